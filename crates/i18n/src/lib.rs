@@ -111,9 +111,20 @@ fn table(lang: Lang) -> &'static Table {
 }
 
 /// The message for `key` in `lang`, without placeholders filled.
-/// Falls back to the key itself (never panics).
-pub fn t(lang: Lang, key: &str) -> &str {
-    table(lang).get(key).map(String::as_str).unwrap_or(key)
+/// Falls back to the key itself (never panics); a missing key is a bug the locale tests catch,
+/// and its fallback string is kept for the process's lifetime.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match table(lang).get(key) {
+        Some(s) => s.as_str(),
+        None => missing(key),
+    }
+}
+
+fn missing(key: &str) -> &'static str {
+    use std::sync::Mutex;
+    static MISSING: OnceLock<Mutex<HashMap<String, &'static str>>> = OnceLock::new();
+    let mut m = MISSING.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    m.entry(key.to_string()).or_insert_with(|| Box::leak(key.to_string().into_boxed_str()))
 }
 
 /// The message for `key` in `lang` with `{name}` placeholders replaced by `args`.

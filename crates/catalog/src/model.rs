@@ -237,7 +237,10 @@ pub struct ItemView<'a> {
 impl<'a> ItemView<'a> {
     /// The objective that applies to this item: the requirement block's own, else the label's.
     pub fn objective(&self) -> &'a Text {
-        self.requirement.objective.as_ref().unwrap_or(&self.label.objective)
+        self.requirement
+            .objective
+            .as_ref()
+            .unwrap_or(&self.label.objective)
     }
 }
 
@@ -282,7 +285,9 @@ impl Catalog {
 
     /// Errata concerning label `number` (its name, objective or requirements).
     pub fn errata_for_label(&self, number: u16) -> impl Iterator<Item = &Erratum> {
-        self.errata.iter().filter(move |e| e.label() == Some(number))
+        self.errata
+            .iter()
+            .filter(move |e| e.label() == Some(number))
     }
 
     /// The items citing item `number` (reverse cross-references).

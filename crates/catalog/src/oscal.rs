@@ -15,7 +15,11 @@ pub const OSCAL_VERSION: &str = "1.2.1";
 pub const NS: &str = "urn:kojo:oscal:jama-japia-factory";
 
 fn uuid(catalog: &Catalog, what: &str) -> String {
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("urn:kojo:{}:{what}", catalog.id).as_bytes()).to_string()
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        format!("urn:kojo:{}:{what}", catalog.id).as_bytes(),
+    )
+    .to_string()
 }
 
 /// Markdown list prose for a criteria section (headings are the part title).
@@ -49,11 +53,18 @@ fn control(catalog: &Catalog, v: &ItemView<'_>, lang: Lang) -> Value {
         }
         parts.push(part);
     }
-    let mut guidance = format!("**{}** {}", tr("catalog.objective"), v.objective().get(lang).trim());
-    if let Some(r) = v.label.objective_refers_to.filter(|_| v.requirement.objective.is_none()) {
-        if let Some(target) = catalog.label(r) {
-            guidance.push_str(&format!(" (→ {})", target.objective.get(lang).trim()));
-        }
+    let mut guidance = format!(
+        "**{}** {}",
+        tr("catalog.objective"),
+        v.objective().get(lang).trim()
+    );
+    if let Some(target) = v
+        .label
+        .objective_refers_to
+        .filter(|_| v.requirement.objective.is_none())
+        .and_then(|r| catalog.label(r))
+    {
+        guidance.push_str(&format!(" (→ {})", target.objective.get(lang).trim()));
     }
     let req = v.requirement.text.get(lang).trim();
     if !req.is_empty() {
@@ -84,7 +95,9 @@ fn control(catalog: &Catalog, v: &ItemView<'_>, lang: Lang) -> Value {
         .iter()
         .flat_map(|r| {
             let text = r.display(lang);
-            r.items.iter().map(move |m| json!({ "href": format!("#item-{m}"), "rel": "related", "text": text }))
+            r.items.iter().map(
+                move |m| json!({ "href": format!("#item-{m}"), "rel": "related", "text": text }),
+            )
         })
         .collect();
     let mut c = json!({

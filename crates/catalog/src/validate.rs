@@ -11,7 +11,9 @@ fn check_text(problems: &mut Vec<String>, what: &str, t: &Text, allow_empty: boo
         problems.push(format!("{what}: Japanese text is empty"));
     }
     if t.ja.trim().is_empty() != t.en.trim().is_empty() {
-        problems.push(format!("{what}: Japanese and English must both be present (or both empty)"));
+        problems.push(format!(
+            "{what}: Japanese and English must both be present (or both empty)"
+        ));
     }
 }
 
@@ -65,23 +67,36 @@ pub(crate) fn validate(c: &Catalog) -> Result<(), CatalogError> {
         Some((name, version)) if !name.is_empty() && version == c.version => {}
         _ => p.push(format!("id {} must be NAME@{}", c.id, c.version)),
     }
-    for (what, t) in [("title", &c.title), ("subtitle", &c.subtitle), ("translation_note", &c.translation_note)] {
+    for (what, t) in [
+        ("title", &c.title),
+        ("subtitle", &c.subtitle),
+        ("translation_note", &c.translation_note),
+    ] {
         check_text(&mut p, what, t, false);
     }
     let symbols: Vec<&str> = c.marks.iter().map(|m| m.symbol.as_str()).collect();
     if symbols != ["○", "□", "△", "×", "－"] {
-        p.push(format!("marks must be ○ □ △ × － in that order, found {symbols:?}"));
+        p.push(format!(
+            "marks must be ○ □ △ × － in that order, found {symbols:?}"
+        ));
     }
     for (i, l) in c.labels.iter().enumerate() {
         let what = format!("label {}", l.number);
         if usize::from(l.number) != i + 1 {
-            p.push(format!("{what}: labels must be numbered 1..n in order (position {})", i + 1));
+            p.push(format!(
+                "{what}: labels must be numbered 1..n in order (position {})",
+                i + 1
+            ));
         }
         check_text(&mut p, &format!("{what} name"), &l.name, false);
         check_text(&mut p, &format!("{what} objective"), &l.objective, false);
-        if let Some(r) = l.objective_refers_to {
-            if r >= l.number || r == 0 {
-                p.push(format!("{what}: objective_refers_to {r} must name an earlier label"));
+        if let Some(r) = l.objective_refers_to
+            && (r >= l.number || r == 0)
+        {
+            {
+                p.push(format!(
+                    "{what}: objective_refers_to {r} must name an earlier label"
+                ));
             }
         }
         if l.requirements.is_empty() {
@@ -104,7 +119,10 @@ pub(crate) fn validate(c: &Catalog) -> Result<(), CatalogError> {
         let it = v.item;
         let what = format!("item {}", it.number);
         if usize::from(it.number) != i + 1 {
-            p.push(format!("{what}: items must be numbered 1..n contiguously (position {})", i + 1));
+            p.push(format!(
+                "{what}: items must be numbered 1..n contiguously (position {})",
+                i + 1
+            ));
         }
         check_text(&mut p, &format!("{what} condition"), &it.condition, false);
         if c.area(&it.area).is_none() {
@@ -115,13 +133,23 @@ pub(crate) fn validate(c: &Catalog) -> Result<(), CatalogError> {
         }
         for (si, s) in it.criteria.iter().enumerate() {
             if let Some(h) = &s.heading {
-                check_text(&mut p, &format!("{what} criteria {} heading", si + 1), h, false);
+                check_text(
+                    &mut p,
+                    &format!("{what} criteria {} heading", si + 1),
+                    h,
+                    false,
+                );
             }
             if s.entries.is_empty() && s.heading.is_none() {
                 p.push(format!("{what} criteria {}: empty section", si + 1));
             }
             for (ei, e) in s.entries.iter().enumerate() {
-                check_text(&mut p, &format!("{what} criteria {} entry {}", si + 1, ei + 1), e, false);
+                check_text(
+                    &mut p,
+                    &format!("{what} criteria {} entry {}", si + 1, ei + 1),
+                    e,
+                    false,
+                );
             }
         }
         let criteria_text: String = it
@@ -132,24 +160,46 @@ pub(crate) fn validate(c: &Catalog) -> Result<(), CatalogError> {
             .collect();
         for r in &it.references {
             if r.items.is_empty() || r.citation.trim().is_empty() {
-                p.push(format!("{what}: reference {:?} must have a citation and items", r.citation));
+                p.push(format!(
+                    "{what}: reference {:?} must have a citation and items",
+                    r.citation
+                ));
             }
             for n in &r.items {
                 if c.item(*n).is_none() {
-                    p.push(format!("{what}: reference {} → item {n} does not exist", r.citation));
+                    p.push(format!(
+                        "{what}: reference {} → item {n} does not exist",
+                        r.citation
+                    ));
                 }
             }
             if !criteria_text.contains(&squash(&r.citation)) {
-                p.push(format!("{what}: citation {:?} does not occur in the criteria", r.citation));
+                p.push(format!(
+                    "{what}: citation {:?} does not occur in the criteria",
+                    r.citation
+                ));
             }
         }
     }
     for (i, t) in c.glossary.iter().enumerate() {
         if usize::from(t.number) != i + 1 {
-            p.push(format!("glossary term {}: terms must be numbered 1..n", t.number));
+            p.push(format!(
+                "glossary term {}: terms must be numbered 1..n",
+                t.number
+            ));
         }
-        check_text(&mut p, &format!("glossary {} term", t.number), &t.term, false);
-        check_text(&mut p, &format!("glossary {} explanation", t.number), &t.explanation, false);
+        check_text(
+            &mut p,
+            &format!("glossary {} term", t.number),
+            &t.term,
+            false,
+        );
+        check_text(
+            &mut p,
+            &format!("glossary {} explanation", t.number),
+            &t.explanation,
+            false,
+        );
     }
     let mut ids = std::collections::HashSet::new();
     for e in &c.errata {
@@ -161,13 +211,21 @@ pub(crate) fn validate(c: &Catalog) -> Result<(), CatalogError> {
         }
         check_text(&mut p, &format!("erratum {} note", e.id), &e.note, false);
         match target_texts(c, &e.target) {
-            None => p.push(format!("erratum {}: target {} does not exist", e.id, e.target)),
+            None => p.push(format!(
+                "erratum {}: target {} does not exist",
+                e.id, e.target
+            )),
             Some(texts) => {
                 // Typos and duplicates quote text that must still be there, verbatim.
                 if matches!(e.kind.as_str(), "typo" | "duplicate")
-                    && !texts.iter().any(|t| squash(t).contains(&squash(&e.original)))
+                    && !texts
+                        .iter()
+                        .any(|t| squash(t).contains(&squash(&e.original)))
                 {
-                    p.push(format!("erratum {}: {:?} not found in {}", e.id, e.original, e.target));
+                    p.push(format!(
+                        "erratum {}: {:?} not found in {}",
+                        e.id, e.original, e.target
+                    ));
                 }
             }
         }
@@ -175,6 +233,9 @@ pub(crate) fn validate(c: &Catalog) -> Result<(), CatalogError> {
     if p.is_empty() {
         Ok(())
     } else {
-        Err(CatalogError::Invalid { id: c.id.clone(), problems: p })
+        Err(CatalogError::Invalid {
+            id: c.id.clone(),
+            problems: p,
+        })
     }
 }

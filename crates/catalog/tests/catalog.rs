@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn shared(rel: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel);
     assert!(
         p.exists(),
         "{} is missing: the tests compare the catalog with the shared guideline text and OSCAL schema",
@@ -28,13 +30,17 @@ fn source_rows() -> BTreeMap<u16, (String, String)> {
     for line in src[start..end].lines() {
         let f: Vec<&str> = line.split('\t').collect();
         for i in 0..f.len().min(4) {
-            if let Ok(n) = f[i].trim().parse::<u16>() {
-                if !f[i].trim().is_empty() && f[i].trim().chars().all(|c| c.is_ascii_digit()) {
-                    let cond = f.get(i + 1).copied().unwrap_or("").to_string();
-                    let crit = f.get(i + 2).copied().unwrap_or("").to_string();
-                    assert!(rows.insert(n, (cond, crit)).is_none(), "item {n} twice in source");
-                    break;
-                }
+            let cell = f[i].trim();
+            if let Ok(n) = cell.parse::<u16>()
+                && cell.chars().all(|c| c.is_ascii_digit())
+            {
+                let cond = f.get(i + 1).copied().unwrap_or("").to_string();
+                let crit = f.get(i + 2).copied().unwrap_or("").to_string();
+                assert!(
+                    rows.insert(n, (cond, crit)).is_none(),
+                    "item {n} twice in source"
+                );
+                break;
             }
         }
     }
@@ -61,7 +67,10 @@ fn ws(s: &str) -> String {
 
 /// Whitespace, HTML tags and bullet markers removed.
 fn bare(s: &str) -> String {
-    strip_tags(s).chars().filter(|c| !c.is_whitespace() && !matches!(c, '・' | '-' | '•')).collect()
+    strip_tags(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '・' | '-' | '•'))
+        .collect()
 }
 
 #[test]
@@ -88,15 +97,25 @@ fn items_are_numbered_1_to_63_contiguously() {
 fn conditions_match_the_source_verbatim_modulo_whitespace() {
     let c = builtin().unwrap();
     let rows = source_rows();
-    assert_eq!(rows.keys().copied().collect::<Vec<_>>(), (1..=63).collect::<Vec<u16>>());
+    assert_eq!(
+        rows.keys().copied().collect::<Vec<_>>(),
+        (1..=63).collect::<Vec<u16>>()
+    );
     let mut slips = Vec::new();
     for v in c.items() {
         let (cond, _) = &rows[&v.item.number];
         if ws(&v.item.condition.ja) != ws(cond) {
-            slips.push(format!("item {}: {:?} ≠ source {:?}", v.item.number, v.item.condition.ja, cond));
+            slips.push(format!(
+                "item {}: {:?} ≠ source {:?}",
+                v.item.number, v.item.condition.ja, cond
+            ));
         }
     }
-    assert!(slips.is_empty(), "transcription slips:\n{}", slips.join("\n"));
+    assert!(
+        slips.is_empty(),
+        "transcription slips:\n{}",
+        slips.join("\n")
+    );
 }
 
 #[test]
@@ -114,12 +133,22 @@ fn criteria_match_the_source_modulo_whitespace_markup_and_bullets() {
             .map(|t| t.ja.as_str())
             .collect();
         if bare(&ours) != bare(crit) {
-            slips.push(format!("item {}:\n  ours:   {}\n  source: {}", v.item.number, bare(&ours), bare(crit)));
+            slips.push(format!(
+                "item {}:\n  ours:   {}\n  source: {}",
+                v.item.number,
+                bare(&ours),
+                bare(crit)
+            ));
         }
         // No HTML may survive as text.
         for s in &v.item.criteria {
             for t in s.heading.iter().chain(s.entries.iter()) {
-                assert!(!t.ja.contains("<li") && !t.ja.contains("<ul") && !t.ja.contains("<p>"), "item {}: HTML left in {:?}", v.item.number, t.ja);
+                assert!(
+                    !t.ja.contains("<li") && !t.ja.contains("<ul") && !t.ja.contains("<p>"),
+                    "item {}: HTML left in {:?}",
+                    v.item.number,
+                    t.ja
+                );
             }
         }
     }
@@ -129,10 +158,27 @@ fn criteria_match_the_source_modulo_whitespace_markup_and_bullets() {
 #[test]
 fn typos_are_kept_verbatim_and_flagged_as_errata() {
     let c = builtin().unwrap();
-    assert!(c.item(5).unwrap().item.condition.ja.contains("発生した発生した"));
-    assert_eq!(c.item(14).unwrap().item.condition.ja, c.item(15).unwrap().item.condition.ja);
-    for (item, id) in [(5, "item-5-duplicated-phrase"), (15, "items-14-15-identical-condition"), (59, "item-59-row-shifted")] {
-        assert!(c.errata_for_item(item).any(|e| e.id == id), "erratum {id} on item {item}");
+    assert!(
+        c.item(5)
+            .unwrap()
+            .item
+            .condition
+            .ja
+            .contains("発生した発生した")
+    );
+    assert_eq!(
+        c.item(14).unwrap().item.condition.ja,
+        c.item(15).unwrap().item.condition.ja
+    );
+    for (item, id) in [
+        (5, "item-5-duplicated-phrase"),
+        (15, "items-14-15-identical-condition"),
+        (59, "item-59-row-shifted"),
+    ] {
+        assert!(
+            c.errata_for_item(item).any(|e| e.id == id),
+            "erratum {id} on item {item}"
+        );
     }
     assert_eq!(c.label(3).unwrap().objective.ja, "同上");
     assert_eq!(c.label(3).unwrap().objective_refers_to, Some(2));
@@ -142,10 +188,18 @@ fn typos_are_kept_verbatim_and_flagged_as_errata() {
 fn label_structure_follows_the_source() {
     let c = builtin().unwrap();
     let blocks = |l: u16| -> Vec<Vec<u16>> {
-        c.label(l).unwrap().requirements.iter().map(|r| r.items.iter().map(|i| i.number).collect()).collect()
+        c.label(l)
+            .unwrap()
+            .requirements
+            .iter()
+            .map(|r| r.items.iter().map(|i| i.number).collect())
+            .collect()
     };
     assert_eq!(blocks(4), vec![(8..=11).collect::<Vec<_>>(), vec![12, 13]]);
-    assert!(c.label(4).unwrap().requirements[1].objective.is_some(), "label 4's second block keeps its own objective");
+    assert!(
+        c.label(4).unwrap().requirements[1].objective.is_some(),
+        "label 4's second block keeps its own objective"
+    );
     assert_eq!(blocks(10), vec![vec![33, 34], vec![35, 36, 37]]);
     assert_eq!(blocks(12), vec![vec![39, 40], vec![41, 42], vec![43]]);
     assert_eq!(blocks(15), vec![vec![53], vec![54, 55, 56]]);
@@ -171,20 +225,41 @@ fn every_cross_reference_resolves_to_this_edition() {
     for v in c.items() {
         for r in &v.item.references {
             for m in &r.items {
-                assert!(c.item(*m).is_some(), "item {} cites missing {m}", v.item.number);
+                assert!(
+                    c.item(*m).is_some(),
+                    "item {} cites missing {m}",
+                    v.item.number
+                );
             }
             found.push((v.item.number, r.citation.clone(), r.items.clone()));
         }
     }
-    let want: Vec<_> = expected.iter().map(|(n, c, i)| (*n, c.to_string(), i.to_vec())).collect();
+    let want: Vec<_> = expected
+        .iter()
+        .map(|(n, c, i)| (*n, c.to_string(), i.to_vec()))
+        .collect();
     assert_eq!(found, want);
     // Every "No" citation in the criteria text has a reference.
     for v in c.items() {
-        let text: String = v.item.criteria.iter().flat_map(|s| s.entries.iter()).map(|t| t.ja.clone()).collect();
+        let text: String = v
+            .item
+            .criteria
+            .iter()
+            .flat_map(|s| s.entries.iter())
+            .map(|t| t.ja.clone())
+            .collect();
         let cites = text.contains("No") || text.contains('№');
-        assert_eq!(cites, !v.item.references.is_empty(), "item {}: citation without reference or vice versa", v.item.number);
+        assert_eq!(
+            cites,
+            !v.item.references.is_empty(),
+            "item {}: citation without reference or vice versa",
+            v.item.number
+        );
     }
-    assert_eq!(c.item(16).unwrap().item.references[0].display(Lang::Ja), "No49/50 → 本版 No.14/15");
+    assert_eq!(
+        c.item(16).unwrap().item.references[0].display(Lang::Ja),
+        "No49/50 → 本版 No.14/15"
+    );
 }
 
 #[test]
@@ -217,7 +292,10 @@ fn every_japanese_entry_has_its_english_counterpart() {
     }
     assert!(missing.is_empty(), "missing English: {missing:?}");
     // English must not just be a copy of the Japanese.
-    assert!(c.items().all(|v| v.item.condition.en.is_ascii() || v.item.condition.en != v.item.condition.ja));
+    assert!(
+        c.items()
+            .all(|v| v.item.condition.en.is_ascii() || v.item.condition.en != v.item.condition.ja)
+    );
 }
 
 #[test]
@@ -228,10 +306,10 @@ fn glossary_matches_the_source() {
     let mut rows = BTreeMap::new();
     for line in src[start..end].lines() {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() >= 3 {
-            if let Ok(n) = f[0].trim().parse::<u16>() {
-                rows.insert(n, (f[1].to_string(), f[2..].join("\t")));
-            }
+        if f.len() >= 3
+            && let Ok(n) = f[0].trim().parse::<u16>()
+        {
+            rows.insert(n, (f[1].to_string(), f[2..].join("\t")));
         }
     }
     assert_eq!(rows.len(), 46);
@@ -239,7 +317,12 @@ fn glossary_matches_the_source() {
     for t in &c.glossary {
         let (term, expl) = &rows[&t.number];
         assert_eq!(ws(&t.term.ja), ws(term), "term {}", t.number);
-        assert_eq!(bare(&t.explanation.ja), bare(expl), "explanation {}", t.number);
+        assert_eq!(
+            bare(&t.explanation.ja),
+            bare(expl),
+            "explanation {}",
+            t.number
+        );
     }
 }
 
@@ -253,11 +336,23 @@ fn every_item_has_a_known_responsible_area_marked_as_suggestion() {
 }
 
 fn validate_oscal(doc: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared("oscal/oscal_catalog_schema.json")).unwrap()).unwrap();
-    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "OSCAL export invalid:\n{}", errors.join("\n"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared("oscal/oscal_catalog_schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "OSCAL export invalid:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -275,17 +370,30 @@ fn oscal_export_has_groups_controls_and_links() {
     let groups = doc["catalog"]["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 17);
     assert_eq!(groups[4]["id"], "label-5");
-    let controls: Vec<&serde_json::Value> = groups.iter().flat_map(|g| g["controls"].as_array().unwrap()).collect();
+    let controls: Vec<&serde_json::Value> = groups
+        .iter()
+        .flat_map(|g| g["controls"].as_array().unwrap())
+        .collect();
     assert_eq!(controls.len(), 63);
     let c16 = controls.iter().find(|c| c["id"] == "item-16").unwrap();
-    let hrefs: Vec<&str> = c16["links"].as_array().unwrap().iter().map(|l| l["href"].as_str().unwrap()).collect();
+    let hrefs: Vec<&str> = c16["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["href"].as_str().unwrap())
+        .collect();
     assert_eq!(hrefs, ["#item-14", "#item-15"]);
     assert_eq!(c16["parts"][0]["name"], "statement");
     assert_eq!(c16["title"], c16["parts"][0]["prose"]);
     let meta = &doc["catalog"]["metadata"];
     assert_eq!(meta["version"], "0.9");
     assert_eq!(meta["oscal-version"], "1.2.1");
-    assert!(meta["published"].as_str().unwrap().starts_with("2025-10-17"));
+    assert!(
+        meta["published"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-10-17")
+    );
     assert_eq!(meta["parties"].as_array().unwrap().len(), 2);
     // Deterministic: the same export twice.
     assert_eq!(doc, oscal::export(c, Lang::Ja));
@@ -297,9 +405,15 @@ fn a_broken_catalog_is_rejected_with_every_problem_named() {
     // Drop label 5: items 14–18 vanish, numbering breaks, references to 14/15 dangle.
     labels.remove(4);
     let leaked: &'static [(&'static str, &'static str)] = Box::leak(labels.into_boxed_slice());
-    let src = kojo_catalog::Source { labels: leaked, ..kojo_catalog::FACTORY_0_9 };
+    let src = kojo_catalog::Source {
+        labels: leaked,
+        ..kojo_catalog::FACTORY_0_9
+    };
     let err = kojo_catalog::load(&src).unwrap_err().to_string();
     assert!(err.contains("label 6: labels must be numbered"), "{err}");
     assert!(err.contains("item 19: items must be numbered"), "{err}");
-    assert!(err.contains("erratum items-14-15-identical-condition"), "{err}");
+    assert!(
+        err.contains("erratum items-14-15-identical-condition"),
+        "{err}"
+    );
 }

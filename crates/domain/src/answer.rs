@@ -34,8 +34,16 @@ pub enum Field {
 impl Field {
     /// Every field, in form order.
     pub const ALL: [Field; 10] = [
-        Field::Mark, Field::Alternative, Field::Reason, Field::ReviewBy, Field::AcceptedBy,
-        Field::Progress, Field::Status, Field::TargetDate, Field::NaReason, Field::Note,
+        Field::Mark,
+        Field::Alternative,
+        Field::Reason,
+        Field::ReviewBy,
+        Field::AcceptedBy,
+        Field::Progress,
+        Field::Status,
+        Field::TargetDate,
+        Field::NaReason,
+        Field::Note,
     ];
 
     /// Stable key (form field name, JSON key, column id).
@@ -63,7 +71,12 @@ impl Field {
     pub fn for_mark(mark: Mark) -> &'static [(Field, bool)] {
         match mark {
             Mark::Implemented => &[(Field::Alternative, false)],
-            Mark::Deferred => &[(Field::Reason, true), (Field::ReviewBy, true), (Field::AcceptedBy, false), (Field::Progress, false)],
+            Mark::Deferred => &[
+                (Field::Reason, true),
+                (Field::ReviewBy, true),
+                (Field::AcceptedBy, false),
+                (Field::Progress, false),
+            ],
             Mark::Considering => &[(Field::Status, true), (Field::TargetDate, false)],
             Mark::NotConsidered => &[],
             Mark::NotApplicable => &[(Field::NaReason, true)],
@@ -109,7 +122,15 @@ impl FieldError {
             Problem::NotForMark => "error.field_not_for_mark",
             Problem::UnknownMark => "error.mark_required",
         };
-        kojo_i18n::tr(lang, key, &[("mark", &mark), ("field", &self.field.name(lang)), ("max", &NonEmpty::MAX_CHARS)])
+        kojo_i18n::tr(
+            lang,
+            key,
+            &[
+                ("mark", &mark),
+                ("field", &self.field.name(lang)),
+                ("max", &NonEmpty::MAX_CHARS),
+            ],
+        )
     }
 
     /// `日本語 / English`.
@@ -126,7 +147,11 @@ pub struct FieldErrors(pub Vec<FieldError>);
 impl FieldErrors {
     /// All messages in `lang`, joined.
     pub fn message(&self, lang: Lang) -> String {
-        self.0.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(lang_sep(lang))
+        self.0
+            .iter()
+            .map(|e| e.message(lang))
+            .collect::<Vec<_>>()
+            .join(lang_sep(lang))
     }
 }
 
@@ -233,7 +258,7 @@ fn present(v: &Option<String>) -> Option<&str> {
 /// full-width digits included. Years outside 2000–2100 are refused.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let n = normalize_width(s.trim());
-    let n = n.replace('年', "-").replace('月', "-").replace('日', "");
+    let n = n.replace(['年', '月'], "-").replace('日', "");
     let n = n.replace(['/', '.'], "-");
     let parts: Vec<&str> = n.split('-').map(str::trim).collect();
     if parts.len() != 3 {
@@ -270,23 +295,39 @@ impl RawAnswer {
         let mut errors = Vec::new();
         let mark = match present(&self.mark) {
             None => {
-                return Err(FieldErrors(vec![FieldError { field: Field::Mark, problem: Problem::Required, mark: None }]));
+                return Err(FieldErrors(vec![FieldError {
+                    field: Field::Mark,
+                    problem: Problem::Required,
+                    mark: None,
+                }]));
             }
             Some(m) => match Mark::parse(m) {
                 Ok(m) => m,
                 Err(_) => {
-                    return Err(FieldErrors(vec![FieldError { field: Field::Mark, problem: Problem::UnknownMark, mark: None }]));
+                    return Err(FieldErrors(vec![FieldError {
+                        field: Field::Mark,
+                        problem: Problem::UnknownMark,
+                        mark: None,
+                    }]));
                 }
             },
         };
         let allowed = Field::for_mark(mark);
-        let mut err = |field: Field, problem: Problem| errors.push(FieldError { field, problem, mark: Some(mark) });
+        let mut err = |field: Field, problem: Problem| {
+            errors.push(FieldError {
+                field,
+                problem,
+                mark: Some(mark),
+            })
+        };
         // Fields that do not belong to this mark must be empty: nothing is dropped silently.
         for f in Field::ALL {
             if matches!(f, Field::Mark | Field::Note) {
                 continue;
             }
-            if present(&self.get(f).map(str::to_string)).is_some() && !allowed.iter().any(|(a, _)| *a == f) {
+            if present(&self.get(f).map(str::to_string)).is_some()
+                && !allowed.iter().any(|(a, _)| *a == f)
+            {
                 err(f, Problem::NotForMark);
             }
         }
@@ -328,7 +369,12 @@ impl RawAnswer {
                     }),
                 };
                 match (reason, review_by) {
-                    (Some(reason), Some(review_by)) => Some(Answer::Deferred { reason, review_by, accepted_by, progress }),
+                    (Some(reason), Some(review_by)) => Some(Answer::Deferred {
+                        reason,
+                        review_by,
+                        accepted_by,
+                        progress,
+                    }),
                     _ => None,
                 }
             }
@@ -341,10 +387,15 @@ impl RawAnswer {
                         None
                     }),
                 };
-                status.map(|status| Answer::Considering { status, target_date })
+                status.map(|status| Answer::Considering {
+                    status,
+                    target_date,
+                })
             }
             Mark::NotConsidered => Some(Answer::NotConsidered),
-            Mark::NotApplicable => text(Field::NaReason, true).map(|reason| Answer::NotApplicable { reason }),
+            Mark::NotApplicable => {
+                text(Field::NaReason, true).map(|reason| Answer::NotApplicable { reason })
+            }
         };
         match answer {
             Some(answer) if errors.is_empty() => Ok(ItemAnswer { answer, note }),
@@ -362,19 +413,31 @@ impl ItemAnswer {
     /// Back to raw fields (mark as its guideline symbol, dates as YYYY-MM-DD).
     pub fn to_raw(&self) -> RawAnswer {
         let s = |v: &Option<NonEmpty>| v.as_ref().map(|v| v.to_string());
-        let mut raw = RawAnswer { mark: Some(self.mark().symbol().to_string()), note: s(&self.note), ..Default::default() };
+        let mut raw = RawAnswer {
+            mark: Some(self.mark().symbol().to_string()),
+            note: s(&self.note),
+            ..Default::default()
+        };
         match &self.answer {
             Answer::Implemented { alternative } => {
                 raw.alternative_flagged = alternative.is_some();
                 raw.alternative = s(alternative);
             }
-            Answer::Deferred { reason, review_by, accepted_by, progress } => {
+            Answer::Deferred {
+                reason,
+                review_by,
+                accepted_by,
+                progress,
+            } => {
                 raw.reason = Some(reason.to_string());
                 raw.review_by = Some(review_by.format("%Y-%m-%d").to_string());
                 raw.accepted_by = s(accepted_by);
                 raw.progress = s(progress);
             }
-            Answer::Considering { status, target_date } => {
+            Answer::Considering {
+                status,
+                target_date,
+            } => {
                 raw.status = Some(status.to_string());
                 raw.target_date = target_date.map(|d| d.format("%Y-%m-%d").to_string());
             }
@@ -390,7 +453,10 @@ mod tests {
     use super::*;
 
     fn raw(mark: &str) -> RawAnswer {
-        RawAnswer { mark: Some(mark.into()), ..Default::default() }
+        RawAnswer {
+            mark: Some(mark.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -399,8 +465,17 @@ mod tests {
         let fields: Vec<Field> = e.0.iter().map(|e| e.field).collect();
         assert_eq!(fields, [Field::Reason, Field::ReviewBy]);
         assert_eq!(e.0[0].message(Lang::Ja), "□ には見送り理由が必要です");
-        assert_eq!(e.0[0].message(Lang::En), "mark □ needs a reason for deferral");
-        let ok = RawAnswer { reason: Some("更新予算待ち".into()), review_by: Some("2027/3/31".into()), ..raw("□") }.parse().unwrap();
+        assert_eq!(
+            e.0[0].message(Lang::En),
+            "mark □ needs a reason for deferral"
+        );
+        let ok = RawAnswer {
+            reason: Some("更新予算待ち".into()),
+            review_by: Some("2027/3/31".into()),
+            ..raw("□")
+        }
+        .parse()
+        .unwrap();
         assert_eq!(ok.mark(), Mark::Deferred);
         assert_eq!(ok.to_raw().review_by.as_deref(), Some("2027-03-31"));
     }
@@ -408,34 +483,80 @@ mod tests {
     #[test]
     fn each_mark_requires_exactly_its_fields() {
         assert!(raw("○").parse().is_ok());
-        assert!(RawAnswer { alternative_flagged: true, ..raw("○") }.parse().is_err());
+        assert!(
+            RawAnswer {
+                alternative_flagged: true,
+                ..raw("○")
+            }
+            .parse()
+            .is_err()
+        );
         assert!(raw("△").parse().is_err());
-        assert!(RawAnswer { status: Some("検討中".into()), ..raw("△") }.parse().is_ok());
+        assert!(
+            RawAnswer {
+                status: Some("検討中".into()),
+                ..raw("△")
+            }
+            .parse()
+            .is_ok()
+        );
         assert!(raw("×").parse().is_ok());
         assert!(raw("－").parse().is_err());
-        assert!(RawAnswer { na_reason: Some("無線 LAN なし".into()), ..raw("－") }.parse().is_ok());
+        assert!(
+            RawAnswer {
+                na_reason: Some("無線 LAN なし".into()),
+                ..raw("－")
+            }
+            .parse()
+            .is_ok()
+        );
     }
 
     #[test]
     fn fields_of_another_mark_are_refused_not_dropped() {
-        let e = RawAnswer { reason: Some("x".into()), ..raw("○") }.parse().unwrap_err();
+        let e = RawAnswer {
+            reason: Some("x".into()),
+            ..raw("○")
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(e.0[0].field, Field::Reason);
         assert_eq!(e.0[0].problem, Problem::NotForMark);
     }
 
     #[test]
     fn bad_dates_are_named() {
-        let e = RawAnswer { reason: Some("r".into()), review_by: Some("2027-02-30".into()), ..raw("□") }.parse().unwrap_err();
-        assert_eq!(e.0, vec![FieldError { field: Field::ReviewBy, problem: Problem::InvalidDate, mark: Some(Mark::Deferred) }]);
-        assert_eq!(parse_date("２０２７年３月３１日"), NaiveDate::from_ymd_opt(2027, 3, 31));
+        let e = RawAnswer {
+            reason: Some("r".into()),
+            review_by: Some("2027-02-30".into()),
+            ..raw("□")
+        }
+        .parse()
+        .unwrap_err();
+        assert_eq!(
+            e.0,
+            vec![FieldError {
+                field: Field::ReviewBy,
+                problem: Problem::InvalidDate,
+                mark: Some(Mark::Deferred)
+            }]
+        );
+        assert_eq!(
+            parse_date("２０２７年３月３１日"),
+            NaiveDate::from_ymd_opt(2027, 3, 31)
+        );
         assert_eq!(parse_date("1999-01-01"), None);
     }
 
     #[test]
     fn raw_round_trips() {
         let a = RawAnswer {
-            reason: Some("予算".into()), review_by: Some("2027-03-31".into()), accepted_by: Some("工場長".into()),
-            progress: Some("見積中".into()), note: Some("<script>".into()), ..raw("defer")
+            reason: Some("予算".into()),
+            review_by: Some("2027-03-31".into()),
+            accepted_by: Some("工場長".into()),
+            progress: Some("見積中".into()),
+            note: Some("<script>".into()),
+            ..raw("defer")
         }
         .parse()
         .unwrap();

@@ -32,7 +32,14 @@ impl Status {
 
     /// Parses a key.
     pub fn from_key(s: &str) -> Option<Status> {
-        [Status::Draft, Status::Submitted, Status::Reviewed, Status::Approved].into_iter().find(|st| st.key() == s)
+        [
+            Status::Draft,
+            Status::Submitted,
+            Status::Reviewed,
+            Status::Approved,
+        ]
+        .into_iter()
+        .find(|st| st.key() == s)
     }
 
     /// Whether answers may still change.

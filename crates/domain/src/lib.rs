@@ -22,7 +22,9 @@ pub use text::*;
 pub use kojo_i18n::Lang;
 
 /// An item number that exists in a given catalog (1..=63 for the factory guideline v0.9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct ItemNo(u16);
 
@@ -39,7 +41,11 @@ pub struct ItemOutOfRange {
 impl ItemOutOfRange {
     /// The message in one language.
     pub fn message(&self, lang: Lang) -> String {
-        kojo_i18n::tr(lang, "error.item_out_of_range", &[("item", &self.given), ("max", &self.max)])
+        kojo_i18n::tr(
+            lang,
+            "error.item_out_of_range",
+            &[("item", &self.given), ("max", &self.max)],
+        )
     }
 }
 
@@ -53,8 +59,14 @@ impl ItemNo {
             .trim_start_matches('.')
             .trim();
         match digits.parse::<u16>() {
-            Ok(n) => Self::new(n, catalog).ok_or(ItemOutOfRange { given: s.trim().to_string(), max: catalog.item_count() }),
-            Err(_) => Err(ItemOutOfRange { given: s.trim().to_string(), max: catalog.item_count() }),
+            Ok(n) => Self::new(n, catalog).ok_or(ItemOutOfRange {
+                given: s.trim().to_string(),
+                max: catalog.item_count(),
+            }),
+            Err(_) => Err(ItemOutOfRange {
+                given: s.trim().to_string(),
+                max: catalog.item_count(),
+            }),
         }
     }
 

@@ -21,7 +21,13 @@ pub enum Mark {
 
 impl Mark {
     /// All marks in the guideline's order.
-    pub const ALL: [Mark; 5] = [Mark::Implemented, Mark::Deferred, Mark::Considering, Mark::NotConsidered, Mark::NotApplicable];
+    pub const ALL: [Mark; 5] = [
+        Mark::Implemented,
+        Mark::Deferred,
+        Mark::Considering,
+        Mark::NotConsidered,
+        Mark::NotApplicable,
+    ];
 
     /// The symbol exactly as the guideline prints it: ○ U+25CB, □ U+25A1, △ U+25B3, × U+00D7, － U+FF0D.
     pub fn symbol(self) -> &'static str {
@@ -63,7 +69,10 @@ impl Mark {
 
     /// Whether the mark leaves a residual risk to be reviewed yearly (□ △ ×).
     pub fn is_residual_risk(self) -> bool {
-        matches!(self, Mark::Deferred | Mark::Considering | Mark::NotConsidered)
+        matches!(
+            self,
+            Mark::Deferred | Mark::Considering | Mark::NotConsidered
+        )
     }
 
     /// Short name in `lang` (実施済み / Implemented …).
@@ -74,18 +83,26 @@ impl Mark {
     /// Parses a mark as people and spreadsheets write it: the five symbols, their full-width,
     /// half-width and look-alike variants, the aliases and the keys.
     pub fn parse(input: &str) -> Result<Mark, MarkParseError> {
-        let s = input.trim().trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        let s = input
+            .trim()
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         let mark = match s {
             // ○ and look-alikes: white circle, large circle, ideographic zero, latin/fullwidth o.
-            "\u{25CB}" | "\u{25EF}" | "\u{3007}" | "\u{26AA}" | "\u{25E6}" | "o" | "O" | "\u{FF4F}" | "\u{FF2F}" | "0" | "\u{FF10}" => Mark::Implemented,
+            "\u{25CB}" | "\u{25EF}" | "\u{3007}" | "\u{26AA}" | "\u{25E6}" | "o" | "O"
+            | "\u{FF4F}" | "\u{FF2F}" | "0" | "\u{FF10}" => Mark::Implemented,
             // □ and look-alikes.
-            "\u{25A1}" | "\u{25FB}" | "\u{2610}" | "\u{25A2}" | "\u{2B1C}" | "\u{25FD}" => Mark::Deferred,
+            "\u{25A1}" | "\u{25FB}" | "\u{2610}" | "\u{25A2}" | "\u{2B1C}" | "\u{25FD}" => {
+                Mark::Deferred
+            }
             // △ and look-alikes.
             "\u{25B3}" | "\u{25B5}" | "\u{2206}" | "\u{22BF}" | "\u{1F6C6}" => Mark::Considering,
             // × and look-alikes.
-            "\u{00D7}" | "\u{2715}" | "\u{2716}" | "\u{2573}" | "\u{2717}" | "\u{2A2F}" | "x" | "X" | "\u{FF58}" | "\u{FF38}" => Mark::NotConsidered,
+            "\u{00D7}" | "\u{2715}" | "\u{2716}" | "\u{2573}" | "\u{2717}" | "\u{2A2F}" | "x"
+            | "X" | "\u{FF58}" | "\u{FF38}" => Mark::NotConsidered,
             // － and dash/long-vowel look-alikes.
-            "\u{FF0D}" | "-" | "\u{FF70}" | "\u{30FC}" | "\u{2212}" | "\u{2010}" | "\u{2011}" | "\u{2012}" | "\u{2013}" | "\u{2014}" | "\u{2015}" | "\u{2500}" | "\u{FE63}" | "\u{2E3A}" => Mark::NotApplicable,
+            "\u{FF0D}" | "-" | "\u{FF70}" | "\u{30FC}" | "\u{2212}" | "\u{2010}" | "\u{2011}"
+            | "\u{2012}" | "\u{2013}" | "\u{2014}" | "\u{2015}" | "\u{2500}" | "\u{FE63}"
+            | "\u{2E3A}" => Mark::NotApplicable,
             other => match other.to_ascii_lowercase().as_str() {
                 "ok" | "implemented" | "done" => Mark::Implemented,
                 "defer" | "deferred" => Mark::Deferred,
@@ -123,18 +140,34 @@ mod tests {
 
     #[test]
     fn symbols_are_the_guideline_code_points() {
-        let cps: Vec<u32> = Mark::ALL.iter().map(|m| m.symbol().chars().next().unwrap() as u32).collect();
+        let cps: Vec<u32> = Mark::ALL
+            .iter()
+            .map(|m| m.symbol().chars().next().unwrap() as u32)
+            .collect();
         assert_eq!(cps, [0x25CB, 0x25A1, 0x25B3, 0x00D7, 0xFF0D]);
     }
 
     #[test]
     fn variants_and_aliases_parse() {
         for (s, m) in [
-            ("○", Mark::Implemented), ("◯", Mark::Implemented), ("〇", Mark::Implemented), (" ok ", Mark::Implemented),
-            ("□", Mark::Deferred), ("defer", Mark::Deferred), ("☐", Mark::Deferred),
-            ("△", Mark::Considering), ("consider", Mark::Considering),
-            ("×", Mark::NotConsidered), ("x", Mark::NotConsidered), ("✕", Mark::NotConsidered), ("NO", Mark::NotConsidered),
-            ("－", Mark::NotApplicable), ("ｰ", Mark::NotApplicable), ("-", Mark::NotApplicable), ("ー", Mark::NotApplicable), ("na", Mark::NotApplicable),
+            ("○", Mark::Implemented),
+            ("◯", Mark::Implemented),
+            ("〇", Mark::Implemented),
+            (" ok ", Mark::Implemented),
+            ("□", Mark::Deferred),
+            ("defer", Mark::Deferred),
+            ("☐", Mark::Deferred),
+            ("△", Mark::Considering),
+            ("consider", Mark::Considering),
+            ("×", Mark::NotConsidered),
+            ("x", Mark::NotConsidered),
+            ("✕", Mark::NotConsidered),
+            ("NO", Mark::NotConsidered),
+            ("－", Mark::NotApplicable),
+            ("ｰ", Mark::NotApplicable),
+            ("-", Mark::NotApplicable),
+            ("ー", Mark::NotApplicable),
+            ("na", Mark::NotApplicable),
             ("\u{3000}○\u{3000}", Mark::Implemented),
         ] {
             assert_eq!(Mark::parse(s), Ok(m), "{s:?}");

@@ -34,18 +34,28 @@ impl FiscalYear {
         let n = n.trim_end_matches('度').trim_end_matches('年').trim();
         let year = if let Some(r) = n.strip_prefix("令和") {
             let r = r.trim();
-            let k: u16 = if r == "元" { 1 } else { r.parse().map_err(|_| PeriodError(s.to_string()))? };
+            let k: u16 = if r == "元" {
+                1
+            } else {
+                r.parse().map_err(|_| PeriodError(s.to_string()))?
+            };
             2018 + k
         } else {
             let digits = n.trim_start_matches("FY").trim_start_matches("fy").trim();
-            digits.parse::<u16>().map_err(|_| PeriodError(s.to_string()))?
+            digits
+                .parse::<u16>()
+                .map_err(|_| PeriodError(s.to_string()))?
         };
         Self::new(year).ok_or_else(|| PeriodError(s.to_string()))
     }
 
     /// The fiscal year containing `date`.
     pub fn containing(date: NaiveDate) -> Self {
-        let y = if date.month() >= 4 { date.year() } else { date.year() - 1 };
+        let y = if date.month() >= 4 {
+            date.year()
+        } else {
+            date.year() - 1
+        };
         FiscalYear(y.clamp(2000, 2100) as u16)
     }
 
@@ -104,8 +114,14 @@ mod tests {
         assert_eq!(fy.start(), NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
         assert_eq!(fy.end(), NaiveDate::from_ymd_opt(2027, 3, 31).unwrap());
         assert_eq!(fy.label(Lang::Ja), "2026年度");
-        assert_eq!(FiscalYear::containing(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()), fy);
-        assert_eq!(FiscalYear::containing(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()), fy);
+        assert_eq!(
+            FiscalYear::containing(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()),
+            fy
+        );
+        assert_eq!(
+            FiscalYear::containing(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()),
+            fy
+        );
     }
 
     #[test]

@@ -57,8 +57,13 @@ impl Stats {
             items,
             answered,
             counts,
-            achievement_rate: (denominator > 0).then(|| f64::from(counts.get(Mark::Implemented)) / f64::from(denominator)),
-            completion: if items == 0 { 0.0 } else { f64::from(answered) / f64::from(items) },
+            achievement_rate: (denominator > 0)
+                .then(|| f64::from(counts.get(Mark::Implemented)) / f64::from(denominator)),
+            completion: if items == 0 {
+                0.0
+            } else {
+                f64::from(answered) / f64::from(items)
+            },
         }
     }
 }
@@ -114,12 +119,19 @@ impl Scorer {
         let item_label: Vec<usize> = catalog
             .items()
             .map(|v| {
-                let idx = labels.iter().position(|l| *l == v.label.number).unwrap_or(0);
+                let idx = labels
+                    .iter()
+                    .position(|l| *l == v.label.number)
+                    .unwrap_or(0);
                 label_sizes[idx] += 1;
                 idx
             })
             .collect();
-        Scorer { item_label, labels, label_sizes }
+        Scorer {
+            item_label,
+            labels,
+            label_sizes,
+        }
     }
 
     /// Number of items.
@@ -128,11 +140,16 @@ impl Scorer {
     }
 
     /// Counts only (no residual list): the fast path for dashboards over many assessments.
-    pub fn counts<'a>(&self, answers: impl IntoIterator<Item = (ItemNo, &'a Answer)>) -> (Counts, Vec<Counts>) {
+    pub fn counts<'a>(
+        &self,
+        answers: impl IntoIterator<Item = (ItemNo, &'a Answer)>,
+    ) -> (Counts, Vec<Counts>) {
         let mut overall = Counts::default();
         let mut per_label = vec![Counts::default(); self.labels.len()];
         for (item, answer) in answers {
-            let Some(&l) = self.item_label.get(usize::from(item.get()) - 1) else { continue };
+            let Some(&l) = self.item_label.get(usize::from(item.get()) - 1) else {
+                continue;
+            };
             let m = answer.mark().index();
             overall.0[m] += 1;
             per_label[l].0[m] += 1;
@@ -141,17 +158,27 @@ impl Scorer {
     }
 
     /// Scores one assessment. Each item should appear at most once; order does not matter.
-    pub fn summarize<'a>(&self, answers: impl IntoIterator<Item = (ItemNo, &'a ItemAnswer)>) -> Summary {
+    pub fn summarize<'a>(
+        &self,
+        answers: impl IntoIterator<Item = (ItemNo, &'a ItemAnswer)>,
+    ) -> Summary {
         let mut residual = Vec::new();
         let mut overall = Counts::default();
         let mut per_label = vec![Counts::default(); self.labels.len()];
         for (item, a) in answers {
-            let Some(&l) = self.item_label.get(usize::from(item.get()) - 1) else { continue };
+            let Some(&l) = self.item_label.get(usize::from(item.get()) - 1) else {
+                continue;
+            };
             let mark = a.mark();
             overall.0[mark.index()] += 1;
             per_label[l].0[mark.index()] += 1;
             if mark.is_residual_risk() {
-                residual.push(ResidualRisk { item, label: self.labels[l], mark: mark.symbol(), answer: a.clone() });
+                residual.push(ResidualRisk {
+                    item,
+                    label: self.labels[l],
+                    mark: mark.symbol(),
+                    answer: a.clone(),
+                });
             }
         }
         residual.sort_by_key(|r| r.item);
@@ -162,7 +189,10 @@ impl Scorer {
                 .iter()
                 .zip(per_label)
                 .zip(&self.label_sizes)
-                .map(|((label, counts), size)| LabelStats { label: *label, stats: Stats::from_counts(*size, counts) })
+                .map(|((label, counts), size)| LabelStats {
+                    label: *label,
+                    stats: Stats::from_counts(*size, counts),
+                })
                 .collect(),
             residual_risks: residual,
         }
@@ -183,8 +213,16 @@ mod tests {
         let n = || NonEmpty::new("x").unwrap();
         let answer = match mark {
             Mark::Implemented => Answer::Implemented { alternative: None },
-            Mark::Deferred => Answer::Deferred { reason: n(), review_by: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(), accepted_by: None, progress: None },
-            Mark::Considering => Answer::Considering { status: n(), target_date: None },
+            Mark::Deferred => Answer::Deferred {
+                reason: n(),
+                review_by: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+                accepted_by: None,
+                progress: None,
+            },
+            Mark::Considering => Answer::Considering {
+                status: n(),
+                target_date: None,
+            },
             Mark::NotConsidered => Answer::NotConsidered,
             Mark::NotApplicable => Answer::NotApplicable { reason: n() },
         };
@@ -227,13 +265,16 @@ mod tests {
     #[test]
     fn all_not_applicable_has_no_rate() {
         let c = catalog();
-        let answers: Vec<_> = (1..=3u16).map(|n| (ItemNo::new(n, c).unwrap(), answer(Mark::NotApplicable))).collect();
+        let answers: Vec<_> = (1..=3u16)
+            .map(|n| (ItemNo::new(n, c).unwrap(), answer(Mark::NotApplicable)))
+            .collect();
         let s = Scorer::new(c).summarize(answers.iter().map(|(i, a)| (*i, a)));
         assert_eq!(s.labels[0].stats.achievement_rate, None);
     }
 
     fn arb_answers() -> impl Strategy<Value = Vec<(u16, usize)>> {
-        proptest::collection::btree_map(1u16..=63, 0usize..5, 0..=63).prop_map(|m| m.into_iter().collect())
+        proptest::collection::btree_map(1u16..=63, 0usize..5, 0..=63)
+            .prop_map(|m| m.into_iter().collect())
     }
 
     proptest! {
@@ -286,7 +327,12 @@ mod tests {
     #[test]
     fn raw_answers_feed_the_scorer() {
         let c = catalog();
-        let a = RawAnswer { mark: Some("ok".into()), ..Default::default() }.parse().unwrap();
+        let a = RawAnswer {
+            mark: Some("ok".into()),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
         let s = Scorer::new(c).summarize([(ItemNo::new(1, c).unwrap(), &a)]);
         assert_eq!(s.overall.counts.get(Mark::Implemented), 1);
     }

@@ -12,7 +12,9 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 /// A language kojo speaks. Japanese is the default everywhere.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Japanese (日本語), the guideline's language and kojo's default.
@@ -71,11 +73,26 @@ impl FromStr for Lang {
 macro_rules! locale {
     ($lang:literal) => {
         &[
-            ("core", include_str!(concat!("../locales/", $lang, "/core.toml"))),
-            ("cli", include_str!(concat!("../locales/", $lang, "/cli.toml"))),
-            ("web", include_str!(concat!("../locales/", $lang, "/web.toml"))),
-            ("xlsx", include_str!(concat!("../locales/", $lang, "/xlsx.toml"))),
-            ("report", include_str!(concat!("../locales/", $lang, "/report.toml"))),
+            (
+                "core",
+                include_str!(concat!("../locales/", $lang, "/core.toml")),
+            ),
+            (
+                "cli",
+                include_str!(concat!("../locales/", $lang, "/cli.toml")),
+            ),
+            (
+                "web",
+                include_str!(concat!("../locales/", $lang, "/web.toml")),
+            ),
+            (
+                "xlsx",
+                include_str!(concat!("../locales/", $lang, "/xlsx.toml")),
+            ),
+            (
+                "report",
+                include_str!(concat!("../locales/", $lang, "/report.toml")),
+            ),
         ]
     };
 }
@@ -140,8 +157,12 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 fn missing(key: &str) -> &'static str {
     use std::sync::Mutex;
     static MISSING: OnceLock<Mutex<HashMap<String, &'static str>>> = OnceLock::new();
-    let mut m = MISSING.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    m.entry(key.to_string()).or_insert_with(|| Box::leak(key.to_string().into_boxed_str()))
+    let mut m = MISSING
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    m.entry(key.to_string())
+        .or_insert_with(|| Box::leak(key.to_string().into_boxed_str()))
 }
 
 /// The message for `key` in `lang` with `{name}` placeholders replaced by `args`.
@@ -212,13 +233,20 @@ mod tests {
                 placeholders(t(Lang::En, k)),
                 "placeholders differ for {k}"
             );
-            assert!(!t(Lang::En, k).trim().is_empty(), "empty English text for {k}");
+            assert!(
+                !t(Lang::En, k).trim().is_empty(),
+                "empty English text for {k}"
+            );
         }
     }
 
     #[test]
     fn placeholders_are_filled_and_missing_keys_fall_back() {
-        let s = tr(Lang::En, "error.item_out_of_range", &[("item", &64), ("max", &63)]);
+        let s = tr(
+            Lang::En,
+            "error.item_out_of_range",
+            &[("item", &64), ("max", &63)],
+        );
         assert!(s.contains("64") && s.contains("63"), "{s}");
         assert_eq!(t(Lang::Ja, "no.such.key"), "no.such.key");
     }

@@ -1,0 +1,5 @@
+//! The real `kojo` binary, run in temporary folders (one integration-test binary, modules inside).
+
+mod common;
+
+mod catalog;

@@ -1,0 +1,253 @@
+//! kojo's storage: the only crate with SQL.
+//!
+//! One migration set (`migrations/`) and one set of query strings serve SQLite (the default: a
+//! file, WAL, foreign keys on, `synchronous=FULL` so a commit survives power loss) and
+//! PostgreSQL, chosen by URL. Each query is written once; the [`on!`] macro runs it on the pool
+//! of the configured backend. Row types derive `sqlx::FromRow` generically, so decoding is shared.
+//!
+//! Writes to an answer use optimistic concurrency: the caller passes the version it read, and a
+//! stale version fails with [`StoreError::Conflict`] carrying the current value.
+#![deny(missing_docs)]
+
+mod model;
+mod queries;
+pub use queries::{AnswerWrite, AssessmentState};
+
+pub use model::*;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The migrations, embedded.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Storage errors. Database errors are never hidden.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not `sqlite:PATH` or `postgres://…`.
+    #[error("unsupported database URL {0:?} (use sqlite:PATH or postgres://…)")]
+    BadUrl(String),
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Applying migrations failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stale version: someone else changed the answer first. Carries the current value.
+    #[error("conflict: item {item} changed to version {}", current.as_ref().map(|c| c.version).unwrap_or(0))]
+    Conflict {
+        /// The item.
+        item: u16,
+        /// What is stored now (None: never answered).
+        current: Option<Box<StoredAnswer>>,
+    },
+    /// A unique key exists already (site code, line code, user name, …).
+    #[error("{what} {key} already exists")]
+    Duplicate {
+        /// Kind of thing (`site`, `line`, `user`).
+        what: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// A row that must exist does not.
+    #[error("{what} {key} not found")]
+    NotFound {
+        /// Kind of thing.
+        what: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// A stored value kojo cannot read back (corrupt or written by a newer version).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Result alias.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the backend's pool (the same SQL on both).
+macro_rules! on {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+/// Runs `$body` inside one write transaction (`$tx`), committing on `Ok` and rolling back on
+/// `Err`. On SQLite the transaction is `BEGIN IMMEDIATE` and writers in this process queue on a
+/// mutex, so writes never fail with `SQLITE_BUSY` half-way.
+macro_rules! write_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite(pool) => {
+                let _guard = $store.write_lock.lock().await;
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let result = $body;
+                match result {
+                    Ok(v) => {
+                        $tx.commit().await?;
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        $tx.rollback().await?;
+                        Err(e)
+                    }
+                }
+            }
+            $crate::Backend::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let result = $body;
+                match result {
+                    Ok(v) => {
+                        $tx.commit().await?;
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        $tx.rollback().await?;
+                        Err(e)
+                    }
+                }
+            }
+        }
+    };
+}
+pub(crate) use write_tx;
+
+/// A connection to kojo's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) backend: Backend,
+    pub(crate) write_lock: Arc<tokio::sync::Mutex<()>>,
+    description: String,
+}
+
+/// The default database file: `<per-user data dir>/kojo/kojo.sqlite3`.
+pub fn default_sqlite_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("kojo").join("kojo.sqlite3")
+}
+
+fn redact(url: &str) -> String {
+    // postgres://user:secret@host/db -> postgres://user:***@host/db
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((cred, host)) = rest.split_once('@')
+        && let Some((user, _)) = cred.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+impl Store {
+    /// Opens (creating and migrating on first use) the database at `url`:
+    /// `sqlite:PATH` / `sqlite://PATH` or `postgres://…` / `postgresql://…`.
+    pub async fn open(url: &str) -> Result<Store> {
+        let backend = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(url.to_string()));
+            }
+            if let Some(dir) = std::path::Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            }
+            let opts = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        let store = Store {
+            backend,
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            description: redact(url),
+        };
+        on!(store, |pool| MIGRATOR.run(pool).await)?;
+        Ok(store)
+    }
+
+    /// The engine.
+    pub fn kind(&self) -> Kind {
+        match self.backend {
+            Backend::Sqlite(_) => Kind::Sqlite,
+            Backend::Postgres(_) => Kind::Postgres,
+        }
+    }
+
+    /// The URL with any password hidden, for logs and start-up messages.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Closes the pool (waits for connections to finish).
+    pub async fn close(&self) {
+        on!(self, |pool| pool.close().await)
+    }
+}
+
+/// Current time as stored: RFC 3339 UTC with milliseconds (sorts as text).
+pub fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// A fresh random id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

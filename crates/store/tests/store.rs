@@ -1,0 +1,611 @@
+//! One storage suite that every backend must pass: each test runs on a fresh SQLite file and on
+//! a fresh database of a real PostgreSQL server (`KOJO_TEST_POSTGRES_URL`, started by
+//! `scripts/test`). Without that server the PostgreSQL half fails; it never skips.
+
+use kojo_domain::{FiscalYear, ItemAnswer, Mark, RawAnswer, Status};
+use kojo_store::*;
+
+struct Db {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("kojo.sqlite3").display());
+    Db {
+        store: Store::open(&url).await.unwrap(),
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh database on the test server.
+async fn postgres() -> Db {
+    let base = std::env::var("KOJO_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("KOJO_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts a throwaway PostgreSQL server")
+    });
+    let name = format!("kojo_t_{}", uuid_simple());
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&base)
+            .await
+            .expect("connect to the test PostgreSQL server");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Db {
+        store: Store::open(&format!("{prefix}/{name}")).await.unwrap(),
+        _dir: None,
+    }
+}
+
+fn uuid_simple() -> String {
+    new_id().replace('-', "")
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { let db = super::sqlite().await; super::$name(&db.store).await; })*
+        }
+        mod on_postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { let db = super::postgres().await; super::$name(&db.store).await; })*
+        }
+    };
+}
+
+suite!(
+    sites_and_lines,
+    assessments_get_revisions_and_tallies,
+    answers_are_versioned_and_history_is_kept,
+    a_stale_write_is_a_conflict_naming_the_current_value,
+    a_batch_with_one_stale_write_writes_nothing,
+    two_racing_writers_exactly_one_wins,
+    a_signed_off_assessment_is_locked,
+    assessments_visible_to_a_user_are_those_of_granted_sites,
+    users_grants_sessions_and_the_access_log,
+    only_one_first_user_can_be_created,
+);
+
+fn fy(y: u16) -> FiscalYear {
+    FiscalYear::new(y).unwrap()
+}
+
+fn ans(mark: &str, f: impl FnOnce(&mut RawAnswer)) -> ItemAnswer {
+    let mut r = RawAnswer {
+        mark: Some(mark.into()),
+        ..Default::default()
+    };
+    f(&mut r);
+    r.parse().unwrap()
+}
+
+fn ok() -> ItemAnswer {
+    ans("○", |_| {})
+}
+
+async fn setup(s: &Store) -> (Organisation, Site, Assessment) {
+    let org = s.default_org("テスト株式会社").await.unwrap();
+    let site = s.add_site(&org.id, "P1", "第一工場").await.unwrap();
+    let a = s
+        .create_assessment(
+            &NewAssessment {
+                site_id: site.id.clone(),
+                line_id: None,
+                period: fy(2026),
+                catalog_id: "jama-japia-factory@0.9".into(),
+                assessor: Some("山田".into()),
+                based_on: None,
+                created_by: "tester".into(),
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    (org, site, a)
+}
+
+async fn sites_and_lines(s: &Store) {
+    let org = s.default_org("A社").await.unwrap();
+    assert_eq!(
+        s.default_org("ignored").await.unwrap(),
+        org,
+        "default org is created once"
+    );
+    let p1 = s.add_site(&org.id, "P1", "第一工場").await.unwrap();
+    s.add_site(&org.id, "P0", "本社工場").await.unwrap();
+    match s.add_site(&org.id, "P1", "dup").await {
+        Err(StoreError::Duplicate { what: "site", key }) => assert_eq!(key, "P1"),
+        other => panic!("expected duplicate, got {other:?}"),
+    }
+    let codes: Vec<String> = s
+        .sites(&org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.code)
+        .collect();
+    assert_eq!(codes, ["P0", "P1"]);
+    let l = s.add_line(&p1.id, "L2", "組立ライン").await.unwrap();
+    s.add_line(&p1.id, "L1", "プレスライン").await.unwrap();
+    assert!(matches!(
+        s.add_line(&p1.id, "L2", "x").await,
+        Err(StoreError::Duplicate { what: "line", .. })
+    ));
+    assert_eq!(s.line_by_code(&p1.id, "L2").await.unwrap(), Some(l.clone()));
+    assert_eq!(s.lines(&p1.id).await.unwrap().len(), 2);
+    assert_eq!(
+        s.site_by_code(&org.id, "P1").await.unwrap().unwrap().name,
+        "第一工場"
+    );
+    assert_eq!(s.site_by_code(&org.id, "P9").await.unwrap(), None);
+}
+
+async fn assessments_get_revisions_and_tallies(s: &Store) {
+    let (org, site, a1) = setup(s).await;
+    assert_eq!(a1.revision, 1);
+    assert_eq!(a1.status, "draft");
+    assert_eq!(a1.site_name, "第一工場");
+    assert_eq!(a1.org_name, "テスト株式会社");
+    let new = NewAssessment {
+        site_id: site.id.clone(),
+        line_id: None,
+        period: fy(2026),
+        catalog_id: "jama-japia-factory@0.9".into(),
+        assessor: None,
+        based_on: Some(a1.id.clone()),
+        created_by: "tester".into(),
+    };
+    let a2 = s
+        .create_assessment(
+            &new,
+            &[
+                (1, ok()),
+                (2, ans("na", |r| r.na_reason = Some("設備なし".into()))),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a2.revision, 2);
+    let line = s.add_line(&site.id, "L1", "ライン1").await.unwrap();
+    let a3 = s
+        .create_assessment(
+            &NewAssessment {
+                line_id: Some(line.id.clone()),
+                ..new.clone()
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(a3.revision, 1, "a line has its own revisions");
+    assert_eq!(a3.line_code.as_deref(), Some("L1"));
+    let list = s.assessments(&org.id, None, None).await.unwrap();
+    assert_eq!(list.len(), 3);
+    let (_, t) = list.iter().find(|(a, _)| a.id == a2.id).unwrap();
+    assert_eq!(t.counts[Mark::Implemented.index()], 1);
+    assert_eq!(t.counts[Mark::NotApplicable.index()], 1);
+    let found = s.assessments_by_prefix(&a2.id[..8]).await.unwrap();
+    assert!(found.iter().any(|a| a.id == a2.id));
+    assert_eq!(s.assessment("no-such-id").await.unwrap(), None);
+    // Initial answers of an import are history entries too.
+    assert_eq!(s.history(&a2.id, None).await.unwrap().len(), 2);
+}
+
+async fn answers_are_versioned_and_history_is_kept(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    let w = |item, v, answer| AnswerWrite {
+        item,
+        expected_version: v,
+        answer,
+    };
+    let r = s
+        .write_answers(&a.id, &[w(5, 0, Some(ok()))], "alice")
+        .await
+        .unwrap();
+    assert_eq!(r[0].version, 1);
+    let deferred = ans("□", |r| {
+        r.reason = Some("予算待ち <script>".into());
+        r.review_by = Some("2027-03-31".into());
+        r.accepted_by = Some("工場長".into());
+    });
+    let r = s
+        .write_answers(&a.id, &[w(5, 1, Some(deferred.clone()))], "bob")
+        .await
+        .unwrap();
+    assert_eq!(r[0].version, 2);
+    let stored = s.answer(&a.id, 5).await.unwrap().unwrap();
+    assert_eq!(stored.answer.as_ref(), Some(&deferred));
+    assert_eq!(stored.updated_by, "bob");
+    // Clear, then answer again: the version keeps growing.
+    s.write_answers(&a.id, &[w(5, 2, None)], "bob")
+        .await
+        .unwrap();
+    assert_eq!(s.answer(&a.id, 5).await.unwrap().unwrap().answer, None);
+    let r = s
+        .write_answers(&a.id, &[w(5, 3, Some(ok()))], "alice")
+        .await
+        .unwrap();
+    assert_eq!(r[0].version, 4);
+    let h = s.history(&a.id, Some(5)).await.unwrap();
+    assert_eq!(h.len(), 4);
+    assert_eq!(
+        (h[0].old_mark(), h[0].new_mark(), h[0].changed_by.as_str()),
+        (None, Some(Mark::Implemented), "alice")
+    );
+    assert_eq!(
+        (h[1].old_mark(), h[1].new_mark(), h[1].changed_by.as_str()),
+        (Some(Mark::Implemented), Some(Mark::Deferred), "bob")
+    );
+    assert_eq!(
+        h[1].new.as_ref().unwrap().reason.as_deref(),
+        Some("予算待ち <script>")
+    );
+    assert_eq!(
+        (h[2].old_mark(), h[2].new_mark()),
+        (Some(Mark::Deferred), None)
+    );
+    assert_eq!(
+        h.iter().map(|e| e.version).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    assert!(s.history(&a.id, Some(6)).await.unwrap().is_empty());
+    let all = s.answers(&a.id).await.unwrap();
+    assert_eq!(all.len(), 1);
+}
+
+async fn a_stale_write_is_a_conflict_naming_the_current_value(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    let w = |v, answer| AnswerWrite {
+        item: 7,
+        expected_version: v,
+        answer: Some(answer),
+    };
+    s.write_answers(&a.id, &[w(0, ok())], "alice")
+        .await
+        .unwrap();
+    let x = ans("×", |_| {});
+    match s.write_answers(&a.id, &[w(0, x.clone())], "bob").await {
+        Err(StoreError::Conflict {
+            item: 7,
+            current: Some(c),
+        }) => {
+            assert_eq!(c.version, 1);
+            assert_eq!(c.answer, Some(ok()));
+            assert_eq!(c.updated_by, "alice");
+        }
+        other => panic!("expected conflict, got {other:?}"),
+    }
+    // Never overwritten.
+    assert_eq!(
+        s.answer(&a.id, 7).await.unwrap().unwrap().answer,
+        Some(ok())
+    );
+    assert!(matches!(
+        s.write_answers(&a.id, &[w(5, x)], "bob").await,
+        Err(StoreError::Conflict { .. })
+    ));
+}
+
+async fn a_batch_with_one_stale_write_writes_nothing(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    s.write_answers(
+        &a.id,
+        &[AnswerWrite {
+            item: 3,
+            expected_version: 0,
+            answer: Some(ok()),
+        }],
+        "a",
+    )
+    .await
+    .unwrap();
+    let batch: Vec<AnswerWrite> = (1..=10)
+        .map(|i| AnswerWrite {
+            item: i,
+            expected_version: if i == 3 { 0 } else { 0 },
+            answer: Some(ans("×", |_| {})),
+        })
+        .collect();
+    assert!(matches!(
+        s.write_answers(&a.id, &batch, "b").await,
+        Err(StoreError::Conflict { item: 3, .. })
+    ));
+    let all = s.answers(&a.id).await.unwrap();
+    assert_eq!(
+        all.len(),
+        1,
+        "items 1, 2 of the failed batch must not be written"
+    );
+    assert_eq!(s.history(&a.id, None).await.unwrap().len(), 1);
+}
+
+async fn two_racing_writers_exactly_one_wins(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    for round in 0..10i64 {
+        let (s1, s2) = (s.clone(), s.clone());
+        let (id1, id2) = (a.id.clone(), a.id.clone());
+        let w1 = tokio::spawn(async move {
+            s1.write_answers(
+                &id1,
+                &[AnswerWrite {
+                    item: 9,
+                    expected_version: round,
+                    answer: Some(ok()),
+                }],
+                "w1",
+            )
+            .await
+        });
+        let w2 = tokio::spawn(async move {
+            s2.write_answers(
+                &id2,
+                &[AnswerWrite {
+                    item: 9,
+                    expected_version: round,
+                    answer: Some(ans("×", |_| {})),
+                }],
+                "w2",
+            )
+            .await
+        });
+        let (r1, r2) = (w1.await.unwrap(), w2.await.unwrap());
+        let wins = [&r1, &r2].iter().filter(|r| r.is_ok()).count();
+        assert_eq!(wins, 1, "round {round}: {r1:?} / {r2:?}");
+        let loser = if r1.is_ok() { r2 } else { r1 };
+        match loser {
+            Err(StoreError::Conflict {
+                item: 9,
+                current: Some(c),
+            }) => assert_eq!(c.version, round + 1),
+            other => panic!("loser must get a conflict, got {other:?}"),
+        }
+    }
+    assert_eq!(s.answer(&a.id, 9).await.unwrap().unwrap().version, 10);
+}
+
+async fn a_signed_off_assessment_is_locked(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    s.set_status(&a.id, Status::Approved).await.unwrap();
+    let r = s
+        .write_answers(
+            &a.id,
+            &[AnswerWrite {
+                item: 1,
+                expected_version: 0,
+                answer: Some(ok()),
+            }],
+            "x",
+        )
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::NotFound {
+                what: "draft assessment",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    assert!(s.answers(&a.id).await.unwrap().is_empty());
+    assert!(matches!(
+        s.write_answers(
+            "missing",
+            &[AnswerWrite {
+                item: 1,
+                expected_version: 0,
+                answer: None
+            }],
+            "x"
+        )
+        .await,
+        Err(StoreError::NotFound {
+            what: "assessment",
+            ..
+        })
+    ));
+}
+
+async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
+    let (org, site, a) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
+    let b = s
+        .create_assessment(
+            &NewAssessment {
+                site_id: other.id.clone(),
+                line_id: None,
+                period: fy(2025),
+                catalog_id: "jama-japia-factory@0.9".into(),
+                assessor: None,
+                based_on: None,
+                created_by: "t".into(),
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let u = s.add_user("viewer1", "viewer", "hash", "ja").await.unwrap();
+    assert!(
+        s.assessments(&org.id, None, Some(&u.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    s.grant(&u.id, &other.id).await.unwrap();
+    s.grant(&u.id, &other.id).await.unwrap();
+    let ids: Vec<String> = s
+        .assessments(&org.id, None, Some(&u.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(a, _)| a.id)
+        .collect();
+    assert_eq!(ids, [b.id.clone()]);
+    assert!(s.is_granted(&u.id, &other.id).await.unwrap());
+    assert!(!s.is_granted(&u.id, &site.id).await.unwrap());
+    assert_eq!(s.sites_granted(&u.id).await.unwrap().len(), 1);
+    let by_site: Vec<String> = s
+        .assessments(&org.id, Some(&site.id), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(a, _)| a.id)
+        .collect();
+    assert_eq!(by_site, [a.id]);
+    s.revoke(&u.id, &other.id).await.unwrap();
+    assert!(
+        s.assessments(&org.id, None, Some(&u.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn users_grants_sessions_and_the_access_log(s: &Store) {
+    assert_eq!(s.user_count().await.unwrap(), 0);
+    let u = s
+        .add_user("山田", "assessor", "$argon2id$x", "ja")
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.add_user("山田", "viewer", "h", "en").await,
+        Err(StoreError::Duplicate { what: "user", .. })
+    ));
+    assert_eq!(s.user_by_name("山田").await.unwrap().unwrap().id, u.id);
+    let sess = Session {
+        token_hash: "abc".into(),
+        user_id: u.id.clone(),
+        csrf_token: "csrf".into(),
+        created_at: now(),
+        last_seen: "2020-01-01T00:00:00.000Z".into(),
+        client: Some("127.0.0.1".into()),
+    };
+    s.create_session(&sess).await.unwrap();
+    let (got, user) = s.session("abc").await.unwrap().unwrap();
+    assert_eq!(got, sess);
+    assert_eq!(user.name, "山田");
+    s.touch_session("abc", "2030-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.purge_sessions("2029-01-01T00:00:00.000Z").await.unwrap(),
+        0
+    );
+    s.set_password(&u.id, "$argon2id$y").await.unwrap();
+    assert!(
+        s.session("abc").await.unwrap().is_none(),
+        "a password change ends sessions"
+    );
+    s.create_session(&sess).await.unwrap();
+    s.set_disabled(&u.id, true).await.unwrap();
+    assert!(
+        s.session("abc").await.unwrap().is_none(),
+        "disabling ends sessions"
+    );
+    assert!(s.user(&u.id).await.unwrap().unwrap().disabled);
+    s.set_role(&u.id, "viewer").await.unwrap();
+    s.set_lang(&u.id, "en").await.unwrap();
+    let u2 = s.user(&u.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            u2.role.as_str(),
+            u2.lang.as_str(),
+            u2.password_hash.as_str()
+        ),
+        ("viewer", "en", "$argon2id$y")
+    );
+    s.audit(
+        Some("山田"),
+        Some("10.0.0.1"),
+        "login_failed",
+        None,
+        Some("bad password"),
+    )
+    .await
+    .unwrap();
+    s.audit(
+        Some("admin"),
+        Some("127.0.0.1"),
+        "user_disable",
+        Some("山田"),
+        None,
+    )
+    .await
+    .unwrap();
+    let log = s.audit_log(10).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter()
+            .any(|e| e.action == "login_failed" && e.client.as_deref() == Some("10.0.0.1"))
+    );
+    assert!(matches!(
+        s.set_password("nobody", "h").await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn only_one_first_user_can_be_created(s: &Store) {
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.add_first_user(&format!("admin{i}"), "admin", "h", "ja")
+                .await
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        if t.await.unwrap().unwrap().is_some() {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(s.user_count().await.unwrap(), 1);
+    assert!(
+        s.add_first_user("late", "admin", "h", "ja")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_url_is_refused() {
+    assert!(matches!(
+        Store::open("mysql://x").await,
+        Err(StoreError::BadUrl(_))
+    ));
+    assert!(matches!(
+        Store::open("sqlite:").await,
+        Err(StoreError::BadUrl(_))
+    ));
+}
+
+#[tokio::test]
+async fn sqlite_data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("sub/dir/k.sqlite3").display());
+    let s = Store::open(&url).await.unwrap();
+    let (_, _, a) = setup(&s).await;
+    s.write_answers(
+        &a.id,
+        &[AnswerWrite {
+            item: 1,
+            expected_version: 0,
+            answer: Some(ok()),
+        }],
+        "x",
+    )
+    .await
+    .unwrap();
+    s.close().await;
+    let s = Store::open(&url).await.unwrap();
+    assert_eq!(s.answers(&a.id).await.unwrap().len(), 1);
+    assert_eq!(s.kind(), Kind::Sqlite);
+}

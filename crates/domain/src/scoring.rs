@@ -50,7 +50,8 @@ pub struct Stats {
 }
 
 impl Stats {
-    fn from_counts(items: u32, counts: Counts) -> Stats {
+    /// Statistics from counts over `items` items.
+    pub fn from_counts(items: u32, counts: Counts) -> Stats {
         let answered = counts.total();
         let denominator = items - counts.get(Mark::NotApplicable);
         Stats {

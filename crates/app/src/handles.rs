@@ -1,0 +1,641 @@
+//! Role-limited handles: [`Reader`] ⊂ [`Editor`] ⊂ [`Admin`].
+
+use crate::{Actor, App, AppError, Role, password};
+use kojo_domain::{FiscalYear, Header, ItemAnswer, ItemNo, Lang, RawAnswer, Sheet, Stats, Summary};
+use kojo_store::{
+    AnswerWrite, Assessment, AuditEntry, HistoryEntry, Line, NewAssessment, Site, StoredAnswer,
+    User,
+};
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+/// Reads what the actor is granted.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) actor: &'a Actor,
+}
+
+/// Reads and writes assessments of granted plants (admins and assessors).
+#[derive(Debug, Clone, Copy)]
+pub struct Editor<'a> {
+    pub(crate) reader: Reader<'a>,
+}
+
+/// Everything, including plants, lines and users (admins).
+#[derive(Debug, Clone, Copy)]
+pub struct Admin<'a> {
+    pub(crate) editor: Editor<'a>,
+}
+
+impl<'a> Deref for Editor<'a> {
+    type Target = Reader<'a>;
+    fn deref(&self) -> &Reader<'a> {
+        &self.reader
+    }
+}
+
+impl<'a> Deref for Admin<'a> {
+    type Target = Editor<'a>;
+    fn deref(&self) -> &Editor<'a> {
+        &self.editor
+    }
+}
+
+/// An assessment in a list, with its statistics.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssessmentItem {
+    /// The assessment.
+    #[serde(flatten)]
+    pub assessment: Assessment,
+    /// Counts, rate, completion.
+    pub stats: Stats,
+}
+
+/// One assessment with every answer and its summary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssessmentView {
+    /// The assessment.
+    pub assessment: Assessment,
+    /// Stored answers by item (absent = never answered).
+    pub answers: BTreeMap<u16, StoredAnswer>,
+    /// Scores.
+    pub summary: Summary,
+}
+
+impl AssessmentView {
+    /// The version a writer must hold to change `item` (0 = never answered).
+    pub fn version(&self, item: u16) -> i64 {
+        self.answers.get(&item).map(|a| a.version).unwrap_or(0)
+    }
+
+    /// The answer of `item`, if answered.
+    pub fn answer(&self, item: u16) -> Option<&ItemAnswer> {
+        self.answers.get(&item).and_then(|a| a.answer.as_ref())
+    }
+
+    /// The assessment's content as a checksheet / report carries it.
+    pub fn sheet(&self, catalog: &kojo_catalog::Catalog) -> Sheet {
+        let a = &self.assessment;
+        Sheet {
+            catalog_id: a.catalog_id.clone(),
+            header: Header {
+                company: a.org_name.clone(),
+                site_code: a.site_code.clone(),
+                site_name: a.site_name.clone(),
+                line_code: a.line_code.clone(),
+                line_name: a.line_name.clone(),
+                period: u16::try_from(a.period).ok().and_then(FiscalYear::new),
+                assessor: a.assessor.clone(),
+                date: chrono::NaiveDate::parse_from_str(
+                    a.updated_at.get(..10).unwrap_or(""),
+                    "%Y-%m-%d",
+                )
+                .ok(),
+            },
+            answers: self
+                .answers
+                .values()
+                .filter_map(|s| Some((ItemNo::new(s.item, catalog)?, s.answer.clone()?)))
+                .collect(),
+        }
+    }
+}
+
+fn not_found(what: &'static str, key: &str) -> AppError {
+    AppError::NotFound {
+        what,
+        key: key.to_string(),
+    }
+}
+
+/// Validates a plant or line code: 1–32 characters of A–Z a–z 0–9 - _ .
+pub fn check_code(code: &str) -> Result<String, AppError> {
+    let c = kojo_domain::normalize_width(code.trim());
+    let ok = !c.is_empty()
+        && c.len() <= 32
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
+    if ok {
+        Ok(c)
+    } else {
+        Err(AppError::bad("app.bad_code", &[("code", &code)]))
+    }
+}
+
+/// Validates a display name: 1–200 characters after trimming.
+pub fn check_name(name: &str) -> Result<String, AppError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 200 || n.chars().any(char::is_control) {
+        return Err(AppError::bad("app.bad_name", &[("name", &name)]));
+    }
+    Ok(n.to_string())
+}
+
+impl<'a> Reader<'a> {
+    /// The acting user.
+    pub fn actor(&self) -> &'a Actor {
+        self.actor
+    }
+
+    /// The application.
+    pub fn app(&self) -> &'a App {
+        self.app
+    }
+
+    async fn visible(&self, site: Site) -> Result<Site, AppError> {
+        if self.actor.sees_all() {
+            return Ok(site);
+        }
+        match &self.actor.user_id {
+            Some(uid) if self.app.store.is_granted(uid, &site.id).await? => Ok(site),
+            _ => Err(not_found("site", &site.code)),
+        }
+    }
+
+    /// Plants the actor may see.
+    pub async fn sites(&self) -> Result<Vec<Site>, AppError> {
+        if self.actor.sees_all() {
+            return Ok(self.app.store.sites(&self.app.org().id).await?);
+        }
+        match &self.actor.user_id {
+            Some(uid) => Ok(self.app.store.sites_granted(uid).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// A plant by code.
+    pub async fn site(&self, code: &str) -> Result<Site, AppError> {
+        let site = self
+            .app
+            .store
+            .site_by_code(&self.app.org().id, code.trim())
+            .await?
+            .ok_or_else(|| not_found("site", code))?;
+        self.visible(site).await
+    }
+
+    /// A plant by id.
+    pub async fn site_by_id(&self, id: &str) -> Result<Site, AppError> {
+        let site = self
+            .app
+            .store
+            .site(id)
+            .await?
+            .ok_or_else(|| not_found("site", id))?;
+        self.visible(site).await
+    }
+
+    /// Lines of a plant.
+    pub async fn lines(&self, site: &Site) -> Result<Vec<Line>, AppError> {
+        Ok(self.app.store.lines(&site.id).await?)
+    }
+
+    /// A line of a plant by code.
+    pub async fn line(&self, site: &Site, code: &str) -> Result<Line, AppError> {
+        self.app
+            .store
+            .line_by_code(&site.id, code.trim())
+            .await?
+            .ok_or_else(|| not_found("line", code))
+    }
+
+    /// Assessments the actor may see (of one plant, if given), newest period first, with
+    /// statistics (two queries in all).
+    pub async fn assessments(&self, site: Option<&Site>) -> Result<Vec<AssessmentItem>, AppError> {
+        let visible_to = if self.actor.sees_all() {
+            None
+        } else {
+            Some(self.actor.user_id.as_deref().unwrap_or("-"))
+        };
+        let rows = self
+            .app
+            .store
+            .assessments(&self.app.org().id, site.map(|s| s.id.as_str()), visible_to)
+            .await?;
+        let items = self.app.scorer.item_count() as u32;
+        Ok(rows
+            .into_iter()
+            .map(|(assessment, tally)| AssessmentItem {
+                assessment,
+                stats: Stats::from_counts(items, kojo_domain::Counts(tally.counts)),
+            })
+            .collect())
+    }
+
+    /// Resolves a full id or a unique prefix (at least 4 characters) to a visible assessment.
+    pub async fn find(&self, id: &str) -> Result<Assessment, AppError> {
+        let id = id.trim();
+        let a = match self.app.store.assessment(id).await? {
+            Some(a) => a,
+            None if id.len() >= 4 => {
+                let mut found = self.app.store.assessments_by_prefix(id).await?;
+                match found.len() {
+                    0 => return Err(not_found("assessment", id)),
+                    1 => found.remove(0),
+                    _ => return Err(AppError::Ambiguous(id.to_string())),
+                }
+            }
+            None => return Err(not_found("assessment", id)),
+        };
+        let site = self
+            .app
+            .store
+            .site(&a.site_id)
+            .await?
+            .ok_or_else(|| not_found("assessment", id))?;
+        self.visible(site)
+            .await
+            .map_err(|_| not_found("assessment", id))?;
+        Ok(a)
+    }
+
+    /// An assessment with answers and summary (three queries).
+    pub async fn assessment(&self, id: &str) -> Result<AssessmentView, AppError> {
+        let assessment = self.find(id).await?;
+        let answers: BTreeMap<u16, StoredAnswer> = self
+            .app
+            .store
+            .answers(&assessment.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.item, a))
+            .collect();
+        let summary =
+            self.app.scorer.summarize(answers.values().filter_map(|s| {
+                Some((ItemNo::new(s.item, self.app.catalog)?, s.answer.as_ref()?))
+            }));
+        Ok(AssessmentView {
+            assessment,
+            answers,
+            summary,
+        })
+    }
+
+    /// Change history (all items or one).
+    pub async fn history(
+        &self,
+        id: &str,
+        item: Option<u16>,
+    ) -> Result<(Assessment, Vec<HistoryEntry>), AppError> {
+        let a = self.find(id).await?;
+        let h = self.app.store.history(&a.id, item).await?;
+        Ok((a, h))
+    }
+
+    /// Parses an item number of the catalog.
+    pub fn item(&self, s: &str) -> Result<ItemNo, AppError> {
+        ItemNo::parse(s, self.app.catalog).map_err(|e| AppError::BadInput {
+            ja: e.message(Lang::Ja),
+            en: e.message(Lang::En),
+        })
+    }
+}
+
+impl<'a> Editor<'a> {
+    /// Starts an assessment of a plant (or one of its lines) for a fiscal year.
+    pub async fn new_assessment(
+        &self,
+        site_code: &str,
+        line_code: Option<&str>,
+        period: FiscalYear,
+        assessor: Option<&str>,
+    ) -> Result<Assessment, AppError> {
+        self.create(site_code, line_code, period, assessor, &[])
+            .await
+    }
+
+    async fn create(
+        &self,
+        site_code: &str,
+        line_code: Option<&str>,
+        period: FiscalYear,
+        assessor: Option<&str>,
+        answers: &[(u16, ItemAnswer)],
+    ) -> Result<Assessment, AppError> {
+        let site = self.site(site_code).await?;
+        let line = match line_code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => Some(self.line(&site, code).await?),
+            None => None,
+        };
+        let new = NewAssessment {
+            site_id: site.id,
+            line_id: line.map(|l| l.id),
+            period,
+            catalog_id: self.app.catalog.id.clone(),
+            assessor: assessor
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            based_on: None,
+            created_by: self.actor.name.clone(),
+        };
+        Ok(self.app.store.create_assessment(&new, answers).await?)
+    }
+
+    /// Records (or clears, with `raw = None`) one answer. `expected_version` is the version the
+    /// caller saw; `None` means "whatever is current" (the command line, one writer at a time).
+    pub async fn answer(
+        &self,
+        id: &str,
+        item: ItemNo,
+        raw: Option<&RawAnswer>,
+        expected_version: Option<i64>,
+    ) -> Result<StoredAnswer, AppError> {
+        let a = self.find(id).await?;
+        let answer = raw.map(RawAnswer::parse).transpose()?;
+        let expected = match expected_version {
+            Some(v) => v,
+            None => self
+                .app
+                .store
+                .answer(&a.id, item.get())
+                .await?
+                .map(|s| s.version)
+                .unwrap_or(0),
+        };
+        let mut out = self
+            .app
+            .store
+            .write_answers(
+                &a.id,
+                &[AnswerWrite {
+                    item: item.get(),
+                    expected_version: expected,
+                    answer,
+                }],
+                &self.actor.name,
+            )
+            .await?;
+        out.pop()
+            .ok_or_else(|| AppError::Internal("no answer written".into()))
+    }
+
+    /// Writes several answers in one transaction (all or nothing), each based on the current
+    /// version at the time of reading.
+    pub async fn answer_many(
+        &self,
+        id: &str,
+        answers: Vec<(ItemNo, Option<ItemAnswer>)>,
+    ) -> Result<Vec<StoredAnswer>, AppError> {
+        let view = self.assessment(id).await?;
+        let writes: Vec<AnswerWrite> = answers
+            .into_iter()
+            .map(|(item, answer)| AnswerWrite {
+                item: item.get(),
+                expected_version: view.version(item.get()),
+                answer,
+            })
+            .collect();
+        Ok(self
+            .app
+            .store
+            .write_answers(&view.assessment.id, &writes, &self.actor.name)
+            .await?)
+    }
+
+    /// Creates an assessment from an imported checksheet, all answers in one transaction.
+    pub async fn import(
+        &self,
+        sheet: &Sheet,
+        site_code: &str,
+        line_code: Option<&str>,
+        period: FiscalYear,
+    ) -> Result<Assessment, AppError> {
+        if sheet.catalog_id != self.app.catalog.id {
+            return Err(AppError::bad(
+                "app.catalog_mismatch",
+                &[
+                    ("found", &sheet.catalog_id),
+                    ("expected", &self.app.catalog.id),
+                ],
+            ));
+        }
+        let answers: Vec<(u16, ItemAnswer)> = sheet
+            .answers
+            .iter()
+            .map(|(k, v)| (k.get(), v.clone()))
+            .collect();
+        self.create(
+            site_code,
+            line_code,
+            period,
+            sheet.header.assessor.as_deref(),
+            &answers,
+        )
+        .await
+    }
+}
+
+impl<'a> Admin<'a> {
+    async fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        detail: Option<&str>,
+    ) -> Result<(), AppError> {
+        let a = self.actor;
+        Ok(self
+            .app
+            .store
+            .audit(
+                Some(&a.name),
+                a.client.as_deref(),
+                action,
+                Some(target),
+                detail,
+            )
+            .await?)
+    }
+
+    /// Adds a plant.
+    pub async fn add_site(&self, code: &str, name: &str) -> Result<Site, AppError> {
+        let site = self
+            .app
+            .store
+            .add_site(&self.app.org().id, &check_code(code)?, &check_name(name)?)
+            .await?;
+        self.audit("site_add", &site.code, Some(&site.name)).await?;
+        Ok(site)
+    }
+
+    /// Adds a line to a plant.
+    pub async fn add_line(
+        &self,
+        site_code: &str,
+        code: &str,
+        name: &str,
+    ) -> Result<Line, AppError> {
+        let site = self.site(site_code).await?;
+        let line = self
+            .app
+            .store
+            .add_line(&site.id, &check_code(code)?, &check_name(name)?)
+            .await?;
+        self.audit(
+            "line_add",
+            &format!("{}/{}", site.code, line.code),
+            Some(&line.name),
+        )
+        .await?;
+        Ok(line)
+    }
+
+    /// Sets the company name printed on checksheets and reports.
+    pub async fn set_company(&self, name: &str) -> Result<(), AppError> {
+        Ok(self
+            .app
+            .store
+            .rename_org(&self.app.org().id, &check_name(name)?)
+            .await?)
+    }
+
+    /// Adds a personal account after checking the password rules; grants `sites` (codes).
+    pub async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        password: &str,
+        sites: &[String],
+    ) -> Result<User, AppError> {
+        let name = check_user_name(name)?;
+        password::check(&name, password)?;
+        let mut site_ids = Vec::new();
+        for code in sites {
+            site_ids.push(self.site(code).await?);
+        }
+        let hash = password::hash(password)?;
+        let user = self
+            .app
+            .store
+            .add_user(&name, role.key(), &hash, "ja")
+            .await?;
+        for s in &site_ids {
+            self.app.store.grant(&user.id, &s.id).await?;
+        }
+        let codes: Vec<&str> = site_ids.iter().map(|s| s.code.as_str()).collect();
+        self.audit(
+            "user_add",
+            &user.name,
+            Some(&format!("role={} sites={}", role.key(), codes.join(","))),
+        )
+        .await?;
+        Ok(user)
+    }
+
+    /// Users with their granted plants (two queries per user is avoided: grants are read per
+    /// user only for the listing page, which is small).
+    pub async fn users(&self) -> Result<Vec<(User, Vec<Site>)>, AppError> {
+        let mut out = Vec::new();
+        for u in self.app.store.users().await? {
+            let sites = self.app.store.sites_granted(&u.id).await?;
+            out.push((u, sites));
+        }
+        Ok(out)
+    }
+
+    async fn user(&self, name: &str) -> Result<User, AppError> {
+        self.app
+            .store
+            .user_by_name(name.trim())
+            .await?
+            .ok_or_else(|| not_found("user", name))
+    }
+
+    /// Sets a user's password (rules apply); ends the user's sessions.
+    pub async fn set_password(&self, name: &str, password: &str) -> Result<(), AppError> {
+        let u = self.user(name).await?;
+        password::check(&u.name, password)?;
+        self.app
+            .store
+            .set_password(&u.id, &password::hash(password)?)
+            .await?;
+        self.audit("user_passwd", &u.name, None).await
+    }
+
+    /// Disables (or re-enables) a user; disabling ends the user's sessions.
+    pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<(), AppError> {
+        let u = self.user(name).await?;
+        self.app.store.set_disabled(&u.id, disabled).await?;
+        self.audit(
+            if disabled {
+                "user_disable"
+            } else {
+                "user_enable"
+            },
+            &u.name,
+            None,
+        )
+        .await
+    }
+
+    /// Changes a user's role.
+    pub async fn set_role(&self, name: &str, role: Role) -> Result<(), AppError> {
+        let u = self.user(name).await?;
+        self.app.store.set_role(&u.id, role.key()).await?;
+        self.audit("user_role", &u.name, Some(role.key())).await
+    }
+
+    /// Grants a plant to a user.
+    pub async fn grant(&self, name: &str, site_code: &str) -> Result<(), AppError> {
+        let u = self.user(name).await?;
+        let s = self.site(site_code).await?;
+        self.app.store.grant(&u.id, &s.id).await?;
+        self.audit("grant", &u.name, Some(&s.code)).await
+    }
+
+    /// Revokes a plant from a user.
+    pub async fn revoke(&self, name: &str, site_code: &str) -> Result<(), AppError> {
+        let u = self.user(name).await?;
+        let s = self.site(site_code).await?;
+        self.app.store.revoke(&u.id, &s.id).await?;
+        self.audit("revoke", &u.name, Some(&s.code)).await
+    }
+
+    /// The latest access-log entries.
+    pub async fn access_log(&self, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
+        Ok(self.app.store.audit_log(limit).await?)
+    }
+}
+
+/// Validates a login name: 1–64 characters, no spaces or control characters.
+pub fn check_user_name(name: &str) -> Result<String, AppError> {
+    let n = name.trim();
+    if n.is_empty()
+        || n.chars().count() > 64
+        || n.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(AppError::bad("app.bad_user_name", &[("name", &name)]));
+    }
+    Ok(n.to_string())
+}
+
+/// Creates the first administrator on an empty database (first run; no default account).
+/// Returns `None` if any user exists already.
+pub async fn create_first_admin(
+    app: &App,
+    name: &str,
+    password: &str,
+    lang: Lang,
+    client: Option<&str>,
+) -> Result<Option<User>, AppError> {
+    let name = check_user_name(name)?;
+    password::check(&name, password)?;
+    let hash = password::hash(password)?;
+    let user = app
+        .store
+        .add_first_user(&name, Role::Admin.key(), &hash, lang.code())
+        .await?;
+    if let Some(u) = &user {
+        app.store
+            .audit(
+                Some(&u.name),
+                client,
+                "user_add",
+                Some(&u.name),
+                Some("first administrator (setup)"),
+            )
+            .await?;
+    }
+    Ok(user)
+}

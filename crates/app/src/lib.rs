@@ -1,0 +1,148 @@
+//! kojo's use cases: what the CLI and the web app call.
+//!
+//! Authorization is by type: [`App::reader`], [`App::editor`] and [`App::admin`] hand out
+//! handles limited to what an [`Actor`]'s role may do, so a caller holding a [`Reader`] cannot
+//! write and a route without an [`Admin`] cannot manage users. Every handle only sees plants the
+//! actor may see; anything else is [`AppError::NotFound`], indistinguishable from absent.
+#![deny(missing_docs)]
+
+mod error;
+mod handles;
+pub mod password;
+
+pub use error::AppError;
+pub use handles::*;
+
+use kojo_catalog::Catalog;
+use kojo_domain::Scorer;
+use kojo_store::{Organisation, Store};
+
+/// A role (per user; grants are per plant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including user management.
+    Admin,
+    /// Edits assessments of granted plants.
+    Assessor,
+    /// Reads and comments on granted plants.
+    Reviewer,
+    /// Reads granted plants.
+    Viewer,
+}
+
+impl Role {
+    /// All roles.
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Assessor, Role::Reviewer, Role::Viewer];
+
+    /// Stable key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Assessor => "assessor",
+            Role::Reviewer => "reviewer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses a key.
+    pub fn from_key(s: &str) -> Option<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.key() == s.trim().to_ascii_lowercase())
+    }
+
+    /// Name in `lang`.
+    pub fn name(self, lang: kojo_i18n::Lang) -> &'static str {
+        kojo_i18n::t(lang, &format!("role.{}", self.key()))
+    }
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Name recorded in history and the access log.
+    pub name: String,
+    /// The user's id; `None` for the local command line, which acts as administrator (whoever
+    /// can open the database file can change it anyway).
+    pub user_id: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Client address (web) for the access log.
+    pub client: Option<String>,
+}
+
+impl Actor {
+    /// The local command-line operator (`cli:$USER`).
+    pub fn cli() -> Actor {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "local".into());
+        Actor {
+            name: format!("cli:{user}"),
+            user_id: None,
+            role: Role::Admin,
+            client: None,
+        }
+    }
+
+    /// Whether the actor sees every plant (admins and the command line).
+    pub fn sees_all(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// The application: store, catalog (parsed once) and scorer (built once).
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Storage.
+    pub store: Store,
+    /// The guideline.
+    pub catalog: &'static Catalog,
+    /// Scorer for that catalog.
+    pub scorer: Scorer,
+    org: Organisation,
+}
+
+impl App {
+    /// Opens the database at `url` (creating and migrating it) with the built-in catalog.
+    pub async fn open(url: &str) -> Result<App, AppError> {
+        let catalog = kojo_catalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
+        let store = Store::open(url).await?;
+        let org = store
+            .default_org(kojo_i18n::t(kojo_i18n::Lang::Ja, "app.default_company"))
+            .await?;
+        Ok(App {
+            store,
+            catalog,
+            scorer: Scorer::new(catalog),
+            org,
+        })
+    }
+
+    /// The organisation.
+    pub fn org(&self) -> &Organisation {
+        &self.org
+    }
+
+    /// A read handle for `actor` (every role may read what it is granted).
+    pub fn reader<'a>(&'a self, actor: &'a Actor) -> Reader<'a> {
+        Reader { app: self, actor }
+    }
+
+    /// A write handle for assessments, if `actor` is an admin or assessor.
+    pub fn editor<'a>(&'a self, actor: &'a Actor) -> Option<Editor<'a>> {
+        matches!(actor.role, Role::Admin | Role::Assessor).then_some(Editor {
+            reader: Reader { app: self, actor },
+        })
+    }
+
+    /// An administration handle, if `actor` is an admin.
+    pub fn admin<'a>(&'a self, actor: &'a Actor) -> Option<Admin<'a>> {
+        (actor.role == Role::Admin).then_some(Admin {
+            editor: Editor {
+                reader: Reader { app: self, actor },
+            },
+        })
+    }
+}

@@ -1,7 +1,10 @@
 //! The `kojo` binary: command line, configuration and tracing set-up.
 
+mod assessment_cmd;
 mod catalog_cmd;
+mod db;
 mod output;
+mod site_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -16,6 +19,9 @@ pub struct Cli {
     /// Output language: ja (default) or en.
     #[arg(long, global = true, env = "KOJO_LANG", default_value = "ja", value_parser = parse_lang)]
     pub lang: Lang,
+    /// Database: sqlite:PATH or postgres://… (default: a SQLite file in your data directory).
+    #[arg(long, global = true, env = "KOJO_DATABASE_URL")]
+    pub database: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,11 +35,32 @@ pub enum Command {
     /// The guideline: list items, show one, export (OSCAL / JSON).
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCmd),
+    /// Plants (工場).
+    #[command(subcommand)]
+    Site(site_cmd::SiteCmd),
+    /// Production lines (ライン).
+    #[command(subcommand)]
+    Line(site_cmd::LineCmd),
+    /// Assessments: start, answer, show, history.
+    #[command(subcommand)]
+    Assessment(assessment_cmd::AssessmentCmd),
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::key("error.internal", &[("detail", &e)]))
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let lang = cli.lang;
+    let db = cli.database.as_deref();
     match cli.command {
-        Command::Catalog(cmd) => catalog_cmd::run(cmd, cli.lang),
+        Command::Catalog(cmd) => catalog_cmd::run(cmd, lang),
+        Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
+        Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
+        Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),
     }
 }
 

@@ -109,18 +109,25 @@ pub struct FieldError {
     pub problem: Problem,
     /// The mark the answer was for, if known.
     pub mark: Option<Mark>,
+    /// The offending text, where it helps (an unknown mark).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
 }
 
 impl FieldError {
     /// The message in `lang`, naming the field (e.g. 「□ には見送り理由が必要です」).
     pub fn message(&self, lang: Lang) -> String {
-        let mark = self.mark.map(Mark::symbol).unwrap_or("");
+        let mark = match (self.problem, &self.given) {
+            (Problem::UnknownMark, Some(g)) => g.as_str(),
+            _ => self.mark.map(Mark::symbol).unwrap_or(""),
+        };
         let key = match self.problem {
+            Problem::Required if self.field == Field::Mark => "error.mark_required",
             Problem::Required => "error.field_required",
             Problem::InvalidDate => "error.field_date",
             Problem::TooLong => "error.field_too_long",
             Problem::NotForMark => "error.field_not_for_mark",
-            Problem::UnknownMark => "error.mark_required",
+            Problem::UnknownMark => "error.mark_unknown",
         };
         kojo_i18n::tr(
             lang,
@@ -299,6 +306,7 @@ impl RawAnswer {
                     field: Field::Mark,
                     problem: Problem::Required,
                     mark: None,
+                    given: None,
                 }]));
             }
             Some(m) => match Mark::parse(m) {
@@ -308,6 +316,7 @@ impl RawAnswer {
                         field: Field::Mark,
                         problem: Problem::UnknownMark,
                         mark: None,
+                        given: Some(m.to_string()),
                     }]));
                 }
             },
@@ -318,6 +327,7 @@ impl RawAnswer {
                 field,
                 problem,
                 mark: Some(mark),
+                given: None,
             })
         };
         // Fields that do not belong to this mark must be empty: nothing is dropped silently.
@@ -538,7 +548,8 @@ mod tests {
             vec![FieldError {
                 field: Field::ReviewBy,
                 problem: Problem::InvalidDate,
-                mark: Some(Mark::Deferred)
+                mark: Some(Mark::Deferred),
+                given: None,
             }]
         );
         assert_eq!(

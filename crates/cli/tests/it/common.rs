@@ -48,3 +48,70 @@ pub fn shared(rel: &str) -> PathBuf {
     assert!(p.exists(), "{} missing", p.display());
     p
 }
+
+/// A database for one test: a SQLite file in a temp dir, or a fresh database on the test
+/// PostgreSQL server (`KOJO_TEST_POSTGRES_URL`, started by `scripts/test`; missing = failure).
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn sqlite_db() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    TestDb {
+        url: format!("sqlite:{}", dir.path().join("kojo.sqlite3").display()),
+        dir,
+    }
+}
+
+pub fn postgres_db() -> TestDb {
+    let base = std::env::var("KOJO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| panic!("KOJO_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts a throwaway PostgreSQL server"));
+    let name = format!("kojo_cli_{}", std::process::id()) + &format!("_{}", uniq());
+    let out = Command::new("psql")
+        .arg(&base)
+        .args(["-v", "ON_ERROR_STOP=1", "-qc"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    TestDb {
+        url: format!("{prefix}/{name}"),
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+fn uniq() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    t ^ N
+        .fetch_add(1, Ordering::SeqCst)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+impl TestDb {
+    pub fn kojo(&self) -> Command {
+        let mut c = kojo();
+        c.env("KOJO_DATABASE_URL", &self.url)
+            .current_dir(self.dir.path());
+        c
+    }
+}
+
+/// Runs each named test function on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite { $(#[test] fn $name() { super::$name(&$crate::common::sqlite_db()); })* }
+        mod on_postgres { $(#[test] fn $name() { super::$name(&$crate::common::postgres_db()); })* }
+    };
+}

@@ -1,0 +1,522 @@
+//! `kojo assessment …`.
+
+use crate::db::{app_failure, open};
+use crate::output::{Failure, pad, print_json};
+use clap::Subcommand;
+use kojo_app::{Actor, AppError, AssessmentView};
+use kojo_domain::{Answer, FiscalYear, Mark, RawAnswer, Stats, Status};
+use kojo_i18n::{Lang, t, tr};
+
+#[derive(Subcommand, Debug)]
+pub enum AssessmentCmd {
+    /// Start an assessment of a plant (or one of its lines) for a fiscal year; prints its id last.
+    New {
+        /// Plant code.
+        #[arg(long)]
+        site: String,
+        /// Line code (assess one line instead of the whole plant).
+        #[arg(long)]
+        line: Option<String>,
+        /// Fiscal year (年度): 2026 = April 2026 – March 2027.
+        #[arg(long)]
+        period: String,
+        /// Assessor name printed on reports.
+        #[arg(long)]
+        assessor: Option<String>,
+    },
+    /// List assessments.
+    List {
+        /// Only this plant.
+        #[arg(long)]
+        site: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the mark of one item with the fields the mark needs.
+    Answer {
+        /// Assessment id (or a unique prefix of at least 4 characters).
+        id: String,
+        /// Item number (1–63).
+        item: String,
+        /// ○ □ △ × － (or ok, defer, consider, no, na).
+        mark: String,
+        /// Note (any mark).
+        #[arg(long)]
+        note: Option<String>,
+        /// □: reason for deferral (required).
+        #[arg(long)]
+        reason: Option<String>,
+        /// □: review-by date YYYY-MM-DD (required).
+        #[arg(long = "review-by")]
+        review_by: Option<String>,
+        /// □: who accepted the risk.
+        #[arg(long = "accepted-by")]
+        accepted_by: Option<String>,
+        /// □: preparation progress.
+        #[arg(long)]
+        progress: Option<String>,
+        /// △: consideration status (required).
+        #[arg(long)]
+        status: Option<String>,
+        /// △: decision target date YYYY-MM-DD.
+        #[arg(long = "target-date")]
+        target_date: Option<String>,
+        /// ○: alternative measure (代替策) in use.
+        #[arg(long)]
+        alternative: Option<String>,
+        /// －: why there is no target equipment (required for －).
+        #[arg(long = "na-reason")]
+        na_reason: Option<String>,
+        /// Only write if the item is still at this version (0 = never answered); otherwise fail
+        /// with a conflict naming the current value.
+        #[arg(long = "expect-version")]
+        expect_version: Option<i64>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply answers from a JSON file (`[{"item": 1, "mark": "○", "note": "…"}, …]`) in one
+    /// transaction: all are written or none.
+    Apply {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// JSON file ("-" for standard input).
+        file: std::path::PathBuf,
+    },
+    /// Show an assessment: per-label table, overall rate, completion, residual risks.
+    Show {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change history of an assessment (all items, or one).
+    History {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Item number.
+        item: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn pct(r: Option<f64>) -> String {
+    r.map(|r| format!("{:.1}%", r * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    let app = open(db, lang).await?;
+    let actor = Actor::cli();
+    let editor = app
+        .editor(&actor)
+        .ok_or_else(|| app_failure(AppError::Forbidden))?;
+    match cmd {
+        AssessmentCmd::New {
+            site,
+            line,
+            period,
+            assessor,
+        } => {
+            let period =
+                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
+            let a = editor
+                .new_assessment(&site, line.as_deref(), period, assessor.as_deref())
+                .await
+                .map_err(app_failure)?;
+            let scope = scope(
+                &a.site_code,
+                &a.site_name,
+                a.line_code.as_deref(),
+                a.line_name.as_deref(),
+            );
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.assessment_created",
+                    &[
+                        ("scope", &scope),
+                        ("period", &period.label(lang)),
+                        ("revision", &a.revision)
+                    ]
+                )
+            );
+            println!("{}", a.id);
+        }
+        AssessmentCmd::List { site, json } => {
+            let site = match site {
+                Some(code) => Some(editor.site(&code).await.map_err(app_failure)?),
+                None => None,
+            };
+            let list = editor
+                .assessments(site.as_ref())
+                .await
+                .map_err(app_failure)?;
+            if json {
+                return print_json(&list);
+            }
+            if list.is_empty() {
+                println!("{}", t(lang, "cli.no_assessments"));
+            }
+            for item in list {
+                let a = &item.assessment;
+                let period = FiscalYear::new(a.period as u16)
+                    .map(|p| p.label(lang))
+                    .unwrap_or_default();
+                let status = Status::from_key(&a.status)
+                    .map(|s| s.name(lang))
+                    .unwrap_or(&a.status);
+                println!(
+                    "{}  {}  {}  {}  {}/{}  {}",
+                    a.id,
+                    pad(&period, 10),
+                    pad(
+                        &scope(
+                            &a.site_code,
+                            &a.site_name,
+                            a.line_code.as_deref(),
+                            a.line_name.as_deref()
+                        ),
+                        30
+                    ),
+                    pad(status, 10),
+                    item.stats.answered,
+                    item.stats.items,
+                    pct(item.stats.achievement_rate)
+                );
+            }
+        }
+        AssessmentCmd::Answer {
+            id,
+            item,
+            mark,
+            note,
+            reason,
+            review_by,
+            accepted_by,
+            progress,
+            status,
+            target_date,
+            alternative,
+            na_reason,
+            expect_version,
+            json,
+        } => {
+            let item = editor.item(&item).map_err(app_failure)?;
+            let raw = RawAnswer {
+                mark: Some(mark),
+                alternative_flagged: alternative.is_some(),
+                alternative,
+                reason,
+                review_by,
+                accepted_by,
+                progress,
+                status,
+                target_date,
+                na_reason,
+                note,
+            };
+            let stored = editor
+                .answer(&id, item, Some(&raw), expect_version)
+                .await
+                .map_err(app_failure)?;
+            if json {
+                return print_json(&stored);
+            }
+            let mark = stored
+                .answer
+                .as_ref()
+                .map(|a| a.mark().symbol())
+                .unwrap_or("—");
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.answer_saved",
+                    &[
+                        ("item", &item),
+                        ("mark", &mark),
+                        ("version", &stored.version)
+                    ]
+                )
+            );
+        }
+        AssessmentCmd::Apply { id, file } => {
+            let text = if file.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                    Failure::key("error.read_file", &[("file", &"-"), ("detail", &e)])
+                })?;
+                s
+            } else {
+                std::fs::read_to_string(&file).map_err(|e| {
+                    Failure::key(
+                        "error.read_file",
+                        &[("file", &file.display()), ("detail", &e)],
+                    )
+                })?
+            };
+            #[derive(serde::Deserialize)]
+            struct Entry {
+                item: serde_json::Value,
+                #[serde(flatten)]
+                raw: RawAnswer,
+            }
+            let entries: Vec<Entry> = serde_json::from_str(&text).map_err(|e| {
+                Failure::key(
+                    "cli.apply_json",
+                    &[("file", &file.display()), ("detail", &e)],
+                )
+            })?;
+            let mut answers = Vec::with_capacity(entries.len());
+            let mut problems = Vec::new();
+            for (i, e) in entries.iter().enumerate() {
+                let item_text = match &e.item {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                match (editor.item(&item_text), e.raw.parse()) {
+                    (Ok(item), Ok(a)) => answers.push((item, Some(a))),
+                    (Err(err), _) => {
+                        problems.push((i + 1, err.message(Lang::Ja), err.message(Lang::En)))
+                    }
+                    (_, Err(err)) => {
+                        problems.push((i + 1, err.message(Lang::Ja), err.message(Lang::En)))
+                    }
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Failure::localized(|l| {
+                    problems
+                        .iter()
+                        .map(|(n, ja, en)| {
+                            tr(
+                                l,
+                                "cli.apply_entry",
+                                &[("n", n), ("message", if l == Lang::Ja { ja } else { en })],
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }));
+            }
+            let written = editor
+                .answer_many(&id, answers)
+                .await
+                .map_err(app_failure)?;
+            println!("{}", tr(lang, "cli.applied", &[("n", &written.len())]));
+        }
+        AssessmentCmd::Show { id, json } => {
+            let view = editor.assessment(&id).await.map_err(app_failure)?;
+            if json {
+                return print_json(&view_json(&view, &app, lang));
+            }
+            show(&view, &app, lang);
+        }
+        AssessmentCmd::History { id, item, json } => {
+            let item = item
+                .map(|i| editor.item(&i))
+                .transpose()
+                .map_err(app_failure)?;
+            let (_, entries) = editor
+                .history(&id, item.map(|i| i.get()))
+                .await
+                .map_err(app_failure)?;
+            if json {
+                return print_json(&entries);
+            }
+            if entries.is_empty() {
+                println!("{}", t(lang, "cli.no_history"));
+            }
+            for e in entries {
+                let m = |x: Option<Mark>| x.map(Mark::symbol).unwrap_or("—");
+                println!(
+                    "{}  No.{:<3} {} → {}  v{}  {}",
+                    e.changed_at,
+                    e.item,
+                    m(e.old_mark()),
+                    m(e.new_mark()),
+                    e.version,
+                    e.changed_by
+                );
+                if let Some(new) = &e.new {
+                    for f in kojo_domain::Field::ALL.iter().skip(1) {
+                        if let Some(v) = new.get(*f).filter(|v| !v.is_empty()) {
+                            let old = e.old.as_ref().and_then(|o| o.get(*f)).unwrap_or("");
+                            if old != v {
+                                println!(
+                                    "      {}: {} → {}",
+                                    f.name(lang),
+                                    if old.is_empty() { "—" } else { old },
+                                    v
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn scope(
+    site_code: &str,
+    site_name: &str,
+    line_code: Option<&str>,
+    line_name: Option<&str>,
+) -> String {
+    match (line_code, line_name) {
+        (Some(c), Some(n)) => format!("{site_code} {site_name} / {c} {n}"),
+        _ => format!("{site_code} {site_name}"),
+    }
+}
+
+fn view_json(view: &AssessmentView, app: &kojo_app::App, lang: Lang) -> serde_json::Value {
+    let mut summary = serde_json::to_value(&view.summary).unwrap_or_default();
+    if let Some(labels) = summary.get_mut("labels").and_then(|l| l.as_array_mut()) {
+        for l in labels {
+            let n = l["label"].as_u64().unwrap_or(0) as u16;
+            if let Some(label) = app.catalog.label(n) {
+                l["name"] = serde_json::json!(label.name.get(lang));
+            }
+        }
+    }
+    serde_json::json!({
+        "assessment": view.assessment,
+        "catalog": app.catalog.id,
+        "summary": summary,
+        "answers": view.answers.values().collect::<Vec<_>>(),
+    })
+}
+
+fn stats_row(name: &str, s: &Stats) -> String {
+    let mut row = pad(name, 34);
+    for m in Mark::ALL {
+        row.push_str(&format!("{:>4}", s.counts.get(m)));
+    }
+    row.push_str(&format!(
+        "{:>8}{:>9}",
+        s.items - s.answered,
+        pct(s.achievement_rate)
+    ));
+    row
+}
+
+fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
+    let a = &view.assessment;
+    let period = FiscalYear::new(a.period as u16)
+        .map(|p| p.label(lang))
+        .unwrap_or_default();
+    let status = Status::from_key(&a.status)
+        .map(|s| s.name(lang))
+        .unwrap_or(&a.status);
+    println!("{} {}", t(lang, "cli.assessment"), a.id);
+    println!(
+        "{}: {}  {}: {}  {}: {}  {}: {}",
+        t(lang, "cli.scope"),
+        scope(
+            &a.site_code,
+            &a.site_name,
+            a.line_code.as_deref(),
+            a.line_name.as_deref()
+        ),
+        t(lang, "cli.period"),
+        period,
+        t(lang, "cli.status"),
+        status,
+        t(lang, "cli.revision"),
+        a.revision
+    );
+    println!();
+    let mut header = pad(t(lang, "catalog.label"), 34);
+    for m in Mark::ALL {
+        header.push_str(&format!("{:>4}", m.symbol()));
+    }
+    header.push_str(&format!(
+        "{:>8}{:>9}",
+        t(lang, "cli.unanswered"),
+        t(lang, "cli.rate")
+    ));
+    println!("{header}");
+    for l in &view.summary.labels {
+        let name = app
+            .catalog
+            .label(l.label)
+            .map(|x| x.name.get(lang))
+            .unwrap_or("");
+        let short: String = name.chars().take(14).collect();
+        println!(
+            "{}",
+            stats_row(&format!("{:>2} {}", l.label, short), &l.stats)
+        );
+    }
+    println!(
+        "{}",
+        stats_row(t(lang, "cli.overall"), &view.summary.overall)
+    );
+    let o = &view.summary.overall;
+    println!();
+    println!(
+        "{}: {}",
+        t(lang, "cli.achievement_rate"),
+        pct(o.achievement_rate)
+    );
+    println!(
+        "{}: {}/{} ({:.1}%)",
+        t(lang, "cli.completion"),
+        o.answered,
+        o.items,
+        o.completion * 100.0
+    );
+    println!();
+    println!(
+        "{} ({}):",
+        t(lang, "cli.residual_risks"),
+        view.summary.residual_risks.len()
+    );
+    for r in &view.summary.residual_risks {
+        let cond = app
+            .catalog
+            .item(r.item.get())
+            .map(|v| v.item.condition.get(lang))
+            .unwrap_or("");
+        let short: String = cond.chars().take(40).collect();
+        println!("  No.{:<3} {} {}", r.item, r.mark, short);
+        let f = |field: kojo_domain::Field, v: &dyn std::fmt::Display| {
+            println!("        {}: {}", field.name(lang), v)
+        };
+        match &r.answer.answer {
+            Answer::Deferred {
+                reason,
+                review_by,
+                accepted_by,
+                progress,
+            } => {
+                f(kojo_domain::Field::Reason, reason);
+                f(kojo_domain::Field::ReviewBy, review_by);
+                if let Some(x) = accepted_by {
+                    f(kojo_domain::Field::AcceptedBy, x);
+                }
+                if let Some(x) = progress {
+                    f(kojo_domain::Field::Progress, x);
+                }
+            }
+            Answer::Considering {
+                status,
+                target_date,
+            } => {
+                f(kojo_domain::Field::Status, status);
+                if let Some(d) = target_date {
+                    f(kojo_domain::Field::TargetDate, d);
+                }
+            }
+            _ => {}
+        }
+    }
+}

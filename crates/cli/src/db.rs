@@ -1,0 +1,49 @@
+//! Opening the database named on the command line, in the environment, or the default file.
+
+use crate::output::Failure;
+use kojo_app::{App, AppError};
+use kojo_i18n::{Lang, tr};
+
+/// Resolves the database URL: `--database`, else `KOJO_DATABASE_URL` (clap reads both), else
+/// the per-user SQLite file, whose path is printed to stderr.
+pub fn url(arg: Option<&str>, lang: Lang, announce: bool) -> String {
+    match arg.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(u) if u.contains(':') => u.to_string(),
+        // A bare path is a SQLite file.
+        Some(path) => format!("sqlite:{path}"),
+        None => {
+            let path = kojo_store::default_sqlite_path();
+            if announce {
+                eprintln!(
+                    "{}",
+                    tr(lang, "cli.database_default", &[("path", &path.display())])
+                );
+            }
+            format!("sqlite:{}", path.display())
+        }
+    }
+}
+
+/// Opens the app, mapping failures to a one-line message.
+pub async fn open(arg: Option<&str>, lang: Lang) -> Result<App, Failure> {
+    let url = url(arg, lang, true);
+    App::open(&url).await.map_err(|e| match e {
+        AppError::Internal(detail) => Failure::key(
+            "cli.database_open",
+            &[("url", &redact(&url)), ("detail", &detail)],
+        ),
+        other => app_failure(other),
+    })
+}
+
+fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, _)), Some(at)) => format!("{scheme}://***{}", &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// An application error as a CLI failure.
+pub fn app_failure(e: AppError) -> Failure {
+    Failure::localized(move |l| e.message(l))
+}

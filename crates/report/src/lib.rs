@@ -1,0 +1,92 @@
+//! Printable assessment reports: a standalone A4 HTML document, a PDF, and the radar chart.
+//!
+//! A report shows one assessment ([`Sheet`]) scored against its [`Catalog`] ([`Summary`]):
+//!
+//! - a cover with company, plant/line, fiscal year, dates, status and sign-off boxes
+//!   (作成・確認・承認 / prepared, reviewed, approved: name and date blanks);
+//! - the overall achievement rate and completion, the distribution of marks
+//!   (○ □ △ × － and unanswered), the rate per label as a table and as a radar chart;
+//! - the residual risks (□ with reason, accepted-by and review-by date; △ with status and target
+//!   date; ×);
+//! - every item with its label, No., achievement condition, mark, the mark's fields and the note.
+//!
+//! Reports are Japanese by default; in English, guideline text is marked as kojo's unofficial
+//! translation. Rates are percentages with one decimal, `—` where undefined (every item －).
+//!
+//! [`html`] escapes every text from data; [`radar_svg`] is plain SVG without script; [`pdf`]
+//! typesets with Typst using only the IPAex Gothic font embedded in this crate (no system fonts,
+//! no packages, no network), so the PDF looks the same everywhere and its text is extractable.
+//!
+//! Nothing here does I/O: callers write the returned bytes where they like.
+#![deny(missing_docs)]
+
+mod fmt;
+mod html;
+mod model;
+mod pdf;
+mod radar;
+
+use chrono::NaiveDate;
+use kojo_catalog::Catalog;
+use kojo_domain::{Sheet, Status, Summary};
+pub use kojo_i18n::Lang;
+
+/// What a report is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The guideline the sheet was answered against.
+    pub catalog: &'a Catalog,
+    /// The assessment: header and answers.
+    pub sheet: &'a Sheet,
+    /// The sheet scored against the catalog (`Scorer::summarize`).
+    pub summary: &'a Summary,
+    /// The report's language (Japanese by default).
+    pub lang: Lang,
+    /// The date printed as the report's date (作成日); also the PDF's creation date.
+    pub generated_on: NaiveDate,
+    /// The assessment's lifecycle status, if known.
+    pub status: Option<Status>,
+}
+
+/// Why a PDF could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The embedded font could not be read (a broken build).
+    #[error("the embedded report font could not be loaded / 埋め込みフォントを読み込めません")]
+    Font,
+    /// The data could not be serialised for the typesetter.
+    #[error("report data could not be serialised / 帳票データを変換できません: {0}")]
+    Data(#[from] serde_json::Error),
+    /// Typst reported errors while typesetting.
+    #[error("typesetting failed / 組版に失敗しました: {0}")]
+    Typeset(String),
+    /// The PDF could not be written.
+    #[error("PDF export failed / PDF の出力に失敗しました: {0}")]
+    Export(String),
+}
+
+/// The radar chart of the achievement rate per label as a standalone SVG document.
+///
+/// One axis per label of `summary` (17 for the factory guideline), labelled `1`..`17`, with grid
+/// rings at 25, 50, 75 and 100 %; each label's rate is a vertex of the polygon, printed beside its
+/// axis. An undefined rate (every item －) is drawn at 0 with a hollow diamond and a dotted axis.
+/// The SVG has a `<title>` and a `<desc>` listing every rate, contains no script, has no XML
+/// declaration (so it can be inlined in HTML) and is byte-for-byte deterministic.
+pub fn radar_svg(catalog: &Catalog, summary: &Summary, lang: Lang) -> String {
+    radar::svg(catalog, summary, lang)
+}
+
+/// The report as one standalone HTML document: A4 portrait print layout, inline CSS and inline
+/// SVG, no script and no external assets.
+pub fn html(input: &ReportInput) -> String {
+    let model = model::Model::new(input);
+    let radar = radar_svg(input.catalog, input.summary, input.lang);
+    html::render(&model, &radar)
+}
+
+/// The report as an A4 PDF with the IPAex Gothic font embedded (subset), text extractable.
+pub fn pdf(input: &ReportInput) -> Result<Vec<u8>, ReportError> {
+    let model = model::Model::new(input);
+    let radar = radar_svg(input.catalog, input.summary, input.lang);
+    pdf::render(&model, &radar)
+}

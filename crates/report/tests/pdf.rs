@@ -1,0 +1,237 @@
+//! The PDF report, checked with real tools from Debian's poppler-utils (`pdftotext`, `pdffonts`).
+//!
+//! The tools run with fontconfig pointed at a configuration without font directories, so nothing
+//! on this machine can stand in for the font the PDF must embed. A missing tool fails the test.
+
+mod common;
+
+use common::*;
+use kojo_domain::Sheet;
+use kojo_i18n::Lang;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Tools {
+    dir: tempfile::TempDir,
+    fontconfig: PathBuf,
+}
+
+impl Tools {
+    fn new() -> Tools {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fontconfig = dir.path().join("fonts.conf");
+        let cache = dir.path().join("fc-cache");
+        std::fs::write(
+            &fontconfig,
+            format!(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
+                cache.display()
+            ),
+        )
+        .expect("write fonts.conf");
+        Tools { dir, fontconfig }
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write pdf");
+        if let Some(out) = std::env::var_os("KOJO_REPORT_ARTIFACTS") {
+            let out = PathBuf::from(out);
+            let _ = std::fs::create_dir_all(&out);
+            let _ = std::fs::write(out.join(name), bytes);
+        }
+        path
+    }
+
+    /// Runs a poppler tool; a missing tool is a test failure with instructions.
+    fn run(&self, tool: &str, args: &[&str], pdf: &Path) -> String {
+        let output = Command::new(tool)
+            .args(args)
+            .arg(pdf)
+            .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+            .env("FONTCONFIG_FILE", &self.fontconfig)
+            .env_remove("FONTCONFIG_PATH")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run `{tool}` ({e}). The PDF tests need Debian's poppler-utils: apt-get install -y poppler-utils"
+                )
+            });
+        assert!(
+            output.status.success(),
+            "{tool} failed: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("tool output is UTF-8")
+    }
+}
+
+fn pdf(lang: Lang) -> (Sheet, Vec<u8>) {
+    let sheet = sheet();
+    let summary = summary(&sheet);
+    let bytes = kojo_report::pdf(&input(&sheet, &summary, lang)).expect("pdf renders");
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    (sheet, bytes)
+}
+
+fn condition(n: u16, lang: Lang) -> String {
+    catalog()
+        .item(n)
+        .expect("item")
+        .item
+        .condition
+        .get(lang)
+        .to_string()
+}
+
+#[test]
+fn japanese_pdf_text_is_extractable_and_complete() {
+    let tools = Tools::new();
+    let (sheet, bytes) = pdf(Lang::Ja);
+    let path = tools.write("report-ja.pdf", &bytes);
+    let text = tools.run("pdftotext", &["-layout", "-enc", "UTF-8"], &path);
+    let flat = squeeze(&text);
+
+    for n in [1u16, 4, 5, 6, 7, 30, 58, 63] {
+        let c = condition(n, Lang::Ja);
+        assert!(
+            flat.contains(&squeeze(&c)),
+            "condition of item {n} not found verbatim in the PDF text: {c}"
+        );
+    }
+    let overall = expected_overall(&sheet);
+    let at = flat.find("全体達成率").expect("overall rate caption");
+    let near: String = flat[at..].chars().take(40).collect();
+    assert!(
+        near.contains(&overall),
+        "overall rate {overall} not printed next to its caption: {near}"
+    );
+    for s in [
+        DEFERRED_REASON,
+        DEFERRED_PROGRESS,
+        ACCEPTED_BY,
+        "2027年3月31日",
+        CONSIDERING_STATUS,
+        "2026年12月15日",
+        NA_REASON,
+    ] {
+        assert!(
+            flat.contains(&squeeze(s)),
+            "residual-risk field {s} not found"
+        );
+    }
+    for s in [
+        "サイバーセキュリティ自己評価報告書",
+        "評価結果の概要",
+        "評価の分布",
+        "ラベル別達成率",
+        "残存リスク",
+        "全項目一覧",
+        "承認欄",
+        "株式会社サンプル自動車部品",
+        "浜松第一工場(P01)",
+        "2026年度",
+    ] {
+        assert!(flat.contains(&squeeze(s)), "{s} not found in the PDF text");
+    }
+    // The hostile note is printed literally: no markup was interpreted.
+    assert!(
+        flat.contains(&squeeze(HOSTILE_NOTE)),
+        "note not printed verbatim"
+    );
+    // Marks come out as the guideline's symbols.
+    for m in ["○", "□", "△", "×", "－"] {
+        assert!(text.contains(m), "mark {m} not extractable");
+    }
+}
+
+#[test]
+fn pdf_embeds_its_font() {
+    let tools = Tools::new();
+    let (_, bytes) = pdf(Lang::Ja);
+    let path = tools.write("report-fonts.pdf", &bytes);
+    let listing = tools.run("pdffonts", &[], &path);
+    let fonts: Vec<&str> = listing
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!fonts.is_empty(), "no fonts listed:\n{listing}");
+    assert!(
+        fonts.iter().any(|l| l.contains("IPAex")),
+        "IPAex Gothic not used:\n{listing}"
+    );
+    for line in &fonts {
+        // Columns: name, type…, encoding, emb, sub, uni, object, generation.
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let n = cols.len();
+        assert!(n >= 6, "unexpected pdffonts line: {line}");
+        assert_eq!(cols[n - 5], "yes", "font not embedded: {line}");
+        assert_eq!(
+            cols[n - 3],
+            "yes",
+            "font without ToUnicode map (text not extractable): {line}"
+        );
+    }
+}
+
+#[test]
+fn english_pdf_marks_translation_as_unofficial() {
+    let tools = Tools::new();
+    let (sheet, bytes) = pdf(Lang::En);
+    let path = tools.write("report-en.pdf", &bytes);
+    let flat = squeeze(&tools.run("pdftotext", &["-layout", "-enc", "UTF-8"], &path));
+    assert!(flat.contains(&squeeze("is an unofficial translation by kojo")));
+    assert!(flat.contains(&squeeze(&condition(1, Lang::En))));
+    assert!(flat.contains(&squeeze("Residual risks")));
+    assert!(flat.contains(&expected_overall(&sheet)));
+    assert!(
+        flat.contains(&squeeze(DEFERRED_REASON)),
+        "Japanese data in an English report"
+    );
+}
+
+#[test]
+fn long_texts_break_across_pages_without_loss() {
+    let tools = Tools::new();
+    let mut sheet = sheet();
+    let long_note = format!(
+        "{}備考の終わりEND1",
+        "工場長承認の上で長文の備考を記入する。".repeat(200)
+    );
+    let long_reason = format!(
+        "{}見送り理由の終わりEND2",
+        "予算と停止計画の調整が必要なため。".repeat(120)
+    );
+    assert!(long_note.chars().count() <= kojo_domain::NonEmpty::MAX_CHARS);
+    let no = |n| kojo_domain::ItemNo::new(n, catalog()).expect("item");
+    let mut raw = sheet.answers[&no(4)].to_raw();
+    raw.reason = Some(long_reason);
+    raw.note = Some(long_note.clone());
+    sheet.answers.insert(no(4), raw.parse().expect("valid"));
+    let summary = summary(&sheet);
+    let bytes = kojo_report::pdf(&input(&sheet, &summary, Lang::Ja)).expect("pdf renders");
+    let path = tools.write("report-long.pdf", &bytes);
+    let text = tools.run("pdftotext", &["-layout", "-enc", "UTF-8"], &path);
+    // Once in the residual-risk table, once in the item list.
+    assert_eq!(
+        text.matches("END1").count(),
+        2,
+        "the end of a 4000-character note went missing"
+    );
+    assert_eq!(
+        text.matches("END2").count(),
+        2,
+        "the end of a long reason went missing"
+    );
+}
+
+#[test]
+fn pdf_is_deterministic() {
+    let sheet = sheet();
+    let summary = summary(&sheet);
+    let a = kojo_report::pdf(&input(&sheet, &summary, Lang::Ja)).expect("pdf");
+    let b = kojo_report::pdf(&input(&sheet, &summary, Lang::Ja)).expect("pdf");
+    assert!(a == b, "two renders of the same report differ");
+}

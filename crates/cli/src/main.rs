@@ -4,6 +4,7 @@ mod assessment_cmd;
 mod catalog_cmd;
 mod db;
 mod output;
+mod serve_cmd;
 mod site_cmd;
 
 use anyhow::Result;
@@ -44,6 +45,11 @@ pub enum Command {
     /// Assessments: start, answer, show, history.
     #[command(subcommand)]
     Assessment(assessment_cmd::AssessmentCmd),
+    /// Run the web app (the main job).
+    Serve(serve_cmd::ServeArgs),
+    /// Personal user accounts (no default account exists).
+    #[command(subcommand)]
+    User(serve_cmd::UserCmd),
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -53,7 +59,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::key("error.internal", &[("detail", &e)]))
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
     let lang = cli.lang;
     let db = cli.database.as_deref();
     match cli.command {
@@ -61,10 +67,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),
+        Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),
+        Command::User(cmd) => runtime()?.block_on(serve_cmd::user(cmd, db, lang)),
     }
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KOJO_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -74,7 +90,7 @@ fn main() -> ExitCode {
         }
     };
     let lang = cli.lang;
-    match run(cli) {
+    match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!(

@@ -4,3 +4,5 @@ mod common;
 
 mod assessments;
 mod catalog;
+mod webdriver;
+mod webdriver_selftest;

@@ -1,0 +1,259 @@
+//! `kojo serve` and `kojo user …`.
+
+use crate::db::{app_failure, open};
+use crate::output::{Failure, pad, print_json};
+use clap::{Args, Subcommand};
+use kojo_app::{Actor, AppError, Role};
+use kojo_i18n::{Lang, t, tr};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KOJO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Idle session timeout in minutes (guideline item 52).
+    #[arg(
+        long = "session-idle-minutes",
+        env = "KOJO_SESSION_IDLE_MINUTES",
+        default_value_t = 30.0
+    )]
+    pub session_idle_minutes: f64,
+    /// A reverse proxy whose X-Forwarded-Proto / X-Forwarded-For are trusted (TLS terminates there).
+    #[arg(long = "trusted-proxy", env = "KOJO_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
+}
+
+pub async fn serve(
+    args: ServeArgs,
+    db: Option<&str>,
+    lang: Lang,
+    started: Instant,
+) -> Result<(), Failure> {
+    if !(args.session_idle_minutes > 0.0 && args.session_idle_minutes <= 24.0 * 60.0) {
+        return Err(Failure::key(
+            "cli.serve_idle",
+            &[("value", &args.session_idle_minutes)],
+        ));
+    }
+    let app = open(db, lang).await?;
+    let database = app.store.description().to_string();
+    let first_run = app
+        .store
+        .user_count()
+        .await
+        .map_err(|e| app_failure(e.into()))?
+        == 0;
+    let config = kojo_web::Config {
+        session_idle: Duration::from_secs_f64(args.session_idle_minutes * 60.0),
+        trusted_proxy: args.trusted_proxy,
+        ..Default::default()
+    };
+    kojo_web::serve(app, config, args.listen, |addr| {
+        println!(
+            "{}",
+            tr(
+                lang,
+                "cli.serve_listening",
+                &[("url", &format!("http://{addr}/"))]
+            )
+        );
+        println!("{}", tr(lang, "cli.serve_database", &[("db", &database)]));
+        if first_run {
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.serve_first_run",
+                    &[("url", &format!("http://{addr}/setup"))]
+                )
+            );
+        }
+        println!(
+            "{}",
+            tr(
+                lang,
+                "cli.serve_ready",
+                &[("ms", &started.elapsed().as_millis())]
+            )
+        );
+    })
+    .await
+    .map_err(|e| {
+        Failure::key(
+            "cli.serve_failed",
+            &[("addr", &args.listen), ("detail", &e)],
+        )
+    })
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Add a personal account; the password is read from standard input.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin, assessor, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+        /// Plant codes the user may see (repeat).
+        #[arg(long = "site")]
+        sites: Vec<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long = "password-stdin", required = true)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a password (read from standard input); ends the user's sessions.
+    Passwd {
+        /// Login name.
+        name: String,
+        /// Read the password from standard input.
+        #[arg(long = "password-stdin", required = true)]
+        password_stdin: bool,
+    },
+    /// Disable an account; ends its sessions.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Re-enable an account.
+    Enable {
+        /// Login name.
+        name: String,
+    },
+    /// Grant a plant to a user.
+    Grant {
+        /// Login name.
+        name: String,
+        /// Plant code.
+        site: String,
+    },
+    /// Show the access log (logins, failures, logouts, user and grant changes).
+    Log {
+        /// Number of entries.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn read_password() -> Result<String, Failure> {
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().take(4096), &mut s)
+        .map_err(|e| Failure::key("error.read_file", &[("file", &"stdin"), ("detail", &e)]))?;
+    Ok(s.trim_end_matches(['\n', '\r']).to_string())
+}
+
+use std::io::Read as _;
+
+pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    let app = open(db, lang).await?;
+    let actor = Actor::cli();
+    let admin = app
+        .admin(&actor)
+        .ok_or_else(|| app_failure(AppError::Forbidden))?;
+    match cmd {
+        UserCmd::Add {
+            name, role, sites, ..
+        } => {
+            let role = Role::from_key(&role)
+                .ok_or_else(|| Failure::key("cli.bad_role", &[("role", &role)]))?;
+            let password = read_password()?;
+            let u = admin
+                .add_user(&name, role, &password, &sites)
+                .await
+                .map_err(app_failure)?;
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.user_added",
+                    &[("name", &u.name), ("role", &role.name(lang))]
+                )
+            );
+        }
+        UserCmd::List { json } => {
+            let users = admin.users().await.map_err(app_failure)?;
+            if json {
+                let rows: Vec<serde_json::Value> = users
+                    .iter()
+                    .map(|(u, s)| serde_json::json!({"name": u.name, "role": u.role, "disabled": u.disabled, "sites": s.iter().map(|x| &x.code).collect::<Vec<_>>(), "created_at": u.created_at}))
+                    .collect();
+                return print_json(&rows);
+            }
+            for (u, sites) in users {
+                let role = Role::from_key(&u.role).map(|r| r.name(lang)).unwrap_or("");
+                let state = if u.disabled {
+                    t(lang, "web.users.disabled")
+                } else {
+                    t(lang, "web.users.active")
+                };
+                let codes: Vec<&str> = sites.iter().map(|s| s.code.as_str()).collect();
+                println!(
+                    "{}  {}  {}  {}",
+                    pad(&u.name, 16),
+                    pad(role, 10),
+                    pad(state, 6),
+                    codes.join(",")
+                );
+            }
+        }
+        UserCmd::Passwd { name, .. } => {
+            let password = read_password()?;
+            admin
+                .set_password(&name, &password)
+                .await
+                .map_err(app_failure)?;
+            println!("{}", tr(lang, "cli.user_passwd", &[("name", &name)]));
+        }
+        UserCmd::Disable { name } => {
+            admin.set_disabled(&name, true).await.map_err(app_failure)?;
+            println!("{}", tr(lang, "cli.user_disabled", &[("name", &name)]));
+        }
+        UserCmd::Enable { name } => {
+            admin
+                .set_disabled(&name, false)
+                .await
+                .map_err(app_failure)?;
+            println!("{}", tr(lang, "cli.user_enabled", &[("name", &name)]));
+        }
+        UserCmd::Grant { name, site } => {
+            admin.grant(&name, &site).await.map_err(app_failure)?;
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.user_granted",
+                    &[("name", &name), ("site", &site)]
+                )
+            );
+        }
+        UserCmd::Log { limit, json } => {
+            let log = admin.access_log(limit).await.map_err(app_failure)?;
+            if json {
+                return print_json(&log);
+            }
+            for e in log {
+                println!(
+                    "{}  {}  {}  {}  {}  {}",
+                    e.at,
+                    pad(e.actor.as_deref().unwrap_or("-"), 14),
+                    pad(e.client.as_deref().unwrap_or("-"), 15),
+                    pad(&e.action, 16),
+                    e.target.as_deref().unwrap_or(""),
+                    e.detail.as_deref().unwrap_or("")
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! Template structs. Every string comes from the i18n files through [`Page::t`].
+
+use crate::auth::Ctx;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use kojo_i18n::Lang;
+
+/// What every page needs: language, user, CSRF token, navigation.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub user: Option<String>,
+    pub role: Option<kojo_app::Role>,
+    pub csrf: String,
+    pub active: &'static str,
+    pub version: &'static str,
+}
+
+impl Page {
+    pub fn new(ctx: &Ctx, active: &'static str) -> Page {
+        Page {
+            lang: ctx.lang,
+            user: ctx.session.as_ref().map(|s| s.user.name.clone()),
+            role: ctx.session.as_ref().map(|s| s.actor.role),
+            csrf: ctx.csrf.clone(),
+            active,
+            version: crate::assets::VERSION,
+        }
+    }
+
+    /// The message for `key` in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        kojo_i18n::t(self.lang, key)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "en",
+            Lang::En => "ja",
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Some(kojo_app::Role::Admin)
+    }
+
+    pub fn can_edit(&self) -> bool {
+        matches!(
+            self.role,
+            Some(kojo_app::Role::Admin | kojo_app::Role::Assessor)
+        )
+    }
+
+    pub fn role_name(&self) -> &'static str {
+        self.role.map(|r| r.name(self.lang)).unwrap_or("")
+    }
+
+    pub fn nav(&self, name: &str) -> &'static str {
+        if self.active == name { "active" } else { "" }
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::WebError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// A minimal bilingual error page for when no request context is at hand.
+pub fn bare_error(status: u16, ja: &str, en: &str, detail: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    format!(
+        "<!doctype html><html lang=\"ja\"><head><meta charset=\"utf-8\"><title>{status}</title>\
+         <link rel=\"stylesheet\" href=\"/static/kojo.css\"></head><body><main class=\"narrow\">\
+         <h1 id=\"error-status\">{status}</h1><p>{}</p><p>{}</p><p>{}</p><p><a href=\"/\">kojo</a></p></main></body></html>",
+        esc(ja),
+        esc(en),
+        esc(detail)
+    )
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: Page,
+    pub status: u16,
+    pub message: &'static str,
+    pub detail: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+pub struct SetupPage {
+    pub page: Page,
+    pub username: String,
+    pub errors: Vec<(&'static str, String)>,
+}
+
+impl SetupPage {
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub page: Page,
+    pub username: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+pub struct SiteRow {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "sites.html")]
+pub struct SitesPage {
+    pub page: Page,
+    pub sites: Vec<SiteRow>,
+    pub error: Option<String>,
+}
+
+pub struct AssessmentRow {
+    pub id: String,
+    pub period: String,
+    pub scope: String,
+    pub status: &'static str,
+    pub answered: u32,
+    pub items: u32,
+    pub rate: String,
+    pub revision: i64,
+}
+
+#[derive(Template)]
+#[template(path = "site.html")]
+pub struct SitePage {
+    pub page: Page,
+    pub code: String,
+    pub name: String,
+    pub lines: Vec<SiteRow>,
+    pub assessments: Vec<AssessmentRow>,
+    pub default_period: u16,
+    pub error: Option<String>,
+}
+
+pub struct MarkVm {
+    pub key: &'static str,
+    pub symbol: &'static str,
+    pub name: &'static str,
+    pub definition: &'static str,
+    pub checked: bool,
+}
+
+pub struct SectionVm {
+    pub heading: Option<&'static str>,
+    pub entries: Vec<&'static str>,
+}
+
+pub struct ConflictVm {
+    pub theirs: String,
+    pub by: String,
+    pub at: String,
+    pub version: i64,
+}
+
+pub struct ItemVm {
+    pub n: u16,
+    pub label_header: Option<(u16, &'static str, String)>,
+    pub requirement_header: Option<&'static str>,
+    pub condition: &'static str,
+    pub criteria: Vec<SectionVm>,
+    pub references: Vec<String>,
+    pub errata: Vec<String>,
+    pub area: &'static str,
+    pub marks: Vec<MarkVm>,
+    pub mark: &'static str,
+    pub alternative_flag: bool,
+    pub f: kojo_domain::RawAnswer,
+    pub version: i64,
+    pub errors: Vec<(&'static str, String)>,
+    pub state: &'static str,
+    pub state_text: &'static str,
+    pub conflict: Option<ConflictVm>,
+    pub editable: bool,
+    pub updated: Option<String>,
+}
+
+impl ItemVm {
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn v<'a>(&self, s: &'a Option<String>) -> &'a str {
+        s.as_deref().unwrap_or("")
+    }
+}
+
+pub struct ProgressVm {
+    pub answered: u32,
+    pub items: u32,
+    pub rate: String,
+    pub completion: String,
+}
+
+pub struct OptVm {
+    pub value: String,
+    pub text: String,
+    pub selected: bool,
+}
+
+pub struct FilterVm {
+    pub unanswered: bool,
+    pub labels: Vec<OptVm>,
+    pub marks: Vec<OptVm>,
+    pub areas: Vec<OptVm>,
+}
+
+pub struct AssessmentHead {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub editable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "assessment.html")]
+pub struct AssessmentPage {
+    pub page: Page,
+    pub a: AssessmentHead,
+    pub items: Vec<ItemVm>,
+    pub progress: ProgressVm,
+    pub filter: FilterVm,
+    pub shown: usize,
+    pub unofficial: bool,
+    pub area_note: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "item_fragment.html")]
+pub struct ItemFragment {
+    pub page: Page,
+    pub a: AssessmentHead,
+    pub it: ItemVm,
+    pub progress: ProgressVm,
+}
+
+pub struct LabelRateVm {
+    pub n: u16,
+    pub name: &'static str,
+    pub counts: [u32; 5],
+    pub unanswered: u32,
+    pub rate: String,
+    pub width: u32,
+}
+
+pub struct RiskVm {
+    pub n: u16,
+    pub mark: &'static str,
+    pub condition: &'static str,
+    pub details: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub page: Page,
+    pub a: AssessmentHead,
+    pub rate: String,
+    pub completion: String,
+    pub answered: u32,
+    pub items: u32,
+    pub counts: Vec<(&'static str, &'static str, u32)>,
+    pub unanswered: u32,
+    pub labels: Vec<LabelRateVm>,
+    pub radar: String,
+    pub risks: Vec<RiskVm>,
+}
+
+pub struct HistoryRow {
+    pub at: String,
+    pub item: u16,
+    pub by: String,
+    pub old: String,
+    pub new: String,
+    pub version: i64,
+    pub changes: Vec<(&'static str, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+pub struct HistoryPage {
+    pub page: Page,
+    pub a: AssessmentHead,
+    pub item: Option<u16>,
+    pub rows: Vec<HistoryRow>,
+}
+
+pub struct UserRow {
+    pub name: String,
+    pub role: &'static str,
+    pub role_key: &'static str,
+    pub disabled: bool,
+    pub sites: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    pub page: Page,
+    pub users: Vec<UserRow>,
+    pub sites: Vec<SiteRow>,
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+pub struct LogRow {
+    pub at: String,
+    pub actor: String,
+    pub client: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+pub struct LogPage {
+    pub page: Page,
+    pub rows: Vec<LogRow>,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+pub struct ImportPage {
+    pub page: Page,
+    pub sites: Vec<SiteRow>,
+    pub default_period: u16,
+    pub errors: Vec<String>,
+}

@@ -1,0 +1,104 @@
+//! The offline checksheet: an xlsx file to fill in with only Excel or LibreOffice, and its import.
+//!
+//! [`blank`] and [`export`] write a workbook with four sheets:
+//!
+//! - **チェックシート / Checksheet**: a header block (company, plant code and name, line code and
+//!   name, fiscal year, assessor, date) and one row per item with the guideline's texts (label,
+//!   objective, requirement, No., condition, criteria with resolved cross-references, suggested
+//!   responsible area), a mark column with a ○ □ △ × － drop-down, and one column per answer
+//!   field ([`kojo_domain::Field`]). Frozen panes, autofilter, A4 landscape, fit to width.
+//! - **凡例 / Legend**: the five marks with the guideline's definitions (section 2), the columns
+//!   each mark needs, and notes (residual risks, rate formula, suggested areas, and for English
+//!   that the translation is unofficial).
+//! - **集計 / Summary**: formulas that compute, from the mark column, the counts per mark,
+//!   answered / unanswered, achievement rate (○ ÷ (items − －)) and completion, overall and per
+//!   label; each formula carries kojo's own result ([`kojo_domain::Scorer`]) as cached value.
+//! - **kojo**: very hidden, protected metadata: catalog id and version, checksheet format version
+//!   ([`FORMAT_VERSION`]), language.
+//!
+//! [`import`] reads such a file back after any spreadsheet program saved it: shared or inline
+//! strings, dates as serial numbers or text, marks in any accepted spelling, stray spaces, rows
+//! hidden or reordered (items are found by their No.). It refuses, with every problem named by
+//! sheet and cell, files that are not xlsx, too large, zip bombs, for another catalog or format
+//! version, with duplicate or unknown items, invalid marks, missing required fields or bad dates.
+//!
+//! [`action_list_xlsx`] and [`action_list_csv`] list every item not marked ○.
+#![deny(missing_docs)]
+
+mod actions;
+mod error;
+pub mod layout;
+mod read;
+mod write;
+
+pub use error::{CellError, ImportErrors, XlsxError};
+pub use kojo_i18n::Lang;
+
+use kojo_catalog::Catalog;
+use kojo_domain::Sheet;
+
+/// The largest file [`import`] accepts, in bytes (10 MiB; a filled checksheet is about 100 KiB).
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The most entries the xlsx (zip) archive may have (a checksheet has about 15).
+pub const MAX_ZIP_ENTRIES: usize = 200;
+
+/// The most bytes the archive's entries may expand to, declared or actual (100 MiB).
+pub const MAX_UNCOMPRESSED_BYTES: usize = 100 * 1024 * 1024;
+
+/// The most rows a worksheet's content may span (a checksheet uses 71; notes below are fine).
+pub const MAX_SHEET_ROWS: u32 = 10_000;
+
+/// The most columns a worksheet's content may span (a checksheet uses 17, up to column Q).
+pub const MAX_SHEET_COLS: u32 = 256;
+
+/// The checksheet format version written into the metadata sheet; [`import`] reads only this
+/// version. Change it whenever the layout in [`layout`] changes.
+pub const FORMAT_VERSION: &str = "1";
+
+/// A checksheet with no answers and an empty header, ready to be filled in.
+pub fn blank(catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let sheet = Sheet {
+        catalog_id: catalog.id.clone(),
+        ..Sheet::default()
+    };
+    write::checksheet(catalog, &sheet, lang)
+}
+
+/// The checksheet of `sheet`: its header and answers filled in, the summary's formulas carrying
+/// kojo's scores as cached values.
+///
+/// Fails if the sheet belongs to another catalog or answers an item the catalog does not have.
+pub fn export(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    write::checksheet(catalog, sheet, lang)
+}
+
+/// Reads a checksheet written by [`blank`] or [`export`] (and maybe re-saved by a spreadsheet
+/// program) back into a [`Sheet`] of `catalog`.
+///
+/// Either the whole sheet is returned or nothing: every problem found is reported, each with
+/// its sheet and cell. Header texts are trimmed and empty optional ones become `None`; unanswered
+/// items (every answer cell empty) are absent from [`Sheet::answers`], and so are items whose
+/// rows were deleted.
+pub fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
+    read::import(bytes, catalog)
+}
+
+/// The action list as xlsx: every item not marked ○ (□ △ × －, and unanswered), with label,
+/// No., condition, responsible area, mark and every answer field.
+pub fn action_list_xlsx(
+    catalog: &Catalog,
+    sheet: &Sheet,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    actions::xlsx(catalog, sheet, lang)
+}
+
+/// The action list as CSV (UTF-8 with BOM and CRLF line ends, so Excel opens Japanese text
+/// correctly), with the same columns as [`action_list_xlsx`]; dates are `YYYY-MM-DD`.
+///
+/// Fields that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) are
+/// prefixed with `'`. Items of the sheet outside the catalog are ignored.
+pub fn action_list_csv(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> String {
+    actions::csv(catalog, sheet, lang)
+}

@@ -1,0 +1,591 @@
+//! Writing the checksheet: main sheet, summary with formulas, legend, metadata.
+
+use crate::layout::*;
+use crate::{FORMAT_VERSION, XlsxError};
+use kojo_catalog::Catalog;
+use kojo_domain::{
+    Answer, Field, FiscalYear, ItemAnswer, ItemNo, Mark, RawAnswer, Scorer, Sheet, Stats, Summary,
+};
+use kojo_i18n::{Lang, t, tr};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
+};
+
+/// Paper size code for A4.
+pub(crate) const PAPER_A4: u8 = 9;
+/// Date format written into date cells.
+pub(crate) const DATE_FORMAT: &str = "yyyy-mm-dd";
+
+/// The cell formats used across the workbook.
+pub(crate) struct Formats {
+    pub title: Format,
+    pub heading: Format,
+    pub header_label: Format,
+    pub body: Format,
+    pub body_center: Format,
+    pub input: Format,
+    pub input_date: Format,
+    pub input_mark: Format,
+    pub note: Format,
+    pub number: Format,
+    pub percent: Format,
+    pub date: Format,
+}
+
+impl Formats {
+    pub(crate) fn new() -> Self {
+        let border = |f: Format| f.set_border(FormatBorder::Thin);
+        let body = border(Format::new().set_text_wrap().set_align(FormatAlign::Top));
+        let input_fill = Color::RGB(0xFFF9E0);
+        let input = body.clone().set_background_color(input_fill).set_unlocked();
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            heading: border(
+                Format::new()
+                    .set_bold()
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Center)
+                    .set_align(FormatAlign::VerticalCenter)
+                    .set_background_color(Color::RGB(0xD9E1F2)),
+            ),
+            header_label: border(
+                Format::new()
+                    .set_bold()
+                    .set_background_color(Color::RGB(0xD9E1F2)),
+            ),
+            body_center: body.clone().set_align(FormatAlign::Center),
+            body,
+            input_date: input.clone().set_num_format(DATE_FORMAT),
+            input_mark: input
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_font_size(14),
+            input,
+            note: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            number: border(Format::new().set_align(FormatAlign::Center)),
+            percent: border(
+                Format::new()
+                    .set_num_format("0.0%")
+                    .set_align(FormatAlign::Center),
+            ),
+            date: Format::new()
+                .set_num_format(DATE_FORMAT)
+                .set_align(FormatAlign::Top)
+                .set_border(FormatBorder::Thin),
+        }
+    }
+}
+
+/// An xlsx date for `date`.
+pub(crate) fn excel_date(date: chrono::NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::Datelike;
+    let year = u16::try_from(date.year()).unwrap_or(0);
+    // Months and days always fit in u8; ExcelDateTime validates the range itself.
+    Ok(ExcelDateTime::from_ymd(
+        year,
+        date.month() as u8,
+        date.day() as u8,
+    )?)
+}
+
+/// Writes a text cell, or a blank cell with the same format when the text is empty.
+pub(crate) fn write_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    if text.is_empty() {
+        ws.write_blank(row, col, format)?;
+    } else {
+        ws.write_string_with_format(row, col, text, format)?;
+    }
+    Ok(())
+}
+
+/// Checks that `sheet` belongs to `catalog`.
+pub(crate) fn check_sheet(catalog: &Catalog, sheet: &Sheet) -> Result<(), XlsxError> {
+    if !sheet.catalog_id.is_empty() && sheet.catalog_id != catalog.id {
+        return Err(XlsxError::CatalogMismatch {
+            found: sheet.catalog_id.clone(),
+            expected: catalog.id.clone(),
+        });
+    }
+    if let Some(item) = sheet
+        .answers
+        .keys()
+        .find(|n| usize::from(n.get()) > catalog.item_count())
+    {
+        return Err(XlsxError::UnknownItem {
+            item: item.get(),
+            catalog: catalog.id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The raw text of every answer field, with dates kept as dates.
+pub(crate) fn answer_cells(answer: &ItemAnswer) -> (RawAnswer, [Option<chrono::NaiveDate>; 2]) {
+    let dates = match &answer.answer {
+        Answer::Deferred { review_by, .. } => [Some(*review_by), None],
+        Answer::Considering { target_date, .. } => [None, *target_date],
+        _ => [None, None],
+    };
+    (answer.to_raw(), dates)
+}
+
+/// The whole checksheet workbook.
+pub(crate) fn checksheet(
+    catalog: &Catalog,
+    sheet: &Sheet,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    check_sheet(catalog, sheet)?;
+    let formats = Formats::new();
+    let summary = Scorer::new(catalog).summarize(sheet.answers.iter().map(|(n, a)| (*n, a)));
+    let mut workbook = Workbook::new();
+    let title = tr(
+        lang,
+        "xlsx.title",
+        &[
+            ("title", &catalog.title.get(lang)),
+            ("version", &catalog.version),
+        ],
+    );
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(&title)
+            .set_author("kojo")
+            .set_comment(t(lang, "xlsx.generator")),
+    );
+
+    let main = workbook.add_worksheet();
+    main_sheet_contents(main, catalog, sheet, lang, &title, &formats)?;
+    main.set_active(true);
+
+    let legend = workbook.add_worksheet();
+    legend_sheet(legend, catalog, lang, &formats)?;
+
+    let summary_ws = workbook.add_worksheet();
+    summary_sheet(summary_ws, catalog, &summary, lang, &formats)?;
+
+    let meta = workbook.add_worksheet();
+    meta_sheet(meta, catalog, lang)?;
+
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn page_setup(ws: &mut Worksheet, repeat_row: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(PAPER_A4);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(repeat_row, repeat_row)?;
+    Ok(())
+}
+
+fn main_sheet_contents(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    sheet: &Sheet,
+    lang: Lang,
+    title: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(main_sheet(lang))?;
+    ws.write_string_with_format(ROW_TITLE, 0, title, &f.title)?;
+
+    // Header block: label in A, value (or code) in B, name in C.
+    let h = &sheet.header;
+    let header_rows: [(u32, &str); 6] = [
+        (ROW_COMPANY, "xlsx.header.company"),
+        (ROW_PLANT, "xlsx.header.plant"),
+        (ROW_LINE, "xlsx.header.line"),
+        (ROW_PERIOD, "xlsx.header.period"),
+        (ROW_ASSESSOR, "xlsx.header.assessor"),
+        (ROW_DATE, "xlsx.header.date"),
+    ];
+    for (row, key) in header_rows {
+        ws.write_string_with_format(row, COL_HEADER_LABEL, t(lang, key), &f.header_label)?;
+    }
+    write_text(ws, ROW_COMPANY, COL_HEADER_VALUE, &h.company, &f.input)?;
+    write_text(ws, ROW_PLANT, COL_HEADER_VALUE, &h.site_code, &f.input)?;
+    write_text(ws, ROW_PLANT, COL_HEADER_NAME, &h.site_name, &f.input)?;
+    write_text(
+        ws,
+        ROW_LINE,
+        COL_HEADER_VALUE,
+        h.line_code.as_deref().unwrap_or(""),
+        &f.input,
+    )?;
+    write_text(
+        ws,
+        ROW_LINE,
+        COL_HEADER_NAME,
+        h.line_name.as_deref().unwrap_or(""),
+        &f.input,
+    )?;
+    let period = h
+        .period
+        .map(|p: FiscalYear| p.label(lang))
+        .unwrap_or_default();
+    write_text(ws, ROW_PERIOD, COL_HEADER_VALUE, &period, &f.input)?;
+    write_text(
+        ws,
+        ROW_ASSESSOR,
+        COL_HEADER_VALUE,
+        h.assessor.as_deref().unwrap_or(""),
+        &f.input,
+    )?;
+    match h.date {
+        Some(d) => {
+            ws.write_datetime_with_format(
+                ROW_DATE,
+                COL_HEADER_VALUE,
+                excel_date(d)?,
+                &f.input_date,
+            )?;
+        }
+        None => {
+            ws.write_blank(ROW_DATE, COL_HEADER_VALUE, &f.input_date)?;
+        }
+    }
+    ws.merge_range(
+        ROW_COMPANY,
+        COL_HINT,
+        ROW_DATE,
+        COL_HINT + 2,
+        t(lang, "xlsx.header.hint"),
+        &f.note,
+    )?;
+
+    // Item table.
+    for (col, heading) in table_headings(lang).iter().enumerate() {
+        ws.write_string_with_format(ROW_TABLE_HEADER, col as u16, heading, &f.heading)?;
+    }
+    let mut row = ROW_FIRST_ITEM;
+    for view in catalog.items() {
+        let item = view.item;
+        let answer = ItemNo::new(item.number, catalog).and_then(|n| sheet.answers.get(&n));
+        let (raw, dates) = match answer {
+            Some(a) => answer_cells(a),
+            None => (RawAnswer::default(), [None, None]),
+        };
+        let mut lines = 1;
+        let mut text_cell = |ws: &mut Worksheet, col: u16, text: &str, format: &Format| {
+            lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(col)]));
+            write_text(ws, row, col, text, format)
+        };
+        text_cell(ws, COL_LABEL, &label_text(view.label, lang), &f.body)?;
+        text_cell(ws, COL_OBJECTIVE, &objective_text(&view, lang), &f.body)?;
+        text_cell(
+            ws,
+            COL_REQUIREMENT,
+            view.requirement.text.get(lang),
+            &f.body,
+        )?;
+        text_cell(ws, COL_CONDITION, item.condition.get(lang), &f.body)?;
+        text_cell(ws, COL_CRITERIA, &criteria_text(&view, lang), &f.body)?;
+        text_cell(ws, COL_AREA, &area_text(catalog, &view, lang), &f.body)?;
+        for field in Field::ALL {
+            let col = field_col(field);
+            let date = match field {
+                Field::ReviewBy => dates[0],
+                Field::TargetDate => dates[1],
+                _ => None,
+            };
+            match (is_date_field(field), date) {
+                (true, Some(d)) => {
+                    ws.write_datetime_with_format(row, col, excel_date(d)?, &f.input_date)?;
+                }
+                (true, None) => {
+                    ws.write_blank(row, col, &f.input_date)?;
+                }
+                (false, _) => {
+                    let format = if field == Field::Mark {
+                        &f.input_mark
+                    } else {
+                        &f.input
+                    };
+                    text_cell(ws, col, raw.get(field).unwrap_or(""), format)?;
+                }
+            }
+        }
+        ws.write_number_with_format(row, COL_ITEM, f64::from(item.number), &f.body_center)?;
+        ws.set_row_height(row, row_height(lines))?;
+        row += 1;
+    }
+    let last_row = row.saturating_sub(1);
+
+    let symbols: Vec<&str> = Mark::ALL.iter().map(|m| m.symbol()).collect();
+    let validation = DataValidation::new()
+        .allow_list_strings(&symbols)?
+        .set_input_title(t(lang, "xlsx.validation.title"))?
+        .set_input_message(t(lang, "xlsx.validation.prompt"))?
+        .set_error_title(t(lang, "xlsx.validation.error_title"))?
+        .set_error_message(t(lang, "xlsx.validation.error"))?
+        .set_error_style(DataValidationErrorStyle::Stop);
+    ws.add_data_validation(ROW_FIRST_ITEM, COL_MARK, last_row, COL_MARK, &validation)?;
+
+    for (col, width) in WIDTHS.iter().enumerate() {
+        ws.set_column_width(col as u16, *width)?;
+    }
+    let heading_lines = table_headings(lang)
+        .iter()
+        .zip(WIDTHS)
+        .map(|(h, w)| wrapped_lines(h, w))
+        .max()
+        .unwrap_or(1);
+    ws.set_row_height(ROW_TABLE_HEADER, row_height(heading_lines.max(2)))?;
+    ws.set_freeze_panes(ROW_FIRST_ITEM, 0)?;
+    ws.autofilter(ROW_TABLE_HEADER, 0, last_row, COLUMNS - 1)?;
+    page_setup(ws, ROW_TABLE_HEADER)?;
+    Ok(())
+}
+
+/// Column widths of the legend: symbol, name, definition, fields, Japanese definition.
+const LEGEND_WIDTHS: [f64; 5] = [8.0, 22.0, 56.0, 44.0, 56.0];
+
+fn legend_sheet(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    lang: Lang,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(t(lang, "xlsx.sheet.legend"))?;
+    ws.write_string_with_format(0, 0, t(lang, "xlsx.legend.title"), &f.title)?;
+    let mut headings = vec![
+        t(lang, "xlsx.legend.symbol"),
+        t(lang, "xlsx.legend.name"),
+        t(lang, "xlsx.legend.definition"),
+        t(lang, "xlsx.legend.fields"),
+    ];
+    if lang == Lang::En {
+        headings.push(t(lang, "xlsx.legend.definition_ja"));
+    }
+    for (col, h) in headings.iter().enumerate() {
+        ws.write_string_with_format(2, col as u16, *h, &f.heading)?;
+    }
+    let mut row = 3;
+    for def in &catalog.marks {
+        let mark = Mark::parse(&def.symbol).ok();
+        ws.write_string_with_format(row, 0, &def.symbol, &f.body_center)?;
+        write_text(
+            ws,
+            row,
+            1,
+            mark.map(|m| m.name(lang)).unwrap_or(""),
+            &f.body,
+        )?;
+        write_text(ws, row, 2, def.definition.get(lang), &f.body)?;
+        let fields = mark.map(|m| fields_text(m, lang)).unwrap_or_default();
+        write_text(ws, row, 3, &fields, &f.body)?;
+        let mut lines = wrapped_lines(def.definition.get(lang), LEGEND_WIDTHS[2])
+            .max(wrapped_lines(&fields, LEGEND_WIDTHS[3]));
+        if lang == Lang::En {
+            write_text(ws, row, 4, &def.definition.ja, &f.body)?;
+            lines = lines.max(wrapped_lines(&def.definition.ja, LEGEND_WIDTHS[4]));
+        }
+        ws.set_row_height(row, row_height(lines))?;
+        row += 1;
+    }
+    row += 1;
+    let mut notes: Vec<String> = vec![
+        t(lang, "xlsx.legend.residual").to_string(),
+        t(lang, "xlsx.summary.note_rate").to_string(),
+        t(lang, "xlsx.legend.dates").to_string(),
+        format!(
+            "{}: {}",
+            t(lang, "xlsx.legend.area_heading"),
+            catalog.areas_meta.note.get(lang)
+        ),
+    ];
+    if lang == Lang::En {
+        notes.push(catalog.translation_note.get(lang).to_string());
+    }
+    let last_col = if lang == Lang::En { 4 } else { 3 };
+    let merged: f64 = LEGEND_WIDTHS[..=usize::from(last_col)].iter().sum();
+    for note in notes {
+        ws.merge_range(row, 0, row, last_col, &note, &f.note)?;
+        ws.set_row_height(row, row_height(wrapped_lines(&note, merged)))?;
+        row += 1;
+    }
+    for (col, width) in LEGEND_WIDTHS.iter().enumerate() {
+        ws.set_column_width(col as u16, *width)?;
+    }
+    page_setup(ws, 2)?;
+    Ok(())
+}
+
+/// `見送り理由（必須）、見直し期限（必須）、承認者、準備状況、備考`.
+fn fields_text(mark: Mark, lang: Lang) -> String {
+    let mut parts: Vec<String> = Field::for_mark(mark)
+        .iter()
+        .map(|(field, required)| {
+            let name = field.name(lang);
+            if *required {
+                format!("{name}{}", t(lang, "xlsx.legend.required"))
+            } else {
+                name.to_string()
+            }
+        })
+        .collect();
+    parts.push(Field::Note.name(lang).to_string());
+    let sep = match lang {
+        Lang::Ja => "、",
+        Lang::En => ", ",
+    };
+    parts.join(sep)
+}
+
+/// Rows and column widths of the summary table.
+const SUMMARY_ROW_HEADING: u32 = 2;
+const SUMMARY_SCOPE_WIDTH: f64 = 48.0;
+const SUMMARY_WIDTH: f64 = 11.0;
+const SUMMARY_ROW_OVERALL: u32 = 3;
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    summary: &Summary,
+    lang: Lang,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(t(lang, "xlsx.sheet.summary"))?;
+    ws.write_string_with_format(0, 0, t(lang, "xlsx.summary.title"), &f.title)?;
+    let mut headings: Vec<String> = vec![
+        t(lang, "xlsx.summary.scope").into(),
+        t(lang, "xlsx.summary.items").into(),
+    ];
+    headings.extend(Mark::ALL.iter().map(|m| m.symbol().to_string()));
+    headings.extend(
+        [
+            "xlsx.summary.answered",
+            "xlsx.summary.unanswered",
+            "xlsx.summary.rate",
+            "xlsx.summary.completion",
+        ]
+        .iter()
+        .map(|k| t(lang, k).to_string()),
+    );
+    for (col, h) in headings.iter().enumerate() {
+        ws.write_string_with_format(SUMMARY_ROW_HEADING, col as u16, h, &f.heading)?;
+    }
+
+    let main = main_sheet(lang);
+    let first = ROW_FIRST_ITEM;
+    let last = ROW_FIRST_ITEM + catalog.item_count().saturating_sub(1) as u32;
+    let marks = format!("'{main}'!{}", abs_col_range(COL_MARK, first, last));
+    let labels = format!("'{main}'!{}", abs_col_range(COL_LABEL, first, last));
+
+    // Overall row.
+    write_stats_row(
+        ws,
+        SUMMARY_ROW_OVERALL,
+        t(lang, "xlsx.summary.overall"),
+        &summary.overall,
+        f,
+        |mark, _| format!("COUNTIF({marks},\"{}\")", mark.symbol()),
+    )?;
+    // One row per label: SUMPRODUCT compares plainly (no wildcard or regex interpretation).
+    for (i, stats) in summary.labels.iter().enumerate() {
+        let row = SUMMARY_ROW_OVERALL + 1 + i as u32;
+        let name = catalog
+            .label(stats.label)
+            .map(|l| label_text(l, lang))
+            .unwrap_or_else(|| stats.label.to_string());
+        write_stats_row(ws, row, &name, &stats.stats, f, |mark, row| {
+            format!(
+                "SUMPRODUCT(({labels}=$A${})*({marks}=\"{}\"))",
+                row + 1,
+                mark.symbol()
+            )
+        })?;
+    }
+    let notes_row = SUMMARY_ROW_OVERALL + 2 + summary.labels.len() as u32;
+    for (row, key) in (notes_row..).zip(["xlsx.summary.note_rate", "xlsx.summary.note_formulas"]) {
+        ws.merge_range(row, 0, row, 10, t(lang, key), &f.note)?;
+        ws.set_row_height(
+            row,
+            row_height(wrapped_lines(
+                t(lang, key),
+                SUMMARY_SCOPE_WIDTH + 10.0 * SUMMARY_WIDTH,
+            )),
+        )?;
+    }
+    ws.set_column_width(0, SUMMARY_SCOPE_WIDTH)?;
+    ws.set_column_range_width(1, 10, SUMMARY_WIDTH)?;
+    let heading_lines = headings
+        .iter()
+        .skip(1)
+        .map(|h| wrapped_lines(h, SUMMARY_WIDTH))
+        .max()
+        .unwrap_or(1);
+    ws.set_row_height(SUMMARY_ROW_HEADING, row_height(heading_lines))?;
+    ws.set_freeze_panes(SUMMARY_ROW_HEADING + 1, 1)?;
+    page_setup(ws, SUMMARY_ROW_HEADING)?;
+    Ok(())
+}
+
+/// One summary row: scope, item count (the catalog's), a formula per mark, answered, unanswered,
+/// achievement rate and completion, each formula carrying kojo's own result as its cached value.
+fn write_stats_row(
+    ws: &mut Worksheet,
+    row: u32,
+    scope: &str,
+    stats: &Stats,
+    f: &Formats,
+    count_formula: impl Fn(Mark, u32) -> String,
+) -> Result<(), XlsxError> {
+    let r = row + 1;
+    ws.write_string_with_format(row, 0, scope, &f.body)?;
+    ws.set_row_height(row, row_height(wrapped_lines(scope, SUMMARY_SCOPE_WIDTH)))?;
+    ws.write_number_with_format(row, 1, f64::from(stats.items), &f.number)?;
+    for (i, mark) in Mark::ALL.iter().enumerate() {
+        let formula = Formula::new(format!("={}", count_formula(*mark, row)))
+            .set_result(stats.counts.get(*mark).to_string());
+        ws.write_formula_with_format(row, 2 + i as u16, formula, &f.number)?;
+    }
+    // Columns: B items, C..G marks (○ □ △ × －), H answered, I unanswered, J rate, K completion.
+    let answered = Formula::new(format!("=SUM(C{r}:G{r})")).set_result(stats.answered.to_string());
+    ws.write_formula_with_format(row, 7, answered, &f.number)?;
+    let unanswered =
+        Formula::new(format!("=B{r}-H{r}")).set_result((stats.items - stats.answered).to_string());
+    ws.write_formula_with_format(row, 8, unanswered, &f.number)?;
+    let rate = Formula::new(format!("=IF(B{r}-G{r}>0,C{r}/(B{r}-G{r}),\"\")")).set_result(
+        stats
+            .achievement_rate
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
+    );
+    ws.write_formula_with_format(row, 9, rate, &f.percent)?;
+    let completion =
+        Formula::new(format!("=IF(B{r}>0,H{r}/B{r},0)")).set_result(stats.completion.to_string());
+    ws.write_formula_with_format(row, 10, completion, &f.percent)?;
+    Ok(())
+}
+
+fn meta_sheet(ws: &mut Worksheet, catalog: &Catalog, lang: Lang) -> Result<(), XlsxError> {
+    ws.set_name(META_SHEET)?;
+    let generator = format!("kojo-xlsx {}", env!("CARGO_PKG_VERSION"));
+    let rows: [(&str, &str); 6] = [
+        (meta::FORMAT, META_FORMAT),
+        (meta::FORMAT_VERSION, FORMAT_VERSION),
+        (meta::CATALOG_ID, &catalog.id),
+        (meta::CATALOG_VERSION, &catalog.version),
+        (meta::LANG, lang.code()),
+        (meta::GENERATOR, &generator),
+    ];
+    for (row, (key, value)) in rows.iter().enumerate() {
+        ws.write_string(row as u32, 0, *key)?;
+        ws.write_string(row as u32, 1, *value)?;
+    }
+    ws.write_string(rows.len() as u32 + 1, 0, t(lang, "xlsx.sheet.meta_note"))?;
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(1, 28)?;
+    ws.protect();
+    ws.set_very_hidden(true);
+    Ok(())
+}

@@ -2,6 +2,7 @@
 
 mod assessment_cmd;
 mod catalog_cmd;
+mod checksheet_cmd;
 mod db;
 mod output;
 mod serve_cmd;
@@ -45,6 +46,31 @@ pub enum Command {
     /// Assessments: start, answer, show, history.
     #[command(subcommand)]
     Assessment(assessment_cmd::AssessmentCmd),
+    /// The xlsx checksheet: blank, export, import.
+    #[command(subcommand)]
+    Checksheet(checksheet_cmd::ChecksheetCmd),
+    /// A printable report of an assessment (HTML or PDF, A4).
+    Report {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// html or pdf.
+        #[arg(long, value_enum)]
+        format: checksheet_cmd::ReportFormat,
+        /// Output file.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
+    /// The action list (every item not ○) as xlsx or CSV, for a remediation plan.
+    Actions {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// xlsx or csv.
+        #[arg(long, value_enum)]
+        format: checksheet_cmd::ActionsFormat,
+        /// Output file.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
     /// Run the web app (the main job).
     Serve(serve_cmd::ServeArgs),
     /// Personal user accounts (no default account exists).
@@ -67,6 +93,9 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),
+        Command::Checksheet(cmd) => runtime()?.block_on(checksheet_cmd::checksheet(cmd, db, lang)),
+        Command::Report { id, format, output } => runtime()?.block_on(checksheet_cmd::report(id, format, output, db, lang)),
+        Command::Actions { id, format, output } => runtime()?.block_on(checksheet_cmd::actions(id, format, output, db, lang)),
         Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),
         Command::User(cmd) => runtime()?.block_on(serve_cmd::user(cmd, db, lang)),
     }

@@ -392,9 +392,16 @@ pub struct LoginForm {
     password: String,
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    expired: String,
+}
+
 pub async fn login_page(
     State(st): State<Arc<AppState>>,
     axum::Extension(ctx): axum::Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Result<Response, WebError> {
     if st.app.store.user_count().await? == 0 {
         return Ok(Redirect::to("/setup").into_response());
@@ -402,8 +409,7 @@ pub async fn login_page(
     if ctx.session.is_some() {
         return Ok(Redirect::to("/sites").into_response());
     }
-    let notice = ctx
-        .expired
+    let notice = (ctx.expired || q.expired == "1")
         .then(|| kojo_i18n::t(ctx.lang, "web.login.expired").to_string());
     Ok(views::render(&views::LoginPage {
         page: Page::new(&ctx, "login"),

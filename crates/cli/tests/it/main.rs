@@ -3,6 +3,7 @@
 mod common;
 
 mod assessments;
+mod browser;
 mod catalog;
 mod webdriver;
 mod webdriver_selftest;

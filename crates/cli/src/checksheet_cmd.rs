@@ -1,0 +1,136 @@
+//! `kojo checksheet …`, `kojo report …`, `kojo actions …`.
+
+use crate::catalog_cmd::catalog;
+use crate::db::{app_failure, open};
+use crate::output::{Failure, write_file};
+use clap::{Subcommand, ValueEnum};
+use kojo_app::{Actor, AppError};
+use kojo_domain::{FiscalYear, Status};
+use kojo_i18n::{Lang, tr};
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum ChecksheetCmd {
+    /// Write a blank checksheet to fill in with Excel or LibreOffice.
+    Blank {
+        /// Output file (.xlsx).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Write an assessment as a filled checksheet.
+    Export {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Output file (.xlsx).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Import a filled checksheet as a new assessment (all or nothing); prints its id last.
+    Import {
+        /// The checksheet (.xlsx).
+        file: PathBuf,
+        /// Plant code.
+        #[arg(long)]
+        site: String,
+        /// Line code.
+        #[arg(long)]
+        line: Option<String>,
+        /// Fiscal year (年度).
+        #[arg(long)]
+        period: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ReportFormat {
+    Html,
+    Pdf,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ActionsFormat {
+    Xlsx,
+    Csv,
+}
+
+fn xlsx_failure(e: impl std::fmt::Display) -> Failure {
+    Failure::key("error.internal", &[("detail", &e)])
+}
+
+pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    match cmd {
+        ChecksheetCmd::Blank { output } => {
+            let bytes = kojo_xlsx::blank(catalog()?, lang).map_err(xlsx_failure)?;
+            write_file(&output, &bytes)?;
+            eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
+        }
+        ChecksheetCmd::Export { id, output } => {
+            let app = open(db, lang).await?;
+            let actor = Actor::cli();
+            let view = app.reader(&actor).assessment(&id).await.map_err(app_failure)?;
+            let bytes = kojo_xlsx::export(app.catalog, &view.sheet(app.catalog), lang).map_err(xlsx_failure)?;
+            write_file(&output, &bytes)?;
+            eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
+        }
+        ChecksheetCmd::Import { file, site, line, period } => {
+            let period = FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
+            let meta = std::fs::metadata(&file).map_err(|e| Failure::key("error.read_file", &[("file", &file.display()), ("detail", &e)]))?;
+            if meta.len() > kojo_xlsx::MAX_FILE_BYTES as u64 {
+                return Err(Failure::key("cli.file_too_large", &[("file", &file.display()), ("max", &(kojo_xlsx::MAX_FILE_BYTES / 1024 / 1024))]));
+            }
+            let bytes = std::fs::read(&file).map_err(|e| Failure::key("error.read_file", &[("file", &file.display()), ("detail", &e)]))?;
+            let sheet = kojo_xlsx::import(&bytes, catalog()?).map_err(|errs| {
+                // Every problem, each with its cell, in the user's language (one per line on stderr).
+                let n = errs.len();
+                let lines: Vec<(String, String)> = errs.errors().iter().map(|e| (format!("{}: {}", e.location(), e.message(Lang::Ja)), format!("{}: {}", e.location(), e.message(Lang::En)))).collect();
+                for (ja, en) in &lines {
+                    eprintln!("{}", if lang == Lang::Ja { ja } else { en });
+                }
+                Failure::key("cli.import_failed", &[("n", &n)])
+            })?;
+            let app = open(db, lang).await?;
+            let actor = Actor::cli();
+            let editor = app.editor(&actor).ok_or_else(|| app_failure(AppError::Forbidden))?;
+            let a = editor.import(&sheet, &site, line.as_deref(), period).await.map_err(app_failure)?;
+            println!("{}", tr(lang, "cli.imported", &[("n", &sheet.answers.len()), ("period", &period.label(lang))]));
+            println!("{}", a.id);
+        }
+    }
+    Ok(())
+}
+
+pub async fn report(id: String, format: ReportFormat, output: PathBuf, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    let app = open(db, lang).await?;
+    let actor = Actor::cli();
+    let view = app.reader(&actor).assessment(&id).await.map_err(app_failure)?;
+    let sheet = view.sheet(app.catalog);
+    let input = kojo_report::ReportInput {
+        catalog: app.catalog,
+        sheet: &sheet,
+        summary: &view.summary,
+        lang,
+        generated_on: chrono::Local::now().date_naive(),
+        status: Status::from_key(&view.assessment.status),
+    };
+    let bytes = match format {
+        ReportFormat::Html => kojo_report::html(&input).into_bytes(),
+        ReportFormat::Pdf => kojo_report::pdf(&input).map_err(xlsx_failure)?,
+    };
+    write_file(&output, &bytes)?;
+    eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
+    Ok(())
+}
+
+pub async fn actions(id: String, format: ActionsFormat, output: PathBuf, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    let app = open(db, lang).await?;
+    let actor = Actor::cli();
+    let view = app.reader(&actor).assessment(&id).await.map_err(app_failure)?;
+    let sheet = view.sheet(app.catalog);
+    let bytes = match format {
+        ActionsFormat::Xlsx => kojo_xlsx::action_list_xlsx(app.catalog, &sheet, lang).map_err(xlsx_failure)?,
+        ActionsFormat::Csv => kojo_xlsx::action_list_csv(app.catalog, &sheet, lang).into_bytes(),
+    };
+    write_file(&output, &bytes)?;
+    eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
+    Ok(())
+}

@@ -67,22 +67,58 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
         ChecksheetCmd::Export { id, output } => {
             let app = open(db, lang).await?;
             let actor = Actor::cli();
-            let view = app.reader(&actor).assessment(&id).await.map_err(app_failure)?;
-            let bytes = kojo_xlsx::export(app.catalog, &view.sheet(app.catalog), lang).map_err(xlsx_failure)?;
+            let view = app
+                .reader(&actor)
+                .assessment(&id)
+                .await
+                .map_err(app_failure)?;
+            let bytes = kojo_xlsx::export(app.catalog, &view.sheet(app.catalog), lang)
+                .map_err(xlsx_failure)?;
             write_file(&output, &bytes)?;
             eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
         }
-        ChecksheetCmd::Import { file, site, line, period } => {
-            let period = FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
-            let meta = std::fs::metadata(&file).map_err(|e| Failure::key("error.read_file", &[("file", &file.display()), ("detail", &e)]))?;
+        ChecksheetCmd::Import {
+            file,
+            site,
+            line,
+            period,
+        } => {
+            let period =
+                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
+            let meta = std::fs::metadata(&file).map_err(|e| {
+                Failure::key(
+                    "error.read_file",
+                    &[("file", &file.display()), ("detail", &e)],
+                )
+            })?;
             if meta.len() > kojo_xlsx::MAX_FILE_BYTES as u64 {
-                return Err(Failure::key("cli.file_too_large", &[("file", &file.display()), ("max", &(kojo_xlsx::MAX_FILE_BYTES / 1024 / 1024))]));
+                return Err(Failure::key(
+                    "cli.file_too_large",
+                    &[
+                        ("file", &file.display()),
+                        ("max", &(kojo_xlsx::MAX_FILE_BYTES / 1024 / 1024)),
+                    ],
+                ));
             }
-            let bytes = std::fs::read(&file).map_err(|e| Failure::key("error.read_file", &[("file", &file.display()), ("detail", &e)]))?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Failure::key(
+                    "error.read_file",
+                    &[("file", &file.display()), ("detail", &e)],
+                )
+            })?;
             let sheet = kojo_xlsx::import(&bytes, catalog()?).map_err(|errs| {
                 // Every problem, each with its cell, in the user's language (one per line on stderr).
                 let n = errs.len();
-                let lines: Vec<(String, String)> = errs.errors().iter().map(|e| (format!("{}: {}", e.location(), e.message(Lang::Ja)), format!("{}: {}", e.location(), e.message(Lang::En)))).collect();
+                let lines: Vec<(String, String)> = errs
+                    .errors()
+                    .iter()
+                    .map(|e| {
+                        (
+                            format!("{}: {}", e.location(), e.message(Lang::Ja)),
+                            format!("{}: {}", e.location(), e.message(Lang::En)),
+                        )
+                    })
+                    .collect();
                 for (ja, en) in &lines {
                     eprintln!("{}", if lang == Lang::Ja { ja } else { en });
                 }
@@ -90,19 +126,41 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
             })?;
             let app = open(db, lang).await?;
             let actor = Actor::cli();
-            let editor = app.editor(&actor).ok_or_else(|| app_failure(AppError::Forbidden))?;
-            let a = editor.import(&sheet, &site, line.as_deref(), period).await.map_err(app_failure)?;
-            println!("{}", tr(lang, "cli.imported", &[("n", &sheet.answers.len()), ("period", &period.label(lang))]));
+            let editor = app
+                .editor(&actor)
+                .ok_or_else(|| app_failure(AppError::Forbidden))?;
+            let a = editor
+                .import(&sheet, &site, line.as_deref(), period)
+                .await
+                .map_err(app_failure)?;
+            println!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.imported",
+                    &[("n", &sheet.answers.len()), ("period", &period.label(lang))]
+                )
+            );
             println!("{}", a.id);
         }
     }
     Ok(())
 }
 
-pub async fn report(id: String, format: ReportFormat, output: PathBuf, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+pub async fn report(
+    id: String,
+    format: ReportFormat,
+    output: PathBuf,
+    db: Option<&str>,
+    lang: Lang,
+) -> Result<(), Failure> {
     let app = open(db, lang).await?;
     let actor = Actor::cli();
-    let view = app.reader(&actor).assessment(&id).await.map_err(app_failure)?;
+    let view = app
+        .reader(&actor)
+        .assessment(&id)
+        .await
+        .map_err(app_failure)?;
     let sheet = view.sheet(app.catalog);
     let input = kojo_report::ReportInput {
         catalog: app.catalog,
@@ -121,13 +179,25 @@ pub async fn report(id: String, format: ReportFormat, output: PathBuf, db: Optio
     Ok(())
 }
 
-pub async fn actions(id: String, format: ActionsFormat, output: PathBuf, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+pub async fn actions(
+    id: String,
+    format: ActionsFormat,
+    output: PathBuf,
+    db: Option<&str>,
+    lang: Lang,
+) -> Result<(), Failure> {
     let app = open(db, lang).await?;
     let actor = Actor::cli();
-    let view = app.reader(&actor).assessment(&id).await.map_err(app_failure)?;
+    let view = app
+        .reader(&actor)
+        .assessment(&id)
+        .await
+        .map_err(app_failure)?;
     let sheet = view.sheet(app.catalog);
     let bytes = match format {
-        ActionsFormat::Xlsx => kojo_xlsx::action_list_xlsx(app.catalog, &sheet, lang).map_err(xlsx_failure)?,
+        ActionsFormat::Xlsx => {
+            kojo_xlsx::action_list_xlsx(app.catalog, &sheet, lang).map_err(xlsx_failure)?
+        }
         ActionsFormat::Csv => kojo_xlsx::action_list_csv(app.catalog, &sheet, lang).into_bytes(),
     };
     write_file(&output, &bytes)?;

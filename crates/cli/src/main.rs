@@ -94,8 +94,12 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),
         Command::Checksheet(cmd) => runtime()?.block_on(checksheet_cmd::checksheet(cmd, db, lang)),
-        Command::Report { id, format, output } => runtime()?.block_on(checksheet_cmd::report(id, format, output, db, lang)),
-        Command::Actions { id, format, output } => runtime()?.block_on(checksheet_cmd::actions(id, format, output, db, lang)),
+        Command::Report { id, format, output } => {
+            runtime()?.block_on(checksheet_cmd::report(id, format, output, db, lang))
+        }
+        Command::Actions { id, format, output } => {
+            runtime()?.block_on(checksheet_cmd::actions(id, format, output, db, lang))
+        }
         Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),
         Command::User(cmd) => runtime()?.block_on(serve_cmd::user(cmd, db, lang)),
     }

@@ -85,7 +85,12 @@ impl WebError {
     /// The error page in the request's language.
     pub fn render(self, ctx: &Ctx) -> Response {
         if let WebError::Login = self {
-            return Redirect::to(if ctx.expired { "/login?expired=1" } else { "/login" }).into_response();
+            return Redirect::to(if ctx.expired {
+                "/login?expired=1"
+            } else {
+                "/login"
+            })
+            .into_response();
         }
         if let WebError::Internal(d) = &self {
             tracing::error!(detail = %d, "internal error");

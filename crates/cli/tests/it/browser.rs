@@ -4,53 +4,10 @@
 use crate::common::*;
 use crate::webdriver::{Browser, keys};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
-
-/// A running `kojo serve`, stopped on drop.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db_url: &str, extra: &[&str]) -> Server {
-        let mut child = kojo()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env("KOJO_DATABASE_URL", db_url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start kojo serve");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let mut base = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(i) = line.find("http://") {
-                base = Some(line[i..].trim_end_matches('/').to_string());
-                break;
-            }
-        }
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, base: base.expect("kojo serve printed its address") }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
@@ -69,7 +26,11 @@ fn login(b: &Browser, s: &Server, user: &str, password: &str) {
     fill(b, "#username", user);
     fill(b, "#password", password);
     b.find("#login-submit").click();
-    b.wait_until(|b| !b.current_url().contains("/login"), Duration::from_secs(10), "login to finish");
+    b.wait_until(
+        |b| !b.current_url().contains("/login"),
+        Duration::from_secs(10),
+        "login to finish",
+    );
 }
 
 fn item(n: u16) -> String {
@@ -105,26 +66,46 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
 
     // First run: no account exists, the setup page creates the administrator.
     b.goto(&server.url("/"));
-    b.wait_until(|b| b.current_url().ends_with("/setup"), Duration::from_secs(5), "redirect to setup");
+    b.wait_until(
+        |b| b.current_url().ends_with("/setup"),
+        Duration::from_secs(5),
+        "redirect to setup",
+    );
     fill(&b, "#username", "admin");
     fill(&b, "#password", "password1234");
     fill(&b, "#password_confirm", "password1234");
     b.find("#setup-submit").click();
     let err = b.wait_for("#err-password", Duration::from_secs(5));
-    assert!(err.text().contains("よく使われる"), "weak password refused with its reason: {}", err.text());
+    assert!(
+        err.text().contains("よく使われる"),
+        "weak password refused with its reason: {}",
+        err.text()
+    );
     assert!(b.current_url().ends_with("/setup"));
     fill(&b, "#password", ADMIN_PW);
     fill(&b, "#password_confirm", ADMIN_PW);
     b.find("#setup-submit").click();
-    b.wait_until(|b| b.current_url().ends_with("/sites"), Duration::from_secs(10), "setup to log in");
+    b.wait_until(
+        |b| b.current_url().ends_with("/sites"),
+        Duration::from_secs(10),
+        "setup to log in",
+    );
 
     // Log out and in again.
     b.find("#logout").click();
-    b.wait_until(|b| b.current_url().ends_with("/login"), Duration::from_secs(5), "logout");
+    b.wait_until(
+        |b| b.current_url().ends_with("/login"),
+        Duration::from_secs(5),
+        "logout",
+    );
     fill(&b, "#username", "admin");
     fill(&b, "#password", "wrong password here");
     b.find("#login-submit").click();
-    assert!(b.wait_for("#login-error", Duration::from_secs(5)).text().contains("違います"));
+    assert!(
+        b.wait_for("#login-error", Duration::from_secs(5))
+            .text()
+            .contains("違います")
+    );
     login(&b, &server, "admin", ADMIN_PW);
 
     // A plant, a line and an assessment.
@@ -132,7 +113,11 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     fill(&b, "#site-add input[name=code]", "P1");
     fill(&b, "#site-add input[name=name]", "第一工場");
     b.find("#site-add-submit").click();
-    b.wait_until(|b| b.current_url().ends_with("/sites/P1"), Duration::from_secs(5), "site page");
+    b.wait_until(
+        |b| b.current_url().ends_with("/sites/P1"),
+        Duration::from_secs(5),
+        "site page",
+    );
     fill(&b, "#line-add input[name=code]", "L1");
     fill(&b, "#line-add input[name=name]", "組立ライン");
     b.find("#line-add-submit").click();
@@ -140,7 +125,11 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     fill(&b, "#assessment-new input[name=period]", "2026");
     fill(&b, "#assessment-new input[name=assessor]", "山田");
     b.find("#assessment-new-submit").click();
-    b.wait_until(|b| b.current_url().contains("/a/"), Duration::from_secs(5), "assessment page");
+    b.wait_until(
+        |b| b.current_url().contains("/a/"),
+        Duration::from_secs(5),
+        "assessment page",
+    );
     let id = b.current_url().rsplit("/a/").next().unwrap().to_string();
     assert_eq!(id.len(), 36);
 
@@ -154,7 +143,10 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     b.find("#item-3 .save").click();
     wait_state(&b, 3, "error");
     let msg = b.find("#item-3 .field-error[data-field=review_by]").text();
-    assert!(msg.contains("見直し期限"), "the message is beside the field: {msg}");
+    assert!(
+        msg.contains("見直し期限"),
+        "the message is beside the field: {msg}"
+    );
     assert!(!b.exists("#item-3 .field-error[data-field=reason]"));
     set_value(&b, "#review-3", "2027-03-31");
     fill(&b, "#acc-3", "工場長");
@@ -188,8 +180,14 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     assert_eq!(b.find("#na-5").value(), "無線 LAN を使用していない");
     assert_eq!(b.find("#note-6").value(), HOSTILE);
     assert!(b.find("#item-7 input[value=implemented]").is_selected());
-    assert_eq!(b.execute("return window.__pwned === undefined", &[]), json!(true));
-    assert!(b.page_source().contains("&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
+    assert_eq!(
+        b.execute("return window.__pwned === undefined", &[]),
+        json!(true)
+    );
+    assert!(
+        b.page_source()
+            .contains("&lt;script&gt;window.__pwned=1&lt;/script&gt;")
+    );
 
     // Filters: unanswered only shows 63 − 7 items.
     b.goto(&server.url(&format!("/a/{id}?unanswered=1")));
@@ -200,16 +198,25 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     // The dashboard shows what the CLI computes.
     b.goto(&server.url(&format!("/a/{id}/dashboard")));
     let cli: serde_json::Value = serde_json::from_str(
-        &ok(kojo().env("KOJO_DATABASE_URL", &db.url).args(["assessment", "show", &id, "--json"])).stdout,
+        &ok(kojo()
+            .env("KOJO_DATABASE_URL", &db.url)
+            .args(["assessment", "show", &id, "--json"]))
+        .stdout,
     )
     .unwrap();
     let o = &cli["summary"]["overall"];
     let rate = o["achievement_rate"].as_f64().unwrap();
     assert_eq!(b.text("#overall-rate"), format!("{:.1}%", rate * 100.0));
-    assert_eq!(b.text("#completion"), format!("{:.1}%", o["completion"].as_f64().unwrap() * 100.0));
+    assert_eq!(
+        b.text("#completion"),
+        format!("{:.1}%", o["completion"].as_f64().unwrap() * 100.0)
+    );
     assert_eq!(b.text("#count-implemented"), o["counts"]["○"].to_string());
     assert_eq!(b.text("#count-deferred"), o["counts"]["□"].to_string());
-    assert_eq!(b.text("#count-not_applicable"), o["counts"]["－"].to_string());
+    assert_eq!(
+        b.text("#count-not_applicable"),
+        o["counts"]["－"].to_string()
+    );
     assert_eq!(b.find_all("#residual-risks tbody tr").len(), 3);
     assert!(b.exists("svg#radar, .radar svg"));
     b.screenshot(artifacts().join("dashboard.png"));
@@ -219,29 +226,64 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     assert!(b.text("#history").contains("設備更新の予算待ち"));
 
     // A viewer granted another plant gets 404 here and never sees this plant.
-    ok(kojo().env("KOJO_DATABASE_URL", &db.url).args(["site", "add", "P2", "--name", "第二工場"]));
+    ok(kojo()
+        .env("KOJO_DATABASE_URL", &db.url)
+        .args(["site", "add", "P2", "--name", "第二工場"]));
     let mut add = kojo()
         .env("KOJO_DATABASE_URL", &db.url)
-        .args(["user", "add", "viewer1", "--role", "viewer", "--site", "P2", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "viewer1",
+            "--role",
+            "viewer",
+            "--site",
+            "P2",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    add.stdin.take().unwrap().write_all("viewer-password-2026!".as_bytes()).unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all("viewer-password-2026!".as_bytes())
+        .unwrap();
     assert!(add.wait().unwrap().success());
     b.find("#logout").click();
-    b.wait_until(|b| b.current_url().ends_with("/login"), Duration::from_secs(5), "logout");
+    b.wait_until(
+        |b| b.current_url().ends_with("/login"),
+        Duration::from_secs(5),
+        "logout",
+    );
     login(&b, &server, "viewer1", "viewer-password-2026!");
-    assert!(!b.page_source().contains("第一工場"), "P1 is not listed for the viewer");
-    for path in [format!("/a/{id}"), format!("/a/{id}/dashboard"), "/sites/P1".to_string(), format!("/a/{id}/report.pdf")] {
+    assert!(
+        !b.page_source().contains("第一工場"),
+        "P1 is not listed for the viewer"
+    );
+    for path in [
+        format!("/a/{id}"),
+        format!("/a/{id}/dashboard"),
+        "/sites/P1".to_string(),
+        format!("/a/{id}/report.pdf"),
+    ] {
         b.goto(&server.url(&path));
         assert!(b.exists("#not-found"), "{path} must be 404 for the viewer");
         assert!(!b.page_source().contains("第一工場"));
     }
     b.find("#logout").click();
-    b.wait_until(|b| b.current_url().ends_with("/login"), Duration::from_secs(5), "logout");
+    b.wait_until(
+        |b| b.current_url().ends_with("/login"),
+        Duration::from_secs(5),
+        "logout",
+    );
     b.goto(&server.url("/sites"));
-    b.wait_until(|b| b.current_url().ends_with("/login"), Duration::from_secs(5), "logged out users are sent to login");
+    b.wait_until(
+        |b| b.current_url().ends_with("/login"),
+        Duration::from_secs(5),
+        "logged out users are sent to login",
+    );
 
     // Idle timeout: a server configured with a 3-second idle limit logs the user out.
     let short = Server::start(&db.url, &["--session-idle-minutes", "0.05"]);
@@ -249,15 +291,41 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     login(&b, &short, "admin", ADMIN_PW);
     std::thread::sleep(Duration::from_secs(5));
     b.goto(&short.url("/sites"));
-    b.wait_until(|b| b.current_url().contains("/login"), Duration::from_secs(5), "idle session ends");
+    b.wait_until(
+        |b| b.current_url().contains("/login"),
+        Duration::from_secs(5),
+        "idle session ends",
+    );
     assert!(b.exists("#login-notice"), "the login page says why");
 
     // Every login, failure and logout is in the access log.
-    let log: serde_json::Value =
-        serde_json::from_str(&ok(kojo().env("KOJO_DATABASE_URL", &db.url).args(["user", "log", "--json", "--limit", "100"])).stdout).unwrap();
-    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    for a in ["login", "login_failed", "logout", "user_add", "session_timeout"] {
+    let log: serde_json::Value = serde_json::from_str(
+        &ok(kojo()
+            .env("KOJO_DATABASE_URL", &db.url)
+            .args(["user", "log", "--json", "--limit", "100"]))
+        .stdout,
+    )
+    .unwrap();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "login",
+        "login_failed",
+        "logout",
+        "user_add",
+        "session_timeout",
+    ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
-    assert!(log.as_array().unwrap().iter().all(|e| e["client"].as_str().is_some() || e["actor"].as_str().unwrap_or("").starts_with("cli:")));
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["client"].as_str().is_some()
+                || e["actor"].as_str().unwrap_or("").starts_with("cli:"))
+    );
 }

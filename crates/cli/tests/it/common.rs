@@ -1,8 +1,9 @@
 //! Helpers to run the real binary.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 pub fn kojo() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kojo"));
@@ -114,4 +115,50 @@ macro_rules! on_both {
         mod on_sqlite { $(#[test] fn $name() { super::$name(&$crate::common::sqlite_db()); })* }
         mod on_postgres { $(#[test] fn $name() { super::$name(&$crate::common::postgres_db()); })* }
     };
+}
+
+/// A running `kojo serve`, stopped on drop.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(db_url: &str, extra: &[&str]) -> Server {
+        let mut child = kojo()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("KOJO_DATABASE_URL", db_url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start kojo serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut base = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(i) = line.find("http://") {
+                base = Some(line[i..].trim_end_matches('/').to_string());
+                break;
+            }
+        }
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            base: base.expect("kojo serve printed its address"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

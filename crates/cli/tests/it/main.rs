@@ -5,5 +5,6 @@ mod common;
 mod assessments;
 mod browser;
 mod catalog;
+mod web;
 mod webdriver;
 mod webdriver_selftest;

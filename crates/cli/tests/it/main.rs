@@ -5,6 +5,7 @@ mod common;
 mod assessments;
 mod browser;
 mod catalog;
+mod checksheet;
 mod web;
 mod webdriver;
 mod webdriver_selftest;

@@ -82,7 +82,7 @@ pub fn check(user_name: &str, password: &str) -> Result<(), PasswordError> {
     // A common word repeated ("passwordpassword") or one character repeated.
     let chars: Vec<char> = lower.chars().collect();
     for unit in 1..=chars.len() / 2 {
-        if chars.len() % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit]) {
+        if chars.len().is_multiple_of(unit) && chars.chunks(unit).all(|c| c == &chars[..unit]) {
             let w: String = chars[..unit].iter().collect();
             if unit <= 4 || list.contains(w.as_str()) {
                 return Err(PasswordError::Common);

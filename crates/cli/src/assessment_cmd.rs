@@ -8,6 +8,7 @@ use kojo_domain::{Answer, FiscalYear, Mark, RawAnswer, Stats, Status};
 use kojo_i18n::{Lang, t, tr};
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum AssessmentCmd {
     /// Start an assessment of a plant (or one of its lines) for a fiscal year; prints its id last.
     New {

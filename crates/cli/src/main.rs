@@ -33,6 +33,7 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum Command {
     /// The guideline: list items, show one, export (OSCAL / JSON).
     #[command(subcommand)]

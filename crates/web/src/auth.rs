@@ -160,10 +160,10 @@ pub async fn session_layer(State(st): State<Arc<AppState>>, req: Request, next: 
                     }
                 } else {
                     let touch_every = (st.config.session_idle / 4).min(Duration::from_secs(30));
-                    if idle > touch_every {
-                        if let Err(e) = st.app.store.touch_session(&hash, &fmt(now())).await {
-                            tracing::error!(error = %e, "touching a session failed");
-                        }
+                    if idle > touch_every
+                        && let Err(e) = st.app.store.touch_session(&hash, &fmt(now())).await
+                    {
+                        tracing::error!(error = %e, "touching a session failed");
                     }
                     let role = Role::from_key(&user.role).unwrap_or(Role::Viewer);
                     let actor = Actor {

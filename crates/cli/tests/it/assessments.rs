@@ -260,7 +260,7 @@ fn sigkill_during_batches_leaves_only_whole_batches(db: &TestDb) {
     ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
     let id = new_assessment(db, &["--site", "P1", "--period", "2026"]);
     let mut files = Vec::new();
-    for round in 1..=200 {
+    for round in 1..=800 {
         let answers: Vec<serde_json::Value> = (1..=63)
             .map(|i| serde_json::json!({ "item": i, "mark": if (i + round) % 3 == 0 { "×" } else { "○" }, "note": format!("round {round}") }))
             .collect();

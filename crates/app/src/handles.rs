@@ -3,8 +3,8 @@
 use crate::{Actor, App, AppError, Role, password};
 use kojo_domain::{FiscalYear, Header, ItemAnswer, ItemNo, Lang, RawAnswer, Sheet, Stats, Summary};
 use kojo_store::{
-    AnswerWrite, Assessment, AuditEntry, HistoryEntry, Line, NewAssessment, Site, StoredAnswer,
-    User,
+    AnswerWrite, Assessment, AuditEntry, Comment, HistoryEntry, Line, NewAssessment, Site,
+    StoredAnswer, User,
 };
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -20,6 +20,48 @@ pub struct Reader<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Editor<'a> {
     pub(crate) reader: Reader<'a>,
+}
+
+/// Reads and writes review comments on granted plants (admins, assessors, reviewers).
+#[derive(Debug, Clone, Copy)]
+pub struct Commenter<'a> {
+    pub(crate) reader: Reader<'a>,
+}
+
+impl<'a> Deref for Commenter<'a> {
+    type Target = Reader<'a>;
+    fn deref(&self) -> &Reader<'a> {
+        &self.reader
+    }
+}
+
+impl Commenter<'_> {
+    /// Adds a comment to an assessment (or one of its items). Comments are allowed at every
+    /// status: review happens on submitted and approved assessments too.
+    pub async fn comment(
+        &self,
+        id: &str,
+        item: Option<ItemNo>,
+        text: &str,
+    ) -> Result<Comment, AppError> {
+        let a = self.find(id).await?;
+        let body = kojo_domain::NonEmpty::new(text).ok_or_else(|| {
+            AppError::bad(
+                "app.bad_comment",
+                &[("max", &kojo_domain::NonEmpty::MAX_CHARS)],
+            )
+        })?;
+        Ok(self
+            .app
+            .store
+            .add_comment(
+                &a.id,
+                item.map(ItemNo::get),
+                &self.actor.name,
+                body.as_str(),
+            )
+            .await?)
+    }
 }
 
 /// Everything, including plants, lines and users (admins).
@@ -281,6 +323,12 @@ impl<'a> Reader<'a> {
         let a = self.find(id).await?;
         let h = self.app.store.history(&a.id, item).await?;
         Ok((a, h))
+    }
+
+    /// Review comments of an assessment, oldest first.
+    pub async fn comments(&self, id: &str) -> Result<Vec<Comment>, AppError> {
+        let a = self.find(id).await?;
+        Ok(self.app.store.comments(&a.id).await?)
     }
 
     /// Parses an item number of the catalog.

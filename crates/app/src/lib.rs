@@ -137,6 +137,13 @@ impl App {
         })
     }
 
+    /// A handle for review comments, if `actor` may comment (admin, assessor, reviewer).
+    pub fn commenter<'a>(&'a self, actor: &'a Actor) -> Option<Commenter<'a>> {
+        matches!(actor.role, Role::Admin | Role::Assessor | Role::Reviewer).then_some(Commenter {
+            reader: Reader { app: self, actor },
+        })
+    }
+
     /// An administration handle, if `actor` is an admin.
     pub fn admin<'a>(&'a self, actor: &'a Actor) -> Option<Admin<'a>> {
         (actor.role == Role::Admin).then_some(Admin {

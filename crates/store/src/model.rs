@@ -325,3 +325,20 @@ pub struct MarkTally {
     /// Counts per mark in [`Mark::ALL`] order.
     pub counts: [u32; 5],
 }
+
+/// A review comment on an assessment or one of its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Comment {
+    /// Id.
+    pub id: String,
+    /// The assessment.
+    pub assessment_id: String,
+    /// The item, or `None` for the assessment as a whole.
+    pub item_no: Option<i64>,
+    /// Who wrote it.
+    pub author: String,
+    /// When.
+    pub created_at: String,
+    /// The text.
+    pub body: String,
+}

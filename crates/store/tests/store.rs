@@ -70,6 +70,7 @@ suite!(
     assessments_visible_to_a_user_are_those_of_granted_sites,
     users_grants_sessions_and_the_access_log,
     only_one_first_user_can_be_created,
+    review_comments_are_kept_per_item,
 );
 
 fn fy(y: u16) -> FiscalYear {
@@ -609,4 +610,28 @@ async fn sqlite_data_survives_reopening() {
     let s = Store::open(&url).await.unwrap();
     assert_eq!(s.answers(&a.id).await.unwrap().len(), 1);
     assert_eq!(s.kind(), Kind::Sqlite);
+}
+
+async fn review_comments_are_kept_per_item(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    s.add_comment(
+        &a.id,
+        Some(3),
+        "reviewer1",
+        "根拠資料を添付してください <b>",
+    )
+    .await
+    .unwrap();
+    s.add_comment(&a.id, None, "reviewer1", "全体として妥当")
+        .await
+        .unwrap();
+    let all = s.comments(&a.id).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].item_no, Some(3));
+    assert_eq!(all[0].body, "根拠資料を添付してください <b>");
+    assert_eq!(all[1].item_no, None);
+    assert!(matches!(
+        s.add_comment("missing", None, "x", "y").await,
+        Err(StoreError::NotFound { .. })
+    ));
 }

@@ -84,6 +84,7 @@ pub fn router(app: App, config: Config) -> Router {
             "/a/{id}/items/{item}",
             get(pages::item_get).post(pages::item_save),
         )
+        .route("/a/{id}/comments", post(pages::comment_add))
         .route("/a/{id}/dashboard", get(pages::dashboard))
         .route("/a/{id}/history", get(pages::history))
         .route("/a/{id}/checksheet.xlsx", get(pages::export_xlsx))

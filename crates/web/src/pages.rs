@@ -294,6 +294,23 @@ impl ItemState {
     }
 }
 
+type CommentRow = (String, String, String);
+
+fn comment_rows(comments: &[kojo_store::Comment], item: Option<u16>) -> Vec<CommentRow> {
+    comments
+        .iter()
+        .filter(|c| c.item_no == item.map(i64::from))
+        .map(|c| {
+            (
+                c.created_at.get(..16).unwrap_or("").replace('T', " "),
+                c.author.clone(),
+                c.body.clone(),
+            )
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn item_vm(
     st: &AppState,
     view: &AssessmentView,
@@ -302,6 +319,7 @@ fn item_vm(
     editable: bool,
     header: (bool, bool),
     s: ItemState,
+    comments: Vec<CommentRow>,
 ) -> Option<ItemVm> {
     let c = st.app.catalog;
     let v = c.item(n)?;
@@ -387,6 +405,7 @@ fn item_vm(
                 a.updated_by
             )
         }),
+        comments,
     })
 }
 
@@ -412,6 +431,7 @@ async fn assessment_page(
     let s = session(ctx)?;
     let reader = st.app.reader(&s.actor);
     let view = reader.assessment(id).await?;
+    let comments = reader.comments(&view.assessment.id).await?;
     let lang = ctx.lang;
     let a = head(&view, lang, st.app.editor(&s.actor).is_some());
     let c = st.app.catalog;
@@ -445,7 +465,16 @@ async fn assessment_page(
                 ItemState::stored()
             }
         };
-        if let Some(vm) = item_vm(st, &view, n, lang, a.editable, header, state) {
+        if let Some(vm) = item_vm(
+            st,
+            &view,
+            n,
+            lang,
+            a.editable,
+            header,
+            state,
+            comment_rows(&comments, Some(n)),
+        ) {
             items.push(vm);
         }
     }
@@ -487,6 +516,7 @@ async fn assessment_page(
         filter,
         unofficial: lang == Lang::En,
         area_note: c.areas_meta.note.get(lang),
+        general_comments: comment_rows(&comments, None),
     }))
 }
 
@@ -516,9 +546,19 @@ async fn fragment(
     let sess = session(ctx)?;
     let reader = st.app.reader(&sess.actor);
     let view = reader.assessment(id).await?;
+    let comments = reader.comments(&view.assessment.id).await?;
     let a = head(&view, ctx.lang, st.app.editor(&sess.actor).is_some());
-    let it =
-        item_vm(st, &view, n, ctx.lang, a.editable, (false, false), s).ok_or(WebError::NotFound)?;
+    let it = item_vm(
+        st,
+        &view,
+        n,
+        ctx.lang,
+        a.editable,
+        (false, false),
+        s,
+        comment_rows(&comments, Some(n)),
+    )
+    .ok_or(WebError::NotFound)?;
     Ok(render(&ItemFragment {
         page: Page::new(ctx, "sites"),
         a,
@@ -686,6 +726,39 @@ pub async fn item_save(
                     .await?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
+        }
+        .await,
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    item: String,
+    body: String,
+}
+
+pub async fn comment_add(
+    State(st): St,
+    Extension(ctx): Ex,
+    Path(id): Path<String>,
+    Form(f): Form<CommentForm>,
+) -> Response {
+    respond(
+        &ctx,
+        async {
+            let s = session(&ctx)?;
+            let reader = st.app.reader(&s.actor);
+            let a = reader.find(&id).await?;
+            let commenter = st.app.commenter(&s.actor).ok_or(WebError::Forbidden)?;
+            let item = if f.item.trim().is_empty() {
+                None
+            } else {
+                Some(reader.item(&f.item).map_err(|_| WebError::NotFound)?)
+            };
+            commenter.comment(&a.id, item, &f.body).await?;
+            let anchor = item.map(|i| format!("#item-{i}")).unwrap_or_default();
+            Ok(Redirect::to(&format!("/a/{}{anchor}", a.id)).into_response())
         }
         .await,
     )

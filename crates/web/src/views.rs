@@ -48,6 +48,13 @@ impl Page {
         self.role == Some(kojo_app::Role::Admin)
     }
 
+    pub fn can_comment(&self) -> bool {
+        matches!(
+            self.role,
+            Some(kojo_app::Role::Admin | kojo_app::Role::Assessor | kojo_app::Role::Reviewer)
+        )
+    }
+
     pub fn can_edit(&self) -> bool {
         matches!(
             self.role,
@@ -200,6 +207,8 @@ pub struct ItemVm {
     pub conflict: Option<ConflictVm>,
     pub editable: bool,
     pub updated: Option<String>,
+    /// Review comments on this item: (when, who, text).
+    pub comments: Vec<(String, String, String)>,
 }
 
 impl ItemVm {
@@ -253,6 +262,8 @@ pub struct AssessmentPage {
     pub shown: usize,
     pub unofficial: bool,
     pub area_note: &'static str,
+    /// Comments on the assessment as a whole.
+    pub general_comments: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]

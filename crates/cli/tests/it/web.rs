@@ -460,3 +460,92 @@ fn checksheet_upload_is_all_or_nothing() {
             .contains("attachment")
     );
 }
+
+#[test]
+fn reviewers_comment_and_viewers_cannot() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let _admin = admin_session(&db, &s);
+    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    for (name, role) in [("rev1", "reviewer"), ("view1", "viewer")] {
+        let mut add = db
+            .kojo()
+            .args([
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--site",
+                "P1",
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        add.stdin.take().unwrap().write_all(PW.as_bytes()).unwrap();
+        assert!(add.wait().unwrap().success());
+    }
+    let login = |name: &str| {
+        let mut c = Client::default();
+        let csrf = c.csrf(&s, "/login");
+        assert_eq!(
+            c.post(
+                &s,
+                "/login",
+                &[("_csrf", &csrf), ("username", name), ("password", PW)]
+            )
+            .status,
+            303
+        );
+        c
+    };
+    let mut rev = login("rev1");
+    let csrf = rev.csrf(&s, &format!("/a/{id}"));
+    let r = rev.post(
+        &s,
+        &format!("/a/{id}/comments"),
+        &[
+            ("_csrf", &csrf),
+            ("item", "3"),
+            ("body", "根拠資料は？ <i>至急</i>"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let page = rev.get(&s, &format!("/a/{id}")).body;
+    assert!(
+        page.contains("根拠資料は？ &#60;i&#62;至急&#60;/i&#62;"),
+        "comment shown, escaped"
+    );
+    // A reviewer reads but cannot answer.
+    let r = rev.post(
+        &s,
+        &format!("/a/{id}/items/3"),
+        &[("_csrf", &csrf), ("version", "0"), ("mark", "implemented")],
+    );
+    assert_eq!(r.status, 403);
+    let mut view = login("view1");
+    let csrf = view.csrf(&s, &format!("/a/{id}"));
+    let r = view.post(
+        &s,
+        &format!("/a/{id}/comments"),
+        &[("_csrf", &csrf), ("item", "3"), ("body", "x")],
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        !view
+            .get(&s, &format!("/a/{id}"))
+            .body
+            .contains("comment-form"),
+        "no comment form for viewers"
+    );
+}

@@ -571,15 +571,24 @@ impl<'a> Admin<'a> {
         Ok(user)
     }
 
-    /// Users with their granted plants (two queries per user is avoided: grants are read per
-    /// user only for the listing page, which is small).
+    /// Users with their granted plants (two queries whatever the number of users).
     pub async fn users(&self) -> Result<Vec<(User, Vec<Site>)>, AppError> {
-        let mut out = Vec::new();
-        for u in self.app.store.users().await? {
-            let sites = self.app.store.sites_granted(&u.id).await?;
-            out.push((u, sites));
+        let mut grants: std::collections::HashMap<String, Vec<Site>> =
+            std::collections::HashMap::new();
+        for (user_id, site) in self.app.store.all_grants().await? {
+            grants.entry(user_id).or_default().push(site);
         }
-        Ok(out)
+        Ok(self
+            .app
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| {
+                let sites = grants.remove(&u.id).unwrap_or_default();
+                (u, sites)
+            })
+            .collect())
     }
 
     async fn user(&self, name: &str) -> Result<User, AppError> {

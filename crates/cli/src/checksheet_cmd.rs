@@ -53,27 +53,36 @@ pub enum ActionsFormat {
     Csv,
 }
 
-fn xlsx_failure(e: impl std::fmt::Display) -> Failure {
+fn internal_failure(e: impl std::fmt::Display) -> Failure {
     Failure::key("error.internal", &[("detail", &e)])
+}
+
+/// Opens the database and loads one assessment as the command-line operator sees it.
+async fn load(
+    id: &str,
+    db: Option<&str>,
+    lang: Lang,
+) -> Result<(kojo_app::App, kojo_app::AssessmentView), Failure> {
+    let app = open(db, lang).await?;
+    let view = app
+        .reader(&Actor::cli())
+        .assessment(id)
+        .await
+        .map_err(app_failure)?;
+    Ok((app, view))
 }
 
 pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
     match cmd {
         ChecksheetCmd::Blank { output } => {
-            let bytes = kojo_xlsx::blank(catalog()?, lang).map_err(xlsx_failure)?;
+            let bytes = kojo_xlsx::blank(catalog()?, lang).map_err(internal_failure)?;
             write_file(&output, &bytes)?;
             eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
         }
         ChecksheetCmd::Export { id, output } => {
-            let app = open(db, lang).await?;
-            let actor = Actor::cli();
-            let view = app
-                .reader(&actor)
-                .assessment(&id)
-                .await
-                .map_err(app_failure)?;
+            let (app, view) = load(&id, db, lang).await?;
             let bytes = kojo_xlsx::export(app.catalog, &view.sheet(app.catalog), lang)
-                .map_err(xlsx_failure)?;
+                .map_err(internal_failure)?;
             write_file(&output, &bytes)?;
             eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
         }
@@ -154,13 +163,7 @@ pub async fn report(
     db: Option<&str>,
     lang: Lang,
 ) -> Result<(), Failure> {
-    let app = open(db, lang).await?;
-    let actor = Actor::cli();
-    let view = app
-        .reader(&actor)
-        .assessment(&id)
-        .await
-        .map_err(app_failure)?;
+    let (app, view) = load(&id, db, lang).await?;
     let sheet = view.sheet(app.catalog);
     let input = kojo_report::ReportInput {
         catalog: app.catalog,
@@ -172,7 +175,7 @@ pub async fn report(
     };
     let bytes = match format {
         ReportFormat::Html => kojo_report::html(&input).into_bytes(),
-        ReportFormat::Pdf => kojo_report::pdf(&input).map_err(xlsx_failure)?,
+        ReportFormat::Pdf => kojo_report::pdf(&input).map_err(internal_failure)?,
     };
     write_file(&output, &bytes)?;
     eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
@@ -186,17 +189,11 @@ pub async fn actions(
     db: Option<&str>,
     lang: Lang,
 ) -> Result<(), Failure> {
-    let app = open(db, lang).await?;
-    let actor = Actor::cli();
-    let view = app
-        .reader(&actor)
-        .assessment(&id)
-        .await
-        .map_err(app_failure)?;
+    let (app, view) = load(&id, db, lang).await?;
     let sheet = view.sheet(app.catalog);
     let bytes = match format {
         ActionsFormat::Xlsx => {
-            kojo_xlsx::action_list_xlsx(app.catalog, &sheet, lang).map_err(xlsx_failure)?
+            kojo_xlsx::action_list_xlsx(app.catalog, &sheet, lang).map_err(internal_failure)?
         }
         ActionsFormat::Csv => kojo_xlsx::action_list_csv(app.catalog, &sheet, lang).into_bytes(),
     };

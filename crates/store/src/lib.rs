@@ -11,7 +11,7 @@
 
 mod model;
 mod queries;
-pub use queries::{AnswerWrite, AssessmentState};
+pub use queries::AnswerWrite;
 
 pub use model::*;
 

@@ -73,15 +73,6 @@ pub struct AnswerWrite {
     pub answer: Option<ItemAnswer>,
 }
 
-/// Why an answer write was refused before touching any answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AssessmentState {
-    /// Editable.
-    Open,
-    /// Signed off (not a draft): answers are locked.
-    Locked,
-}
-
 impl Store {
     // ---- organisations -------------------------------------------------------------------
 
@@ -817,6 +808,22 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Every grant as (user id, plant), by plant code (one query, for the user listing).
+    pub async fn all_grants(&self) -> Result<Vec<(String, Site)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            user_id: String,
+            #[sqlx(flatten)]
+            site: Site,
+        }
+        let sql = "SELECT g.user_id, s.id, s.org_id, s.code, s.name, s.created_at FROM grants g \
+                   JOIN sites s ON s.id = g.site_id ORDER BY s.code";
+        let rows: Vec<Row> = on!(self, |pool| sqlx::query_as::<_, Row>(sql)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(|r| (r.user_id, r.site)).collect())
     }
 
     /// Whether `user_id` has a grant for `site_id`.

@@ -452,6 +452,12 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
     assert!(s.is_granted(&u.id, &other.id).await.unwrap());
     assert!(!s.is_granted(&u.id, &site.id).await.unwrap());
     assert_eq!(s.sites_granted(&u.id).await.unwrap().len(), 1);
+    let all = s.all_grants().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (all[0].0.as_str(), all[0].1.code.as_str()),
+        (u.id.as_str(), "P2")
+    );
     let by_site: Vec<String> = s
         .assessments(&org.id, Some(&site.id), None)
         .await

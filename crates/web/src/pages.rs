@@ -651,7 +651,8 @@ pub async fn item_save(
         async {
             let s = session(&ctx)?;
             let reader = st.app.reader(&s.actor);
-            let n = item_number(&reader, &item)?;
+            let item_no = reader.item(&item).map_err(|_| WebError::NotFound)?;
+            let n = item_no.get();
             let a = reader.find(&id).await?;
             let editor: Editor<'_> = st.app.editor(&s.actor).ok_or(WebError::Forbidden)?;
             let version: i64 = f
@@ -660,7 +661,6 @@ pub async fn item_save(
                 .or_else(|_| f.version.parse())
                 .unwrap_or(0);
             let raw = f.raw();
-            let item_no = reader.item(&item).map_err(|_| WebError::NotFound)?;
             let state = match editor
                 .answer(&a.id, item_no, Some(&raw), Some(version))
                 .await

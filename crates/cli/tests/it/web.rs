@@ -509,6 +509,19 @@ fn reviewers_comment_and_viewers_cannot() {
         );
         c
     };
+    let users: serde_json::Value =
+        serde_json::from_str(&ok(db.kojo().args(["user", "list", "--json"])).stdout).unwrap();
+    let rev1 = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "rev1")
+        .unwrap();
+    assert_eq!(
+        rev1["sites"],
+        serde_json::json!(["P1"]),
+        "grants listed per user"
+    );
     let mut rev = login("rev1");
     let csrf = rev.csrf(&s, &format!("/a/{id}"));
     let r = rev.post(

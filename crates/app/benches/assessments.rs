@@ -140,7 +140,7 @@ async fn bench_store(label: &str, url: &str) {
         n,
         start.elapsed(),
     );
-    app.store.close().await;
+    app.close().await;
 }
 
 fn main() {

@@ -69,6 +69,7 @@ impl From<StoreError> for AppError {
                 ..
             } => AppError::Locked,
             StoreError::NotFound { what, key } => AppError::NotFound { what, key },
+            StoreError::LastAdmin => AppError::bad("app.last_admin", &[]),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -1,10 +1,9 @@
 //! Role-limited handles: [`Reader`] ⊂ [`Editor`] ⊂ [`Admin`].
 
-use crate::{Actor, App, AppError, Role, password};
+use crate::{Actor, App, AppError};
 use kojo_domain::{FiscalYear, Header, ItemAnswer, ItemNo, Lang, RawAnswer, Sheet, Stats, Summary};
 use kojo_store::{
-    AnswerWrite, Assessment, AuditEntry, Comment, HistoryEntry, Line, NewAssessment, Site,
-    StoredAnswer, User,
+    AnswerWrite, Assessment, Comment, HistoryEntry, Line, NewAssessment, Site, StoredAnswer,
 };
 use std::collections::BTreeMap;
 use std::ops::Deref;
@@ -265,30 +264,49 @@ impl<'a> Reader<'a> {
             .collect())
     }
 
-    /// Resolves a full id or a unique prefix (at least 4 characters) to a visible assessment.
+    /// Resolves a full id or a unique prefix to a visible assessment. Prefixes are resolved
+    /// only among assessments the actor may see, so an invisible one never makes a prefix
+    /// ambiguous; they need [`Actor::min_id_prefix`] characters of the id alphabet (`0-9 a-f -`).
     pub async fn find(&self, id: &str) -> Result<Assessment, AppError> {
-        let id = id.trim();
-        let a = match self.app.store.assessment(id).await? {
+        let id = id.trim().to_ascii_lowercase();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
+        {
+            let shown: String = id.chars().take(40).collect();
+            return Err(AppError::bad("app.bad_id", &[("id", &shown)]));
+        }
+        let a = match self.app.store.assessment(&id).await? {
             Some(a) => a,
-            None if id.len() >= 4 => {
-                let mut found = self.app.store.assessments_by_prefix(id).await?;
+            None if id.len() >= self.actor.min_id_prefix() => {
+                let visible_to = if self.actor.sees_all() {
+                    None
+                } else {
+                    Some(self.actor.user_id.as_deref().unwrap_or("-"))
+                };
+                let mut found = self
+                    .app
+                    .store
+                    .assessments_by_prefix(&id, visible_to)
+                    .await?;
                 match found.len() {
-                    0 => return Err(not_found("assessment", id)),
+                    0 => return Err(not_found("assessment", &id)),
                     1 => found.remove(0),
                     _ => return Err(AppError::Ambiguous(id.to_string())),
                 }
             }
-            None => return Err(not_found("assessment", id)),
+            None => return Err(not_found("assessment", &id)),
         };
         let site = self
             .app
             .store
             .site(&a.site_id)
             .await?
-            .ok_or_else(|| not_found("assessment", id))?;
+            .ok_or_else(|| not_found("assessment", &id))?;
         self.visible(site)
             .await
-            .map_err(|_| not_found("assessment", id))?;
+            .map_err(|_| not_found("assessment", &id))?;
         Ok(a)
     }
 
@@ -476,7 +494,7 @@ impl<'a> Editor<'a> {
 }
 
 impl<'a> Admin<'a> {
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         action: &str,
         target: &str,
@@ -537,162 +555,4 @@ impl<'a> Admin<'a> {
             .rename_org(&self.app.org().id, &check_name(name)?)
             .await?)
     }
-
-    /// Adds a personal account after checking the password rules; grants `sites` (codes).
-    pub async fn add_user(
-        &self,
-        name: &str,
-        role: Role,
-        password: &str,
-        sites: &[String],
-    ) -> Result<User, AppError> {
-        let name = check_user_name(name)?;
-        password::check(&name, password)?;
-        let mut site_ids = Vec::new();
-        for code in sites {
-            site_ids.push(self.site(code).await?);
-        }
-        let hash = password::hash(password)?;
-        let user = self
-            .app
-            .store
-            .add_user(&name, role.key(), &hash, "ja")
-            .await?;
-        for s in &site_ids {
-            self.app.store.grant(&user.id, &s.id).await?;
-        }
-        let codes: Vec<&str> = site_ids.iter().map(|s| s.code.as_str()).collect();
-        self.audit(
-            "user_add",
-            &user.name,
-            Some(&format!("role={} sites={}", role.key(), codes.join(","))),
-        )
-        .await?;
-        Ok(user)
-    }
-
-    /// Users with their granted plants (two queries whatever the number of users).
-    pub async fn users(&self) -> Result<Vec<(User, Vec<Site>)>, AppError> {
-        let mut grants: std::collections::HashMap<String, Vec<Site>> =
-            std::collections::HashMap::new();
-        for (user_id, site) in self.app.store.all_grants().await? {
-            grants.entry(user_id).or_default().push(site);
-        }
-        Ok(self
-            .app
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .map(|u| {
-                let sites = grants.remove(&u.id).unwrap_or_default();
-                (u, sites)
-            })
-            .collect())
-    }
-
-    async fn user(&self, name: &str) -> Result<User, AppError> {
-        self.app
-            .store
-            .user_by_name(name.trim())
-            .await?
-            .ok_or_else(|| not_found("user", name))
-    }
-
-    /// Sets a user's password (rules apply); ends the user's sessions.
-    pub async fn set_password(&self, name: &str, password: &str) -> Result<(), AppError> {
-        let u = self.user(name).await?;
-        password::check(&u.name, password)?;
-        self.app
-            .store
-            .set_password(&u.id, &password::hash(password)?)
-            .await?;
-        self.audit("user_passwd", &u.name, None).await
-    }
-
-    /// Disables (or re-enables) a user; disabling ends the user's sessions.
-    pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<(), AppError> {
-        let u = self.user(name).await?;
-        self.app.store.set_disabled(&u.id, disabled).await?;
-        self.audit(
-            if disabled {
-                "user_disable"
-            } else {
-                "user_enable"
-            },
-            &u.name,
-            None,
-        )
-        .await
-    }
-
-    /// Changes a user's role.
-    pub async fn set_role(&self, name: &str, role: Role) -> Result<(), AppError> {
-        let u = self.user(name).await?;
-        self.app.store.set_role(&u.id, role.key()).await?;
-        self.audit("user_role", &u.name, Some(role.key())).await
-    }
-
-    /// Grants a plant to a user.
-    pub async fn grant(&self, name: &str, site_code: &str) -> Result<(), AppError> {
-        let u = self.user(name).await?;
-        let s = self.site(site_code).await?;
-        self.app.store.grant(&u.id, &s.id).await?;
-        self.audit("grant", &u.name, Some(&s.code)).await
-    }
-
-    /// Revokes a plant from a user.
-    pub async fn revoke(&self, name: &str, site_code: &str) -> Result<(), AppError> {
-        let u = self.user(name).await?;
-        let s = self.site(site_code).await?;
-        self.app.store.revoke(&u.id, &s.id).await?;
-        self.audit("revoke", &u.name, Some(&s.code)).await
-    }
-
-    /// The latest access-log entries.
-    pub async fn access_log(&self, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
-        Ok(self.app.store.audit_log(limit).await?)
-    }
-}
-
-/// Validates a login name: 1–64 characters, no spaces or control characters.
-pub fn check_user_name(name: &str) -> Result<String, AppError> {
-    let n = name.trim();
-    if n.is_empty()
-        || n.chars().count() > 64
-        || n.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(AppError::bad("app.bad_user_name", &[("name", &name)]));
-    }
-    Ok(n.to_string())
-}
-
-/// Creates the first administrator on an empty database (first run; no default account).
-/// Returns `None` if any user exists already.
-pub async fn create_first_admin(
-    app: &App,
-    name: &str,
-    password: &str,
-    lang: Lang,
-    client: Option<&str>,
-) -> Result<Option<User>, AppError> {
-    let name = check_user_name(name)?;
-    password::check(&name, password)?;
-    let hash = password::hash(password)?;
-    let user = app
-        .store
-        .add_first_user(&name, Role::Admin.key(), &hash, lang.code())
-        .await?;
-    if let Some(u) = &user {
-        app.store
-            .audit(
-                Some(&u.name),
-                client,
-                "user_add",
-                Some(&u.name),
-                Some("first administrator (setup)"),
-            )
-            .await?;
-    }
-    Ok(user)
 }

@@ -6,12 +6,27 @@
 //! actor may see; anything else is [`AppError::NotFound`], indistinguishable from absent.
 #![deny(missing_docs)]
 
+mod answer_file;
+mod auth;
 mod error;
 mod handles;
 pub mod password;
+mod users;
 
+pub use answer_file::{
+    AnswerFileError, MAX_ANSWER_ENTRIES, MAX_ANSWER_FILE_BYTES, parse_answer_file,
+};
+pub use auth::{
+    ACCOUNT_CEILING, BASE_DELAY, CLIENT_CEILING, KNOWN_SLOWDOWN, LoginOutcome, MAX_DELAY,
+    NewSession, PAIR_FREE, Session, SessionLookup, WINDOW, delay_after,
+};
 pub use error::AppError;
 pub use handles::*;
+/// Rows the use cases return (read-only data; only this crate reaches the store).
+pub use kojo_store::{
+    Assessment, AuditEntry, Comment, HistoryEntry, Line, Site, StoredAnswer, User,
+};
+pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 
 use kojo_catalog::Catalog;
 use kojo_domain::Scorer;
@@ -56,6 +71,21 @@ impl Role {
     pub fn name(self, lang: kojo_i18n::Lang) -> &'static str {
         kojo_i18n::t(lang, &format!("role.{}", self.key()))
     }
+
+    /// May edit assessments of granted plants ([`App::editor`]).
+    pub fn may_edit(self) -> bool {
+        matches!(self, Role::Admin | Role::Assessor)
+    }
+
+    /// May write review comments ([`App::commenter`]).
+    pub fn may_comment(self) -> bool {
+        matches!(self, Role::Admin | Role::Assessor | Role::Reviewer)
+    }
+
+    /// May manage plants, lines and users ([`App::admin`]).
+    pub fn may_administer(self) -> bool {
+        self == Role::Admin
+    }
 }
 
 /// Who is acting.
@@ -90,13 +120,19 @@ impl Actor {
     pub fn sees_all(&self) -> bool {
         self.role == Role::Admin
     }
+
+    /// How many characters of an assessment id identify it: 4 on the local command line (typed
+    /// by hand), 8 for users of the web app, where a short prefix would let anyone probe ids.
+    pub fn min_id_prefix(&self) -> usize {
+        if self.user_id.is_none() { 4 } else { 8 }
+    }
 }
 
 /// The application: store, catalog (parsed once) and scorer (built once).
 #[derive(Debug, Clone)]
 pub struct App {
-    /// Storage.
-    pub store: Store,
+    /// Storage: private, so that every access goes through a use case or a role-limited handle.
+    store: Store,
     /// The guideline.
     pub catalog: &'static Catalog,
     /// Scorer for that catalog.
@@ -132,21 +168,21 @@ impl App {
 
     /// A write handle for assessments, if `actor` is an admin or assessor.
     pub fn editor<'a>(&'a self, actor: &'a Actor) -> Option<Editor<'a>> {
-        matches!(actor.role, Role::Admin | Role::Assessor).then_some(Editor {
+        actor.role.may_edit().then_some(Editor {
             reader: Reader { app: self, actor },
         })
     }
 
     /// A handle for review comments, if `actor` may comment (admin, assessor, reviewer).
     pub fn commenter<'a>(&'a self, actor: &'a Actor) -> Option<Commenter<'a>> {
-        matches!(actor.role, Role::Admin | Role::Assessor | Role::Reviewer).then_some(Commenter {
+        actor.role.may_comment().then_some(Commenter {
             reader: Reader { app: self, actor },
         })
     }
 
     /// An administration handle, if `actor` is an admin.
     pub fn admin<'a>(&'a self, actor: &'a Actor) -> Option<Admin<'a>> {
-        (actor.role == Role::Admin).then_some(Admin {
+        actor.role.may_administer().then_some(Admin {
             editor: Editor {
                 reader: Reader { app: self, actor },
             },

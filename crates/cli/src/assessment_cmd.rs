@@ -1,10 +1,10 @@
 //! `kojo assessment …`.
 
 use crate::db::{app_failure, open};
-use crate::output::{Failure, pad, print_json};
+use crate::output::{Failure, fit, lpad, outln, pad, print_json, width};
 use clap::Subcommand;
 use kojo_app::{Actor, AppError, AssessmentView};
-use kojo_domain::{Answer, FiscalYear, Mark, RawAnswer, Stats, Status};
+use kojo_domain::{Answer, Field, FiscalYear, Mark, RawAnswer, Stats, Status};
 use kojo_i18n::{Lang, t, tr};
 
 #[derive(Subcommand, Debug)]
@@ -105,6 +105,43 @@ pub enum AssessmentCmd {
     },
 }
 
+/// The command-line flag (or argument) that carries `field`.
+fn flag(field: Field) -> &'static str {
+    match field {
+        Field::Mark => "MARK",
+        Field::Alternative => "--alternative",
+        Field::Reason => "--reason",
+        Field::ReviewBy => "--review-by",
+        Field::AcceptedBy => "--accepted-by",
+        Field::Progress => "--progress",
+        Field::Status => "--status",
+        Field::TargetDate => "--target-date",
+        Field::NaReason => "--na-reason",
+        Field::Note => "--note",
+    }
+}
+
+/// An answer's field errors name the flag to use: `－ には対象外理由が必要です（--na-reason）`.
+fn answer_failure(e: AppError) -> Failure {
+    match e {
+        AppError::Invalid(errors) => Failure::localized(move |l| {
+            errors
+                .0
+                .iter()
+                .map(|fe| {
+                    tr(
+                        l,
+                        "cli.field_with_flag",
+                        &[("message", &fe.message(l)), ("flag", &flag(fe.field))],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        other => app_failure(other),
+    }
+}
+
 fn pct(r: Option<f64>) -> String {
     r.map(|r| format!("{:.1}%", r * 100.0))
         .unwrap_or_else(|| "—".into())
@@ -135,7 +172,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 a.line_code.as_deref(),
                 a.line_name.as_deref(),
             );
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -147,7 +184,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                     ]
                 )
             );
-            println!("{}", a.id);
+            outln!("{}", a.id);
         }
         AssessmentCmd::List { site, json } => {
             let site = match site {
@@ -162,7 +199,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 return print_json(&list);
             }
             if list.is_empty() {
-                println!("{}", t(lang, "cli.no_assessments"));
+                outln!("{}", t(lang, "cli.no_assessments"));
             }
             for item in list {
                 let a = &item.assessment;
@@ -172,7 +209,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 let status = Status::from_key(&a.status)
                     .map(|s| s.name(lang))
                     .unwrap_or(&a.status);
-                println!(
+                outln!(
                     "{}  {}  {}  {}  {}/{}  {}",
                     a.id,
                     pad(&period, 10),
@@ -225,7 +262,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             let stored = editor
                 .answer(&id, item, Some(&raw), expect_version)
                 .await
-                .map_err(app_failure)?;
+                .map_err(answer_failure)?;
             if json {
                 return print_json(&stored);
             }
@@ -234,7 +271,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 .as_ref()
                 .map(|a| a.mark().symbol())
                 .unwrap_or("—");
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -248,69 +285,36 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             );
         }
         AssessmentCmd::Apply { id, file } => {
-            let text = if file.as_os_str() == "-" {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-                    Failure::key("error.read_file", &[("file", &"-"), ("detail", &e)])
-                })?;
-                s
+            // Read one byte more than allowed, so an oversized file is told apart.
+            let limit = kojo_app::MAX_ANSWER_FILE_BYTES as u64 + 1;
+            let mut bytes = Vec::new();
+            let read = if file.as_os_str() == "-" {
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(std::io::stdin(), limit),
+                    &mut bytes,
+                )
             } else {
-                std::fs::read_to_string(&file).map_err(|e| {
-                    Failure::key(
-                        "error.read_file",
-                        &[("file", &file.display()), ("detail", &e)],
-                    )
-                })?
+                std::fs::File::open(&file).and_then(|f| {
+                    std::io::Read::read_to_end(&mut std::io::Read::take(f, limit), &mut bytes)
+                })
             };
-            #[derive(serde::Deserialize)]
-            struct Entry {
-                item: serde_json::Value,
-                #[serde(flatten)]
-                raw: RawAnswer,
-            }
-            let entries: Vec<Entry> = serde_json::from_str(&text).map_err(|e| {
+            read.map_err(|e| {
                 Failure::key(
-                    "cli.apply_json",
+                    "error.read_file",
                     &[("file", &file.display()), ("detail", &e)],
                 )
             })?;
-            let mut answers = Vec::with_capacity(entries.len());
-            let mut problems = Vec::new();
-            for (i, e) in entries.iter().enumerate() {
-                let item_text = match &e.item {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                match (editor.item(&item_text), e.raw.parse()) {
-                    (Ok(item), Ok(a)) => answers.push((item, Some(a))),
-                    (Err(err), _) => {
-                        problems.push((i + 1, err.message(Lang::Ja), err.message(Lang::En)))
-                    }
-                    (_, Err(err)) => {
-                        problems.push((i + 1, err.message(Lang::Ja), err.message(Lang::En)))
-                    }
-                }
-            }
-            if !problems.is_empty() {
-                return Err(Failure::localized(|l| {
-                    problems
-                        .iter()
-                        .map(|(n, ja, en)| {
-                            tr(
-                                l,
-                                "cli.apply_entry",
-                                &[("n", n), ("message", if l == Lang::Ja { ja } else { en })],
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                }));
-            }
+            let name = file.display().to_string();
+            let answers = kojo_app::parse_answer_file(&bytes, app.catalog)
+                .map_err(|e| Failure::localized(move |l| e.message(l, &name)))?
+                .into_iter()
+                .map(|(item, a)| (item, Some(a)))
+                .collect();
             let written = editor
                 .answer_many(&id, answers)
                 .await
                 .map_err(app_failure)?;
-            println!("{}", tr(lang, "cli.applied", &[("n", &written.len())]));
+            outln!("{}", tr(lang, "cli.applied", &[("n", &written.len())]));
         }
         AssessmentCmd::Show { id, json } => {
             let view = editor.assessment(&id).await.map_err(app_failure)?;
@@ -332,11 +336,11 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 return print_json(&entries);
             }
             if entries.is_empty() {
-                println!("{}", t(lang, "cli.no_history"));
+                outln!("{}", t(lang, "cli.no_history"));
             }
             for e in entries {
                 let m = |x: Option<Mark>| x.map(Mark::symbol).unwrap_or("—");
-                println!(
+                outln!(
                     "{}  No.{:<3} {} → {}  v{}  {}",
                     e.changed_at,
                     e.item,
@@ -350,7 +354,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                         if let Some(v) = new.get(*f).filter(|v| !v.is_empty()) {
                             let old = e.old.as_ref().and_then(|o| o.get(*f)).unwrap_or("");
                             if old != v {
-                                println!(
+                                outln!(
                                     "      {}: {} → {}",
                                     f.name(lang),
                                     if old.is_empty() { "—" } else { old },
@@ -396,8 +400,8 @@ fn view_json(view: &AssessmentView, app: &kojo_app::App, lang: Lang) -> serde_js
     })
 }
 
-fn stats_row(name: &str, s: &Stats) -> String {
-    let mut row = pad(name, 34);
+fn stats_row(name: &str, name_width: usize, s: &Stats) -> String {
+    let mut row = pad(name, name_width);
     for m in Mark::ALL {
         row.push_str(&format!("{:>4}", s.counts.get(m)));
     }
@@ -417,8 +421,8 @@ fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
     let status = Status::from_key(&a.status)
         .map(|s| s.name(lang))
         .unwrap_or(&a.status);
-    println!("{} {}", t(lang, "cli.assessment"), a.id);
-    println!(
+    outln!("{} {}", t(lang, "cli.assessment"), a.id);
+    outln!(
         "{}: {}  {}: {}  {}: {}  {}: {}",
         t(lang, "cli.scope"),
         scope(
@@ -434,49 +438,61 @@ fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
         t(lang, "cli.revision"),
         a.revision
     );
-    println!();
-    let mut header = pad(t(lang, "catalog.label"), 34);
+    outln!();
+    // Whole label names (never cut), the column as wide as the widest.
+    let rows: Vec<(String, &Stats)> = view
+        .summary
+        .labels
+        .iter()
+        .map(|l| {
+            let name = app
+                .catalog
+                .label(l.label)
+                .map(|x| x.name.get(lang))
+                .unwrap_or("");
+            (format!("{:>2} {}", l.label, name), &l.stats)
+        })
+        .collect();
+    let name_width = rows
+        .iter()
+        .map(|(n, _)| width(n))
+        .chain([
+            width(t(lang, "catalog.label")),
+            width(t(lang, "cli.overall")),
+        ])
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut header = pad(t(lang, "catalog.label"), name_width);
     for m in Mark::ALL {
-        header.push_str(&format!("{:>4}", m.symbol()));
+        header.push_str(&lpad(m.symbol(), 4));
     }
-    header.push_str(&format!(
-        "{:>8}{:>9}",
-        t(lang, "cli.unanswered"),
-        t(lang, "cli.rate")
-    ));
-    println!("{header}");
-    for l in &view.summary.labels {
-        let name = app
-            .catalog
-            .label(l.label)
-            .map(|x| x.name.get(lang))
-            .unwrap_or("");
-        let short: String = name.chars().take(14).collect();
-        println!(
-            "{}",
-            stats_row(&format!("{:>2} {}", l.label, short), &l.stats)
-        );
+    header.push_str(&lpad(t(lang, "cli.unanswered"), 8));
+    header.push_str(&lpad(t(lang, "cli.rate"), 9));
+    outln!("{header}");
+    for (name, stats) in &rows {
+        outln!("{}", stats_row(name, name_width, stats));
     }
-    println!(
+    outln!(
         "{}",
-        stats_row(t(lang, "cli.overall"), &view.summary.overall)
+        stats_row(t(lang, "cli.overall"), name_width, &view.summary.overall)
     );
     let o = &view.summary.overall;
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{}: {}",
         t(lang, "cli.achievement_rate"),
         pct(o.achievement_rate)
     );
-    println!(
+    outln!(
         "{}: {}/{} ({:.1}%)",
         t(lang, "cli.completion"),
         o.answered,
         o.items,
         o.completion * 100.0
     );
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{} ({}):",
         t(lang, "cli.residual_risks"),
         view.summary.residual_risks.len()
@@ -487,10 +503,9 @@ fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
             .item(r.item.get())
             .map(|v| v.item.condition.get(lang))
             .unwrap_or("");
-        let short: String = cond.chars().take(40).collect();
-        println!("  No.{:<3} {} {}", r.item, r.mark, short);
+        outln!("  No.{:<3} {} {}", r.item, r.mark, fit(cond, 64));
         let f = |field: kojo_domain::Field, v: &dyn std::fmt::Display| {
-            println!("        {}: {}", field.name(lang), v)
+            outln!("        {}: {}", field.name(lang), v)
         };
         match &r.answer.answer {
             Answer::Deferred {

@@ -1,6 +1,6 @@
 //! `kojo catalog …`: the guideline as data.
 
-use crate::output::{Failure, pad, print_json, write_file};
+use crate::output::{Failure, outln, pad, print_json, write_file};
 use clap::{Subcommand, ValueEnum};
 use kojo_catalog::{Catalog, ItemView, Lang, oscal};
 use kojo_i18n::{t, tr};
@@ -118,20 +118,20 @@ fn list(c: &Catalog, label: Option<u16>, json: bool, lang: Lang) -> Result<(), F
         return print_json(&serde_json::json!({ "catalog": c.id, "lang": lang, "items": rows }));
     }
     if lang == Lang::En {
-        println!("{}", t(lang, "catalog.unofficial"));
+        outln!("{}", t(lang, "catalog.unofficial"));
     }
     let mut current = 0;
     for v in items {
         if v.label.number != current {
             current = v.label.number;
-            println!(
+            outln!(
                 "\n{} {} {}",
                 t(lang, "catalog.label"),
                 v.label.number,
                 v.label.name.get(lang)
             );
         }
-        println!(
+        outln!(
             "  {} {}",
             pad(&format!("No.{}", v.item.number), 6),
             v.item.condition.get(lang)
@@ -170,11 +170,11 @@ fn item_json(c: &Catalog, v: &ItemView, lang: Lang) -> serde_json::Value {
 fn show(c: &Catalog, v: &ItemView, lang: Lang) -> Result<(), Failure> {
     let it = v.item;
     if lang == Lang::En {
-        println!("{}\n", t(lang, "catalog.unofficial"));
+        outln!("{}\n", t(lang, "catalog.unofficial"));
     }
-    println!("No.{}  {}", it.number, it.condition.get(lang));
-    println!();
-    println!(
+    outln!("No.{}  {}", it.number, it.condition.get(lang));
+    outln!();
+    outln!(
         "{}: {} {}",
         t(lang, "catalog.label"),
         v.label.number,
@@ -188,38 +188,38 @@ fn show(c: &Catalog, v: &ItemView, lang: Lang) -> Result<(), Failure> {
             objective.push_str(&format!(": {}", target.objective.get(lang)));
         }
     }
-    println!("{}: {}", t(lang, "catalog.objective"), objective);
+    outln!("{}: {}", t(lang, "catalog.objective"), objective);
     if !v.requirement.text.get(lang).is_empty() {
-        println!(
+        outln!(
             "{}: {}",
             t(lang, "catalog.requirement"),
             v.requirement.text.get(lang)
         );
     }
     if let Some(a) = c.area(&it.area) {
-        println!(
+        outln!(
             "{}: {} {}",
             t(lang, "catalog.area"),
             a.name.get(lang),
             t(lang, "catalog.area_suggested")
         );
     }
-    println!("\n{}:", t(lang, "catalog.criteria"));
+    outln!("\n{}:", t(lang, "catalog.criteria"));
     for s in &it.criteria {
         if let Some(h) = &s.heading {
-            println!("  {}", h.get(lang));
+            outln!("  {}", h.get(lang));
         }
         for e in &s.entries {
-            println!("    ・{}", e.get(lang));
+            outln!("    ・{}", e.get(lang));
         }
     }
     if !it.references.is_empty() {
-        println!("\n{}:", t(lang, "catalog.references"));
+        outln!("\n{}:", t(lang, "catalog.references"));
         for r in &it.references {
-            println!("  {}", r.display(lang));
+            outln!("  {}", r.display(lang));
             for n in &r.items {
                 if let Some(target) = c.item(*n) {
-                    println!("    No.{} {}", n, target.item.condition.get(lang));
+                    outln!("    No.{} {}", n, target.item.condition.get(lang));
                 }
             }
         }
@@ -227,20 +227,20 @@ fn show(c: &Catalog, v: &ItemView, lang: Lang) -> Result<(), Failure> {
     let cited = c.cited_by(it.number);
     if !cited.is_empty() {
         let s: Vec<String> = cited.iter().map(|n| format!("No.{n}")).collect();
-        println!("\n{}: {}", t(lang, "catalog.cited_by"), s.join(", "));
+        outln!("\n{}: {}", t(lang, "catalog.cited_by"), s.join(", "));
     }
     let errata: Vec<_> = c.errata_for_item(it.number).collect();
     if !errata.is_empty() {
-        println!("\n{}:", t(lang, "catalog.errata"));
+        outln!("\n{}:", t(lang, "catalog.errata"));
         for e in errata {
-            println!(
+            outln!(
                 "  [{}] {}",
                 t(lang, &format!("catalog.kind_{}", e.kind)),
                 e.note.get(lang)
             );
-            println!("    「{}」", e.original.replace('\t', " ").trim());
+            outln!("    「{}」", e.original.replace('\t', " ").trim());
             if let Some(corr) = &e.corrected {
-                println!("    {}: 「{}」", t(lang, "catalog.corrected"), corr);
+                outln!("    {}: 「{}」", t(lang, "catalog.corrected"), corr);
             }
         }
     }

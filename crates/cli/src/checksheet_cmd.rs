@@ -2,7 +2,7 @@
 
 use crate::catalog_cmd::catalog;
 use crate::db::{app_failure, open};
-use crate::output::{Failure, write_file};
+use crate::output::{Failure, outln, write_file};
 use clap::{Subcommand, ValueEnum};
 use kojo_app::{Actor, AppError};
 use kojo_domain::{FiscalYear, Status};
@@ -142,7 +142,7 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
                 .import(&sheet, &site, line.as_deref(), period)
                 .await
                 .map_err(app_failure)?;
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -150,7 +150,7 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
                     &[("n", &sheet.answers.len()), ("period", &period.label(lang))]
                 )
             );
-            println!("{}", a.id);
+            outln!("{}", a.id);
         }
     }
     Ok(())

@@ -68,34 +68,40 @@ pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     })
 }
 
+/// `println!` for command output. A closed pipe (`kojo … | head -1`) ends the program quietly
+/// with success, as ripgrep does, instead of a panic with a backtrace; another write error
+/// (a full disk) is reported and the program fails.
+macro_rules! outln {
+    () => { $crate::output::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+pub(crate) use outln;
+
+/// Writes to standard output; see [`outln!`].
+pub fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("kojo: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Prints JSON to stdout, pretty.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::key("error.internal", &[("detail", &e)]))?;
-    println!("{s}");
+    outln!("{s}");
     Ok(())
 }
 
-/// Display width of a string in a terminal (East Asian wide characters count 2).
+/// Display width of a string in a terminal: East Asian wide and ambiguous characters (○ □ △,
+/// most Japanese text) count 2, as Japanese terminals show them.
 pub fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            let c = c as u32;
-            if (0x1100..=0x115F).contains(&c)
-                || (0x2E80..=0xA4CF).contains(&c)
-                || (0xAC00..=0xD7A3).contains(&c)
-                || (0xF900..=0xFAFF).contains(&c)
-                || (0xFE30..=0xFE4F).contains(&c)
-                || (0xFF00..=0xFF60).contains(&c)
-                || (0xFFE0..=0xFFE6).contains(&c)
-                || (0x25A0..=0x25FF).contains(&c)
-            {
-                2
-            } else {
-                1
-            }
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width_cjk(s)
 }
 
 /// `s` padded with spaces to display width `w`.
@@ -105,5 +111,76 @@ pub fn pad(s: &str, w: usize) -> String {
         s.to_string()
     } else {
         format!("{s}{}", " ".repeat(w - n))
+    }
+}
+
+/// `s` right-aligned in display width `w`.
+pub fn lpad(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+const OPENING: &[char] = &['(', '（', '「', '『', '[', '［', '【', '〔', '《', '〈'];
+const CLOSING: &[char] = &[')', '）', '」', '』', ']', '］', '】', '〕', '》', '〉'];
+
+/// `s` cut to display width `w` with `…`, never inside a bracket: a cut that would leave a
+/// bracket open goes back to before that bracket (so `復元(リストア)` becomes `復元…`, never
+/// `復元(リス…`). Whole if it fits.
+pub fn fit(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let budget = w.saturating_sub(1); // room for the ellipsis
+    let mut cut = 0; // byte index of the cut
+    let mut used = 0;
+    let mut open_at: Vec<usize> = Vec::new();
+    for (i, c) in s.char_indices() {
+        let cw = unicode_width::UnicodeWidthChar::width_cjk(c).unwrap_or(0);
+        if used + cw > budget {
+            break;
+        }
+        used += cw;
+        if OPENING.contains(&c) {
+            open_at.push(i);
+        } else if CLOSING.contains(&c) {
+            open_at.pop();
+        }
+        cut = i + c.len_utf8();
+    }
+    if let Some(&first_open) = open_at.first() {
+        cut = first_open;
+    }
+    format!("{}…", s[..cut].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_wide_characters_twice() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("バックアップ"), 12);
+        assert_eq!(width("○□△"), 6);
+    }
+
+    #[test]
+    fn fit_never_cuts_inside_brackets() {
+        assert_eq!(
+            fit("バックアップ・復元(リストア)", 40),
+            "バックアップ・復元(リストア)"
+        );
+        assert_eq!(
+            fit("バックアップ・復元(リストア)", 24),
+            "バックアップ・復元…"
+        );
+        assert_eq!(fit("ネットワーク（工場）の管理", 20), "ネットワーク…");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert!(width(&fit("資産管理の対象と範囲の明確化", 11)) <= 11);
+    }
+
+    #[test]
+    fn pad_aligns_by_display_width() {
+        assert_eq!(width(&pad("復元", 10)), 10);
+        assert_eq!(width(&pad("abc", 10)), 10);
     }
 }

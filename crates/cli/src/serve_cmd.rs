@@ -1,7 +1,7 @@
 //! `kojo serve` and `kojo user …`.
 
 use crate::db::{app_failure, open};
-use crate::output::{Failure, pad, print_json};
+use crate::output::{Failure, outln, pad, print_json};
 use clap::{Args, Subcommand};
 use kojo_app::{Actor, AppError, Role};
 use kojo_i18n::{Lang, t, tr};
@@ -38,20 +38,15 @@ pub async fn serve(
         ));
     }
     let app = open(db, lang).await?;
-    let database = app.store.description().to_string();
-    let first_run = app
-        .store
-        .user_count()
-        .await
-        .map_err(|e| app_failure(e.into()))?
-        == 0;
+    let database = app.database_description().to_string();
+    let first_run = app.needs_setup().await.map_err(app_failure)?;
     let config = kojo_web::Config {
         session_idle: Duration::from_secs_f64(args.session_idle_minutes * 60.0),
         trusted_proxy: args.trusted_proxy,
         ..Default::default()
     };
     kojo_web::serve(app, config, args.listen, |addr| {
-        println!(
+        outln!(
             "{}",
             tr(
                 lang,
@@ -59,9 +54,9 @@ pub async fn serve(
                 &[("url", &format!("http://{addr}/"))]
             )
         );
-        println!("{}", tr(lang, "cli.serve_database", &[("db", &database)]));
+        outln!("{}", tr(lang, "cli.serve_database", &[("db", &database)]));
         if first_run {
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -70,7 +65,7 @@ pub async fn serve(
                 )
             );
         }
-        println!(
+        outln!(
             "{}",
             tr(
                 lang,
@@ -128,6 +123,19 @@ pub enum UserCmd {
         /// Login name.
         name: String,
     },
+    /// Change a user's role (the last enabled administrator cannot be demoted).
+    Role {
+        /// Login name.
+        name: String,
+        /// admin, assessor, reviewer or viewer.
+        role: String,
+    },
+    /// Clear a user's failed-login counters so they can log in again at once (the way back in
+    /// for an administrator whose account is being attacked).
+    Unlock {
+        /// Login name.
+        name: String,
+    },
     /// Grant a plant to a user.
     Grant {
         /// Login name.
@@ -140,6 +148,9 @@ pub enum UserCmd {
         /// Number of entries.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        /// Only entries older than this one (its `seq`, for paging).
+        #[arg(long)]
+        before: Option<i64>,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -172,7 +183,7 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 .add_user(&name, role, &password, &sites)
                 .await
                 .map_err(app_failure)?;
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -198,7 +209,7 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                     t(lang, "web.users.active")
                 };
                 let codes: Vec<&str> = sites.iter().map(|s| s.code.as_str()).collect();
-                println!(
+                outln!(
                     "{}  {}  {}  {}",
                     pad(&u.name, 16),
                     pad(role, 10),
@@ -213,22 +224,42 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 .set_password(&name, &password)
                 .await
                 .map_err(app_failure)?;
-            println!("{}", tr(lang, "cli.user_passwd", &[("name", &name)]));
+            outln!("{}", tr(lang, "cli.user_passwd", &[("name", &name)]));
         }
         UserCmd::Disable { name } => {
             admin.set_disabled(&name, true).await.map_err(app_failure)?;
-            println!("{}", tr(lang, "cli.user_disabled", &[("name", &name)]));
+            outln!("{}", tr(lang, "cli.user_disabled", &[("name", &name)]));
         }
         UserCmd::Enable { name } => {
             admin
                 .set_disabled(&name, false)
                 .await
                 .map_err(app_failure)?;
-            println!("{}", tr(lang, "cli.user_enabled", &[("name", &name)]));
+            outln!("{}", tr(lang, "cli.user_enabled", &[("name", &name)]));
+        }
+        UserCmd::Role { name, role } => {
+            let role = Role::from_key(&role)
+                .ok_or_else(|| Failure::key("cli.bad_role", &[("role", &role)]))?;
+            admin.set_role(&name, role).await.map_err(app_failure)?;
+            outln!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.user_role",
+                    &[("name", &name), ("role", &role.name(lang))]
+                )
+            );
+        }
+        UserCmd::Unlock { name } => {
+            let n = admin.unlock(&name).await.map_err(app_failure)?;
+            outln!(
+                "{}",
+                tr(lang, "cli.user_unlocked", &[("name", &name), ("count", &n)])
+            );
         }
         UserCmd::Grant { name, site } => {
             admin.grant(&name, &site).await.map_err(app_failure)?;
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -237,14 +268,22 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 )
             );
         }
-        UserCmd::Log { limit, json } => {
-            let log = admin.access_log(limit).await.map_err(app_failure)?;
+        UserCmd::Log {
+            limit,
+            before,
+            json,
+        } => {
+            let log = admin
+                .access_log(before, limit.clamp(1, 100_000))
+                .await
+                .map_err(app_failure)?;
             if json {
                 return print_json(&log);
             }
             for e in log {
-                println!(
-                    "{}  {}  {}  {}  {}  {}",
+                outln!(
+                    "{:>6}  {}  {}  {}  {}  {}  {}",
+                    e.seq,
                     e.at,
                     pad(e.actor.as_deref().unwrap_or("-"), 14),
                     pad(e.client.as_deref().unwrap_or("-"), 15),

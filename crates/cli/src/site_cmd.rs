@@ -1,7 +1,7 @@
 //! `kojo site …` and `kojo line …`.
 
 use crate::db::{app_failure, open};
-use crate::output::{Failure, pad, print_json};
+use crate::output::{Failure, outln, pad, print_json};
 use clap::Subcommand;
 use kojo_app::Actor;
 use kojo_i18n::{Lang, t, tr};
@@ -55,7 +55,7 @@ pub async fn site(cmd: SiteCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
     match cmd {
         SiteCmd::Add { code, name } => {
             let s = admin.add_site(&code, &name).await.map_err(app_failure)?;
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -70,10 +70,10 @@ pub async fn site(cmd: SiteCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 return print_json(&sites);
             }
             if sites.is_empty() {
-                println!("{}", t(lang, "cli.no_sites"));
+                outln!("{}", t(lang, "cli.no_sites"));
             }
             for s in sites {
-                println!("{}  {}", pad(&s.code, 12), s.name);
+                outln!("{}  {}", pad(&s.code, 12), s.name);
             }
         }
     }
@@ -92,7 +92,7 @@ pub async fn line(cmd: LineCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 .add_line(&site, &code, &name)
                 .await
                 .map_err(app_failure)?;
-            println!(
+            outln!(
                 "{}",
                 tr(
                     lang,
@@ -108,10 +108,10 @@ pub async fn line(cmd: LineCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 return print_json(&lines);
             }
             if lines.is_empty() {
-                println!("{}", t(lang, "cli.no_lines"));
+                outln!("{}", t(lang, "cli.no_lines"));
             }
             for l in lines {
-                println!("{}  {}", pad(&l.code, 12), l.name);
+                outln!("{}  {}", pad(&l.code, 12), l.name);
             }
         }
     }

@@ -4,7 +4,7 @@ use crate::fmt::escape as e;
 use crate::model::{Model, Pair};
 use std::fmt::Write;
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 @page { size: A4 portrait; margin: 16mm 14mm 16mm 14mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; background: #ffffff; }

@@ -76,6 +76,10 @@ pub fn radar_svg(catalog: &Catalog, summary: &Summary, lang: Lang) -> String {
     radar::svg(catalog, summary, lang)
 }
 
+/// The stylesheet [`html`] puts inline in its one `<style>` element, so that a server can allow
+/// exactly it in a Content-Security-Policy (`style-src 'sha256-…'`).
+pub const HTML_STYLE: &str = html::CSS;
+
 /// The report as one standalone HTML document: A4 portrait print layout, inline CSS and inline
 /// SVG, no script and no external assets.
 pub fn html(input: &ReportInput) -> String {

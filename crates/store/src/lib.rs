@@ -11,7 +11,7 @@
 
 mod model;
 mod queries;
-pub use queries::AnswerWrite;
+pub use queries::{AUDIT_FIELD_MAX, AnswerWrite, THROTTLE_MAX_ROWS};
 
 pub use model::*;
 
@@ -63,6 +63,9 @@ pub enum StoreError {
         /// Its key.
         key: String,
     },
+    /// The change would leave no enabled administrator.
+    #[error("the last enabled administrator cannot be disabled or demoted")]
+    LastAdmin,
     /// A stored value kojo cannot read back (corrupt or written by a newer version).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -113,7 +116,11 @@ macro_rules! write_tx {
                         Ok(v)
                     }
                     Err(e) => {
-                        $tx.rollback().await?;
+                        // The original error is what the caller needs; a failed rollback (the
+                        // connection is closed and the server rolls back anyway) is only logged.
+                        if let Err(r) = $tx.rollback().await {
+                            tracing::warn!(error = %r, "rollback failed");
+                        }
                         Err(e)
                     }
                 }
@@ -127,7 +134,11 @@ macro_rules! write_tx {
                         Ok(v)
                     }
                     Err(e) => {
-                        $tx.rollback().await?;
+                        // The original error is what the caller needs; a failed rollback (the
+                        // connection is closed and the server rolls back anyway) is only logged.
+                        if let Err(r) = $tx.rollback().await {
+                            tracing::warn!(error = %r, "rollback failed");
+                        }
                         Err(e)
                     }
                 }

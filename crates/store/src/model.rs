@@ -300,6 +300,8 @@ pub struct AuditEntry {
     pub target: Option<String>,
     /// Details.
     pub detail: Option<String>,
+    /// Order key: strictly increasing in the order entries were written.
+    pub seq: i64,
 }
 
 /// A web session.
@@ -341,4 +343,26 @@ pub struct Comment {
     pub created_at: String,
     /// The text.
     pub body: String,
+}
+
+/// Failed-login counters that apply to one login attempt.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThrottleState {
+    /// This account from this client address.
+    pub pair: FailureCount,
+    /// This account from any address.
+    pub account: FailureCount,
+    /// Any account from this address.
+    pub client: FailureCount,
+    /// This address has logged in to this account before.
+    pub known: bool,
+}
+
+/// Failures in the current window and when the last one happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FailureCount {
+    /// Failures since the window began (or since the last success, for a pair).
+    pub failures: i64,
+    /// The last failure (RFC 3339), if any.
+    pub last_failure: Option<String>,
 }

@@ -71,6 +71,12 @@ suite!(
     users_grants_sessions_and_the_access_log,
     only_one_first_user_can_be_created,
     review_comments_are_kept_per_item,
+    comments_history_and_the_access_log_keep_the_order_they_were_written_in,
+    the_access_log_pages_and_caps_every_field,
+    login_failures_are_counted_per_pair_account_and_client,
+    the_last_enabled_admin_cannot_be_disabled_or_demoted,
+    id_prefixes_resolve_only_among_visible_assessments,
+    missing_rows_are_errors_not_silent_successes,
 );
 
 fn fy(y: u16) -> FiscalYear {
@@ -191,7 +197,7 @@ async fn assessments_get_revisions_and_tallies(s: &Store) {
     let (_, t) = list.iter().find(|(a, _)| a.id == a2.id).unwrap();
     assert_eq!(t.counts[Mark::Implemented.index()], 1);
     assert_eq!(t.counts[Mark::NotApplicable.index()], 1);
-    let found = s.assessments_by_prefix(&a2.id[..8]).await.unwrap();
+    let found = s.assessments_by_prefix(&a2.id[..8], None).await.unwrap();
     assert!(found.iter().any(|a| a.id == a2.id));
     assert_eq!(s.assessment("no-such-id").await.unwrap(), None);
     // Initial answers of an import are history entries too.
@@ -546,7 +552,7 @@ async fn users_grants_sessions_and_the_access_log(s: &Store) {
     )
     .await
     .unwrap();
-    let log = s.audit_log(10).await.unwrap();
+    let log = s.audit_log(None, 10).await.unwrap();
     assert_eq!(log.len(), 2);
     assert!(
         log.iter()
@@ -638,6 +644,235 @@ async fn review_comments_are_kept_per_item(s: &Store) {
     assert_eq!(all[1].item_no, None);
     assert!(matches!(
         s.add_comment("missing", None, "x", "y").await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Many rows in the same millisecond: the order key, not the timestamp or the random id,
+/// decides the order, so it is the order of writing every time.
+async fn comments_history_and_the_access_log_keep_the_order_they_were_written_in(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    for i in 0..40 {
+        s.add_comment(&a.id, Some(1 + i % 3), "r", &format!("c{i}"))
+            .await
+            .unwrap();
+    }
+    let bodies: Vec<String> = s
+        .comments(&a.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.body)
+        .collect();
+    let want: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
+    assert_eq!(bodies, want);
+
+    for i in 0..30u16 {
+        let item = 1 + (30 - i); // items written in descending order
+        s.write_answers(
+            &a.id,
+            &[AnswerWrite {
+                item,
+                expected_version: 0,
+                answer: Some(ok()),
+            }],
+            "w",
+        )
+        .await
+        .unwrap();
+    }
+    let items: Vec<u16> = s
+        .history(&a.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.item)
+        .collect();
+    let want: Vec<u16> = (0..30u16).map(|i| 1 + (30 - i)).collect();
+    assert_eq!(items, want, "history in the order of writing, not by item");
+
+    for i in 0..40 {
+        s.audit(Some("x"), None, &format!("a{i}"), None, None)
+            .await
+            .unwrap();
+    }
+    let log = s.audit_log(None, 100).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    let want: Vec<String> = (0..40).rev().map(|i| format!("a{i}")).collect();
+    assert_eq!(actions, want, "newest first, in the order of writing");
+    assert!(log.windows(2).all(|w| w[0].seq > w[1].seq));
+}
+
+async fn the_access_log_pages_and_caps_every_field(s: &Store) {
+    let long = "n".repeat(200_000);
+    s.audit(Some(&long), Some(&long), &long, Some(&long), Some(&long))
+        .await
+        .unwrap();
+    let e = &s.audit_log(None, 1).await.unwrap()[0];
+    for field in [
+        e.actor.as_deref().unwrap(),
+        e.client.as_deref().unwrap(),
+        e.action.as_str(),
+        e.target.as_deref().unwrap(),
+        e.detail.as_deref().unwrap(),
+    ] {
+        assert_eq!(field.chars().count(), AUDIT_FIELD_MAX);
+        assert!(field.ends_with('…'));
+    }
+    for i in 0..25 {
+        s.audit(None, None, &format!("p{i}"), None, None)
+            .await
+            .unwrap();
+    }
+    let first = s.audit_log(None, 10).await.unwrap();
+    let second = s.audit_log(Some(first[9].seq), 10).await.unwrap();
+    let third = s.audit_log(Some(second[9].seq), 10).await.unwrap();
+    assert_eq!(first[0].action, "p24");
+    assert_eq!(second[0].action, "p14");
+    assert_eq!(third.len(), 6, "five entries and the long one");
+    assert_eq!(third[4].action, "p0");
+}
+
+async fn login_failures_are_counted_per_pair_account_and_client(s: &Store) {
+    let empty = s.throttle_state("alice", "10.0.0.1").await.unwrap();
+    assert_eq!(empty, ThrottleState::default());
+    let window = "2000-01-01T00:00:00.000Z";
+    for _ in 0..3 {
+        s.throttle_fail("alice", "10.0.0.1", window).await.unwrap();
+    }
+    s.throttle_fail("alice", "10.0.0.2", window).await.unwrap();
+    s.throttle_fail("bob", "10.0.0.1", window).await.unwrap();
+    let st = s.throttle_state("alice", "10.0.0.1").await.unwrap();
+    assert_eq!(st.pair.failures, 3);
+    assert_eq!(st.account.failures, 4);
+    assert_eq!(st.client.failures, 4);
+    assert!(!st.known);
+    assert!(st.pair.last_failure.is_some());
+    // A failure after the window restarts the count.
+    let later = "2999-01-01T00:00:00.000Z";
+    s.throttle_fail("alice", "10.0.0.1", later).await.unwrap();
+    let st = s.throttle_state("alice", "10.0.0.1").await.unwrap();
+    assert_eq!(
+        (st.pair.failures, st.account.failures, st.client.failures),
+        (1, 1, 1)
+    );
+    // Success: the pair is cleared and the address known; the others stay.
+    s.throttle_success("alice", "10.0.0.1").await.unwrap();
+    let st = s.throttle_state("alice", "10.0.0.1").await.unwrap();
+    assert!(st.known);
+    assert_eq!(st.pair.failures, 0);
+    assert_eq!(st.account.failures, 1);
+    // Unlock clears every counter of the account, keeps it known.
+    s.throttle_fail("alice", "10.0.0.9", window).await.unwrap();
+    assert!(s.throttle_clear_account("alice").await.unwrap() >= 2);
+    let st = s.throttle_state("alice", "10.0.0.9").await.unwrap();
+    assert_eq!((st.pair.failures, st.account.failures), (0, 0));
+    assert!(s.throttle_state("alice", "10.0.0.1").await.unwrap().known);
+    // Purging: old unknown counters go, known addresses stay until their own cut-off.
+    s.purge_throttle("2999-12-31T00:00:00.000Z", "2000-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    assert!(s.throttle_state("alice", "10.0.0.1").await.unwrap().known);
+    assert_eq!(
+        s.throttle_state("bob", "10.0.0.1").await.unwrap(),
+        ThrottleState::default()
+    );
+}
+
+async fn the_last_enabled_admin_cannot_be_disabled_or_demoted(s: &Store) {
+    let a1 = s.add_user("a1", "admin", "h", "ja").await.unwrap();
+    assert!(matches!(
+        s.set_disabled(&a1.id, true).await,
+        Err(StoreError::LastAdmin)
+    ));
+    assert!(matches!(
+        s.set_role(&a1.id, "viewer").await,
+        Err(StoreError::LastAdmin)
+    ));
+    let a2 = s.add_user("a2", "admin", "h", "ja").await.unwrap();
+    s.set_disabled(&a1.id, true).await.unwrap();
+    // a2 is now the only enabled admin: a disabled admin does not count.
+    assert!(matches!(
+        s.set_role(&a2.id, "assessor").await,
+        Err(StoreError::LastAdmin)
+    ));
+    assert!(matches!(
+        s.set_disabled(&a2.id, true).await,
+        Err(StoreError::LastAdmin)
+    ));
+    s.set_disabled(&a1.id, false).await.unwrap();
+    s.set_role(&a2.id, "assessor").await.unwrap();
+    assert!(!s.user(&a1.id).await.unwrap().unwrap().disabled);
+    // Two concurrent attempts to disable the other of two admins: at most one wins.
+    s.set_role(&a2.id, "admin").await.unwrap();
+    let (r1, r2) = tokio::join!(s.set_disabled(&a1.id, true), s.set_disabled(&a2.id, true));
+    assert!(r1.is_ok() != r2.is_ok(), "exactly one of {r1:?} / {r2:?}");
+}
+
+async fn id_prefixes_resolve_only_among_visible_assessments(s: &Store) {
+    let (org, site, a) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "Other").await.unwrap();
+    let b = s
+        .create_assessment(
+            &NewAssessment {
+                site_id: other.id.clone(),
+                line_id: None,
+                period: fy(2026),
+                catalog_id: "c".into(),
+                assessor: None,
+                based_on: None,
+                created_by: "t".into(),
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let u = s.add_user("v", "viewer", "h", "ja").await.unwrap();
+    s.grant(&u.id, &site.id).await.unwrap();
+    assert_eq!(
+        s.assessments_by_prefix(&a.id[..8], Some(&u.id))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        s.assessments_by_prefix(&b.id[..8], Some(&u.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.assessments_by_prefix(&b.id[..8], None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Anything outside the id alphabet matches nothing (no LIKE wildcards, no "zzzz").
+    for p in ["zzzz", "%", "_", "", "ABCD"] {
+        assert!(
+            s.assessments_by_prefix(p, None).await.unwrap().is_empty(),
+            "{p:?}"
+        );
+    }
+}
+
+async fn missing_rows_are_errors_not_silent_successes(s: &Store) {
+    assert!(matches!(
+        s.set_lang("nobody", "en").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.rename_org("nothing", "x").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.set_role("nobody", "viewer").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.set_disabled("nobody", false).await,
         Err(StoreError::NotFound { .. })
     ));
 }

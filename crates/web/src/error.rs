@@ -1,6 +1,11 @@
 //! Errors of web handlers: a page for people, never a stack trace or SQL.
+//!
+//! Handlers return `Result<Response, WebError>` and use `?`. [`WebError::into_response`] makes
+//! a plain bilingual page and tags the response with the error; the session middleware, which
+//! knows the request's language and user, renders the tagged error again as a full page
+//! ([`WebError::render`]). One place turns errors into pages; no handler wraps its body.
 
-use crate::auth::Ctx;
+use crate::ctx::{Ctx, LoginRequired};
 use crate::views;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,7 +13,7 @@ use kojo_app::AppError;
 use kojo_i18n::Lang;
 
 /// What a handler can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum WebError {
     /// Absent or not visible (the same answer for both).
     #[error("not found")]
@@ -52,14 +57,9 @@ impl From<AppError> for WebError {
     }
 }
 
-impl From<kojo_store::StoreError> for WebError {
-    fn from(e: kojo_store::StoreError) -> Self {
-        WebError::from(AppError::from(e))
-    }
-}
-
 impl WebError {
-    fn status(&self) -> StatusCode {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
@@ -82,8 +82,8 @@ impl WebError {
         }
     }
 
-    /// The error page in the request's language.
-    pub fn render(self, ctx: &Ctx) -> Response {
+    /// The error page in the request's language (a redirect for [`WebError::Login`]).
+    pub fn render(&self, ctx: &Ctx) -> Response {
         if let WebError::Login = self {
             return Redirect::to(if ctx.expired {
                 "/login?expired=1"
@@ -92,10 +92,7 @@ impl WebError {
             })
             .into_response();
         }
-        if let WebError::Internal(d) = &self {
-            tracing::error!(detail = %d, "internal error");
-        }
-        let detail = match &self {
+        let detail = match self {
             WebError::Bad { ja, en } => Some(if ctx.lang == Lang::Ja {
                 ja.clone()
             } else {
@@ -114,25 +111,45 @@ impl WebError {
     }
 }
 
+/// The tag on a response made from an error, for the session middleware to render in full.
+#[derive(Debug, Clone)]
+pub struct Rendered(pub WebError);
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        // Without the request context: a minimal bilingual page.
-        if let WebError::Login = self {
-            return Redirect::to("/login").into_response();
-        }
         if let WebError::Internal(d) = &self {
             tracing::error!(detail = %d, "internal error");
         }
-        let detail = match &self {
-            WebError::Bad { ja, en } => format!("{ja} / {en}"),
-            _ => String::new(),
+        // Without the request context: a minimal bilingual page (or the login redirect), which
+        // the session middleware replaces by the full page.
+        let mut res = if let WebError::Login = self {
+            Redirect::to("/login").into_response()
+        } else {
+            let detail = match &self {
+                WebError::Bad { ja, en } => format!("{ja} / {en}"),
+                _ => String::new(),
+            };
+            let body = views::bare_error(
+                self.status().as_u16(),
+                kojo_i18n::t(Lang::Ja, self.key()),
+                kojo_i18n::t(Lang::En, self.key()),
+                &detail,
+            );
+            (self.status(), axum::response::Html(body)).into_response()
         };
-        let body = views::bare_error(
-            self.status().as_u16(),
-            kojo_i18n::t(Lang::Ja, self.key()),
-            kojo_i18n::t(Lang::En, self.key()),
-            &detail,
-        );
-        (self.status(), axum::response::Html(body)).into_response()
+        res.extensions_mut().insert(Rendered(self));
+        res
+    }
+}
+
+impl IntoResponse for LoginRequired {
+    fn into_response(self) -> Response {
+        WebError::Login.into_response()
+    }
+}
+
+impl From<kojo_xlsx::XlsxError> for WebError {
+    fn from(e: kojo_xlsx::XlsxError) -> Self {
+        WebError::Internal(e.to_string())
     }
 }

@@ -9,15 +9,15 @@
 #![deny(missing_docs)]
 
 mod assets;
-mod auth;
+mod ctx;
 mod error;
-mod pages;
+mod routes;
 mod security;
+mod session;
 mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use kojo_app::App;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -55,54 +55,118 @@ pub struct AppState {
     pub app: App,
     /// Settings.
     pub config: Config,
-    pub(crate) throttle: auth::Throttle,
+}
+
+/// Who may reach a route at all (what each role may do there is the app's handles' business).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (login, setup, static files).
+    Public,
+    /// Signed-in users only: anonymous requests are sent to the login page by middleware.
+    Authed,
+    /// Like [`Access::Authed`], with the upload body limit instead of the form limit.
+    Upload,
+}
+
+/// One route of the router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// Who may reach it.
+    pub access: Access,
+    /// HTTP method (`GET`, `POST`).
+    pub method: &'static str,
+    /// Path pattern (`/a/{id}`).
+    pub path: &'static str,
+}
+
+/// Declares every route once: the router is built from this list and [`ROUTES`] lists it, so
+/// the authorization-matrix test sees every route the server has.
+macro_rules! route_table {
+    ($( $access:ident $method:ident $path:literal => $handler:path ;)*) => {
+        /// Every route of the router, in declaration order.
+        pub const ROUTES: &[Route] = &[
+            $( Route { access: Access::$access, method: const_upper(stringify!($method)), path: $path }, )*
+        ];
+
+        fn add_routes(
+            mut public: Router<Arc<AppState>>,
+            mut authed: Router<Arc<AppState>>,
+            upload_limit: usize,
+        ) -> (Router<Arc<AppState>>, Router<Arc<AppState>>) {
+            $( route_table!(@add $access public authed upload_limit $method $path $handler); )*
+            (public, authed)
+        }
+    };
+    (@add Public $p:ident $a:ident $u:ident $method:ident $path:literal $handler:path) => {
+        $p = $p.route($path, axum::routing::$method($handler));
+    };
+    (@add Authed $p:ident $a:ident $u:ident $method:ident $path:literal $handler:path) => {
+        $a = $a.route($path, axum::routing::$method($handler));
+    };
+    (@add Upload $p:ident $a:ident $u:ident $method:ident $path:literal $handler:path) => {
+        $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($u)));
+    };
+}
+
+const fn const_upper(method: &'static str) -> &'static str {
+    match method.as_bytes() {
+        b"get" => "GET",
+        b"post" => "POST",
+        _ => panic!("add the method to const_upper"),
+    }
+}
+
+use routes::{admin, assessment, auth, dashboard, downloads, import, items, sites};
+
+route_table! {
+    Public get "/" => sites::home;
+    Public get "/setup" => auth::setup_page;
+    Public post "/setup" => auth::setup_submit;
+    Public get "/login" => auth::login_page;
+    Public post "/login" => auth::login_submit;
+    Public post "/logout" => auth::logout;
+    Public post "/lang" => auth::set_lang;
+    Public get "/static/{*file}" => assets::serve;
+    Authed get "/sites" => sites::list;
+    Authed post "/sites" => sites::add;
+    Authed get "/sites/{code}" => sites::show;
+    Authed post "/sites/{code}/lines" => sites::line_add;
+    Authed post "/sites/{code}/assessments" => sites::assessment_new;
+    Authed get "/import" => import::page;
+    Upload post "/import" => import::upload;
+    Authed get "/a/{id}" => assessment::page;
+    Authed get "/a/{id}/items/{item}" => items::get;
+    Authed post "/a/{id}/items/{item}" => items::save;
+    Authed post "/a/{id}/comments" => items::comment_add;
+    Authed get "/a/{id}/dashboard" => dashboard::dashboard;
+    Authed get "/a/{id}/history" => dashboard::history;
+    Authed get "/a/{id}/checksheet.xlsx" => downloads::checksheet;
+    Authed get "/a/{id}/actions.csv" => downloads::actions_csv;
+    Authed get "/a/{id}/actions.xlsx" => downloads::actions_xlsx;
+    Authed get "/a/{id}/report.html" => downloads::report_html;
+    Authed get "/a/{id}/report.pdf" => downloads::report_pdf;
+    Authed get "/checksheet/blank.xlsx" => downloads::blank;
+    Authed get "/admin/users" => admin::users;
+    Authed post "/admin/users" => admin::user_add;
+    Authed post "/admin/users/{name}" => admin::user_change;
+    Authed get "/admin/log" => admin::access_log;
 }
 
 /// The router with every route and middleware.
 pub fn router(app: App, config: Config) -> Router {
     let state = Arc::new(AppState {
         app,
-        throttle: auth::Throttle::default(),
         config: config.clone(),
     });
-    let upload = Router::new()
-        .route("/import", post(pages::import_upload))
-        .layer(DefaultBodyLimit::max(config.max_upload_bytes));
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/setup", get(auth::setup_page).post(auth::setup_submit))
-        .route("/login", get(auth::login_page).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route("/lang", post(auth::set_lang))
-        .route("/sites", get(pages::sites).post(pages::site_add))
-        .route("/sites/{code}", get(pages::site))
-        .route("/sites/{code}/lines", post(pages::line_add))
-        .route("/sites/{code}/assessments", post(pages::assessment_new))
-        .route("/import", get(pages::import_page))
-        .route("/a/{id}", get(pages::assessment))
-        .route(
-            "/a/{id}/items/{item}",
-            get(pages::item_get).post(pages::item_save),
-        )
-        .route("/a/{id}/comments", post(pages::comment_add))
-        .route("/a/{id}/dashboard", get(pages::dashboard))
-        .route("/a/{id}/history", get(pages::history))
-        .route("/a/{id}/checksheet.xlsx", get(pages::export_xlsx))
-        .route("/a/{id}/actions.csv", get(pages::actions_csv))
-        .route("/a/{id}/actions.xlsx", get(pages::actions_xlsx))
-        .route("/a/{id}/report.html", get(pages::report_html))
-        .route("/a/{id}/report.pdf", get(pages::report_pdf))
-        .route("/checksheet/blank.xlsx", get(pages::blank_xlsx))
-        .route("/admin/users", get(pages::users).post(pages::user_add))
-        .route("/admin/users/{name}", post(pages::user_change))
-        .route("/admin/log", get(pages::access_log))
-        .route("/static/{*file}", get(assets::serve))
-        .merge(upload)
-        .fallback(pages::not_found)
+    let (public, authed) = add_routes(Router::new(), Router::new(), config.max_upload_bytes);
+    let authed = authed.layer(axum::middleware::from_fn(session::require_login));
+    public
+        .merge(authed)
+        .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(config.max_form_bytes))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::session_layer,
+            session::session_layer,
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
@@ -118,15 +182,12 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let purge = {
-        let store = app.store.clone();
+        let app = app.clone();
         let idle = config.session_idle;
         tokio::spawn(async move {
             loop {
-                let cutoff =
-                    chrono::Utc::now() - chrono::Duration::from_std(idle).unwrap_or_default();
-                let cutoff = cutoff.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-                if let Err(e) = store.purge_sessions(&cutoff).await {
-                    tracing::warn!(error = %e, "purging idle sessions failed");
+                if let Err(e) = app.purge(idle).await {
+                    tracing::warn!(error = %e, "purging idle sessions and old login failures failed");
                 }
                 tokio::time::sleep(Duration::from_secs(60)).await;
             }

@@ -10,14 +10,32 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
+/// The policy of the standalone HTML report: [`CSP`], except that the report's one inline
+/// stylesheet ([`kojo_report::HTML_STYLE`]) is allowed by its hash (and nothing else inline).
+pub fn report_csp() -> &'static HeaderValue {
+    static VALUE: std::sync::OnceLock<HeaderValue> = std::sync::OnceLock::new();
+    VALUE.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(kojo_report::HTML_STYLE.as_bytes()));
+        let policy = CSP.replace("style-src 'self'", &format!("style-src 'sha256-{hash}'"));
+        HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static(CSP))
+    })
+}
+
+/// Security headers; a handler that set its own Content-Security-Policy (a stricter or
+/// page-specific one) keeps it.
 pub async fn headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -1,6 +1,6 @@
 //! Template structs. Every string comes from the i18n files through [`Page::t`].
 
-use crate::auth::Ctx;
+use crate::ctx::Ctx;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use kojo_i18n::Lang;
@@ -20,7 +20,7 @@ impl Page {
     pub fn new(ctx: &Ctx, active: &'static str) -> Page {
         Page {
             lang: ctx.lang,
-            user: ctx.session.as_ref().map(|s| s.user.name.clone()),
+            user: ctx.session.as_ref().map(|s| s.user_name().to_string()),
             role: ctx.session.as_ref().map(|s| s.actor.role),
             csrf: ctx.csrf.clone(),
             active,
@@ -44,22 +44,17 @@ impl Page {
         }
     }
 
+    // What the page offers follows the app's rules (`Role::may_*`), never a copy of them.
     pub fn is_admin(&self) -> bool {
-        self.role == Some(kojo_app::Role::Admin)
+        self.role.is_some_and(kojo_app::Role::may_administer)
     }
 
     pub fn can_comment(&self) -> bool {
-        matches!(
-            self.role,
-            Some(kojo_app::Role::Admin | kojo_app::Role::Assessor | kojo_app::Role::Reviewer)
-        )
+        self.role.is_some_and(kojo_app::Role::may_comment)
     }
 
     pub fn can_edit(&self) -> bool {
-        matches!(
-            self.role,
-            Some(kojo_app::Role::Admin | kojo_app::Role::Assessor)
-        )
+        self.role.is_some_and(kojo_app::Role::may_edit)
     }
 
     pub fn role_name(&self) -> &'static str {
@@ -359,6 +354,10 @@ pub struct LogRow {
 pub struct LogPage {
     pub page: Page,
     pub rows: Vec<LogRow>,
+    /// The order key to page back from, when older entries exist.
+    pub older: Option<i64>,
+    /// This is the newest page.
+    pub newest: bool,
 }
 
 #[derive(Template)]

@@ -251,6 +251,26 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
         .write_all("viewer-password-2026!".as_bytes())
         .unwrap();
     assert!(add.wait().unwrap().success());
+
+    // The HTML report is styled in the browser: kojo's own CSP allows its one inline stylesheet
+    // by hash (before, the CSP blocked it and the report showed unstyled).
+    b.goto(&server.url(&format!("/a/{id}/report.html")));
+    let max_width = b.execute("return getComputedStyle(document.body).maxWidth;", &[]);
+    assert_ne!(
+        max_width,
+        json!("none"),
+        "the report's stylesheet applies (body max-width 182mm)"
+    );
+    let font_size = b.execute(
+        "return getComputedStyle(document.querySelector('h1')).fontSize;",
+        &[],
+    );
+    assert_ne!(
+        font_size,
+        json!("32px"),
+        "h1 has the report's 22pt, not the browser default"
+    );
+    b.goto(&server.url("/sites"));
     b.find("#logout").click();
     b.wait_until(
         |b| b.current_url().ends_with("/login"),

@@ -1,0 +1,557 @@
+//! Regression tests for what review found when trying kojo as an attacker and as a new user
+//! (issue 8): unauthenticated growth, lockout as a weapon, the id-prefix oracle, admin self-harm,
+//! user names, redirects, cookies, the report's CSP, and the command line's pipes and messages.
+
+use crate::common::*;
+use crate::web::{Client, PW, admin_session, enc};
+
+fn login_from(s: &Server, client: &str, user: &str, password: &str) -> u16 {
+    let mut c = Client::default();
+    let csrf = c.csrf(s, "/login");
+    c.send(
+        s,
+        "POST",
+        "/login",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("X-Forwarded-For", client),
+        ],
+        format!(
+            "_csrf={csrf}&username={}&password={}",
+            enc(user),
+            enc(password)
+        )
+        .as_bytes(),
+    )
+    .status
+}
+
+fn log_json(db: &TestDb) -> Vec<serde_json::Value> {
+    let out = ok(db
+        .kojo()
+        .args(["user", "log", "--json", "--limit", "100000"]))
+    .stdout;
+    serde_json::from_str::<serde_json::Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_password_guessing_crowd_cannot_lock_the_admin_out() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &["--trusted-proxy", "127.0.0.1"]);
+    let _ = admin_session(&db, &s);
+    // The administrator's usual address logs in once: it becomes known to the account.
+    assert_eq!(login_from(&s, "198.51.100.7", "admin", PW), 303);
+    // One attacker address: five failures are free, then it waits (429), right password or not.
+    for _ in 0..5 {
+        assert_eq!(
+            login_from(&s, "203.0.113.1", "admin", "wrong password!!"),
+            401
+        );
+    }
+    assert_eq!(login_from(&s, "203.0.113.1", "admin", PW), 429);
+    // More addresses push the account past its ceiling (20 failures from anywhere).
+    for a in 2..=4 {
+        for _ in 0..5 {
+            assert_eq!(
+                login_from(&s, &format!("203.0.113.{a}"), "admin", "wrong password!!"),
+                401
+            );
+        }
+    }
+    // An address that never logged in to the account now waits, even with the password...
+    assert_eq!(login_from(&s, "192.0.2.50", "admin", PW), 429);
+    // ...but the known address is only slowed, never refused.
+    assert_eq!(login_from(&s, "198.51.100.7", "admin", PW), 303);
+    // And the administrator always has a way in from anywhere: `kojo user unlock`.
+    let out = ok(db.kojo().args(["user", "unlock", "admin"])).stdout;
+    assert!(out.contains("admin"), "{out}");
+    assert_eq!(login_from(&s, "192.0.2.50", "admin", PW), 303);
+    assert_eq!(login_from(&s, "203.0.113.1", "admin", PW), 303);
+    let log = log_json(&db);
+    let actions: Vec<&str> = log.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"login_throttled") && actions.contains(&"user_unlock"));
+}
+
+#[test]
+fn an_overlong_login_name_is_refused_before_anything_is_stored() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let _ = admin_session(&db, &s);
+    let before = log_json(&db).len();
+    let size = |db: &TestDb| -> u64 {
+        std::fs::read_dir(db.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum()
+    };
+    let size_before = size(&db);
+    let huge = "x".repeat(200 * 1024);
+    let mut c = Client::default();
+    for _ in 0..30 {
+        let csrf = c.csrf(&s, "/login");
+        let r = c.post(
+            &s,
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("username", &huge),
+                ("password", "whatever it is"),
+            ],
+        );
+        assert_eq!(r.status, 401);
+        assert!(r.body.len() < 64 * 1024, "the page does not echo the name");
+    }
+    assert_eq!(
+        log_json(&db).len(),
+        before,
+        "nothing logged for impossible names"
+    );
+    let grown = size(&db).saturating_sub(size_before);
+    assert!(grown < 1024 * 1024, "the database grew by {grown} bytes");
+    // A long but possible name is logged, cut to the field limit.
+    let long = "y".repeat(64);
+    let csrf = c.csrf(&s, "/login");
+    c.post(
+        &s,
+        "/login",
+        &[("_csrf", &csrf), ("username", &long), ("password", "x")],
+    );
+    assert_eq!(log_json(&db).len(), before + 1);
+}
+
+#[test]
+fn the_access_log_is_paged() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let mut admin = admin_session(&db, &s);
+    for i in 0..210 {
+        ok(db
+            .kojo()
+            .args(["site", "add", &format!("P{i}"), "--name", "x"]));
+    }
+    let first = admin.get(&s, "/admin/log");
+    assert_eq!(first.status, 200);
+    let rows = |body: &str| body.matches("<tr><td>").count();
+    assert_eq!(rows(&first.body), 200);
+    let i = first.body.find("/admin/log?before=").expect("older link");
+    let link: String = first.body[i..].chars().take_while(|c| *c != '"').collect();
+    let second = admin.get(&s, &link);
+    assert_eq!(second.status, 200);
+    assert!(rows(&second.body) >= 11, "the rest: {}", rows(&second.body));
+    assert!(
+        !second.body.contains("/admin/log?before="),
+        "no older page after the last"
+    );
+}
+
+#[test]
+fn assessment_ids_resolve_only_among_visible_assessments() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let _ = admin_session(&db, &s);
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    ok(db.kojo().args(["site", "add", "P2", "--name", "two"]));
+    let new = |site: &str| {
+        ok(db
+            .kojo()
+            .args(["assessment", "new", "--site", site, "--period", "2026"]))
+        .stdout
+        .lines()
+        .last()
+        .unwrap()
+        .to_string()
+    };
+    let mine = new("P1");
+    let theirs = new("P2");
+    let mut add = db
+        .kojo()
+        .args([
+            "user",
+            "add",
+            "viewer1",
+            "--role",
+            "viewer",
+            "--site",
+            "P1",
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"viewer-password-2026!")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let mut v = Client::default();
+    let csrf = v.csrf(&s, "/login");
+    let r = v.post(
+        &s,
+        "/login",
+        &[
+            ("_csrf", &csrf),
+            ("username", "viewer1"),
+            ("password", "viewer-password-2026!"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(v.get(&s, &format!("/a/{}", &mine[..8])).status, 200);
+    assert_eq!(v.get(&s, &format!("/a/{mine}")).status, 200);
+    // Another plant's assessment: the same 404 by prefix or in full, never "ambiguous".
+    assert_eq!(v.get(&s, &format!("/a/{}", &theirs[..8])).status, 404);
+    assert_eq!(v.get(&s, &format!("/a/{theirs}")).status, 404);
+    // The web needs 8 characters; the command line keeps 4.
+    assert_eq!(v.get(&s, &format!("/a/{}", &mine[..4])).status, 404);
+    ok(db.kojo().args(["assessment", "show", &mine[..4]]));
+    // Characters outside the id alphabet are refused, not dropped ("/a/zzzz" matched all).
+    let r = v.get(&s, "/a/zzzzzzzz");
+    assert_eq!(r.status, 400);
+    let r = run(db.kojo().args(["assessment", "show", "zzzz"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("zzzz"), "{}", r.stderr);
+}
+
+#[test]
+fn admins_cannot_disable_themselves_or_remove_the_last_admin() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let mut admin = admin_session(&db, &s);
+    let csrf = admin.csrf(&s, "/admin/users");
+    for path in [
+        "/admin/users/admin",
+        "/admin/users/admin%20",
+        "/admin/users/%EF%BD%81dmin",
+    ] {
+        let r = admin.post(&s, path, &[("_csrf", &csrf), ("action", "disable")]);
+        assert_eq!(r.status, 422, "{path}: {}", r.body);
+        let r = admin.post(
+            &s,
+            path,
+            &[("_csrf", &csrf), ("action", "role"), ("role", "viewer")],
+        );
+        assert_eq!(r.status, 422, "{path}: {}", r.body);
+    }
+    let users = ok(db.kojo().args(["user", "list", "--json"])).stdout;
+    assert!(
+        users.contains("\"disabled\": false") && users.contains("\"role\": \"admin\""),
+        "{users}"
+    );
+    // The command line refuses the same.
+    let r = run(db.kojo().args(["user", "disable", "admin"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("管理者"), "{}", r.stderr);
+    let r = run(db
+        .kojo()
+        .args(["--lang", "en", "user", "role", "admin", "viewer"]));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("last enabled administrator"),
+        "{}",
+        r.stderr
+    );
+    // With a second admin, the first may be demoted.
+    let mut add = db
+        .kojo()
+        .args([
+            "user",
+            "add",
+            "admin2",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"second-admin-password-1")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    ok(db.kojo().args(["user", "role", "admin", "assessor"]));
+}
+
+#[test]
+fn user_names_follow_one_rule_on_the_web_and_the_command_line() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let mut admin = admin_session(&db, &s);
+    let csrf = admin.csrf(&s, "/admin/users");
+    for bad in ["a/b", "..", ".hidden", "a b", "x?y", "名前#1"] {
+        let r = admin.post(
+            &s,
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("username", bad),
+                ("role", "viewer"),
+                ("password", "a long password 2026"),
+            ],
+        );
+        assert_eq!(r.status, 422, "{bad}");
+        assert!(r.body.contains("ユーザー名"), "{bad}: names the rule");
+        let mut add = db
+            .kojo()
+            .args(["user", "add", bad, "--role", "viewer", "--password-stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long password 2026")
+            .unwrap();
+        let out = add.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+    }
+    for good in ["yamada.t", "山田太郎", "o-suzuki@plant1"] {
+        let r = admin.post(
+            &s,
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("username", good),
+                ("role", "viewer"),
+                ("password", "a long password 2026"),
+            ],
+        );
+        assert_eq!(r.status, 200, "{good}: {}", r.body);
+    }
+    // A role that does not exist is an error, never a silent viewer.
+    let r = admin.post(
+        &s,
+        "/admin/users",
+        &[
+            ("_csrf", &csrf),
+            ("username", "someone"),
+            ("role", "superuser"),
+            ("password", "a long password 2026"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(
+        !ok(db.kojo().args(["user", "list"]))
+            .stdout
+            .contains("someone")
+    );
+}
+
+#[test]
+fn redirects_cookies_and_the_report_policy_are_safe() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let mut admin = admin_session(&db, &s);
+    let csrf = admin.csrf(&s, "/sites");
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+    ] {
+        let r = admin.post(
+            &s,
+            "/lang",
+            &[("_csrf", &csrf), ("lang", "ja"), ("next", next)],
+        );
+        assert_eq!(r.status, 303);
+        assert_eq!(r.header("location"), Some("/"), "{next:?}");
+    }
+    let r = admin.post(
+        &s,
+        "/lang",
+        &[("_csrf", &csrf), ("lang", "ja"), ("next", "/sites?x=1")],
+    );
+    assert_eq!(r.header("location"), Some("/sites?x=1"));
+    // No response sets an empty cookie, error pages included.
+    let mut anon = Client::default();
+    let responses = [
+        anon.get(&s, "/login"),
+        anon.post(&s, "/login", &[("username", "a"), ("password", "b")]), // CSRF error
+        anon.get(&s, "/no/such/page"),
+        admin.get(&s, "/a/00000000"),
+        admin.post(&s, "/sites", &[("code", "x")]),
+    ];
+    for r in &responses {
+        for c in r.all("set-cookie") {
+            let (name_value, _) = c.split_once(';').unwrap_or((c, ""));
+            assert!(
+                name_value.contains('=') && !name_value.starts_with('='),
+                "{c:?}"
+            );
+        }
+    }
+    // The HTML report allows exactly its own inline stylesheet by hash.
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    let r = admin.get(&s, &format!("/a/{id}/report.html"));
+    assert_eq!(r.status, 200);
+    let csp = r.header("content-security-policy").unwrap().to_string();
+    let style = {
+        let i = r.body.find("<style>").unwrap() + 7;
+        let j = r.body.find("</style>").unwrap();
+        &r.body[i..j]
+    };
+    use base64::Engine;
+    use sha2::Digest;
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
+    assert!(csp.contains(&format!("style-src 'sha256-{hash}'")), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    // Other pages keep the strict policy.
+    let other = admin.get(&s, "/sites");
+    assert!(
+        other
+            .header("content-security-policy")
+            .unwrap()
+            .contains("style-src 'self'")
+    );
+}
+
+#[test]
+fn the_command_line_exits_quietly_on_a_closed_pipe() {
+    let db = sqlite_db();
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    for args in [
+        vec!["assessment", "show", id.as_str()],
+        vec!["catalog", "list"],
+    ] {
+        let mut child = db
+            .kojo()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before kojo writes anything (`kojo … | head -0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn field_errors_name_the_flag_to_use() {
+    let db = sqlite_db();
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    let r = run(db.kojo().args(["assessment", "answer", &id, "5", "－"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("（--na-reason）"), "{}", r.stderr);
+    let r = run(db
+        .kojo()
+        .args(["--lang", "en", "assessment", "answer", &id, "5", "□"]));
+    assert!(
+        r.stderr.contains("(--reason)") && r.stderr.contains("(--review-by)"),
+        "{}",
+        r.stderr
+    );
+    let r = run(db
+        .kojo()
+        .args(["assessment", "answer", &id, "5", "○", "--status", "x"]));
+    assert!(r.stderr.contains("（--status）"), "{}", r.stderr);
+}
+
+#[test]
+fn assessment_show_keeps_label_names_whole_and_columns_aligned() {
+    let db = sqlite_db();
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    ok(db.kojo().args(["assessment", "answer", &id, "1", "○"]));
+    let out = ok(db.kojo().args(["assessment", "show", &id])).stdout;
+    assert!(out.contains("バックアップ・復元(リストア)"), "{out}");
+    // The label table: header, 17 labels, overall: every row as wide as the header.
+    let lines: Vec<&str> = out.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains('○') && l.contains('－'))
+        .unwrap();
+    let table = &lines[header..header + 19];
+    let width = |s: &str| unicode_width::UnicodeWidthStr::width_cjk(s);
+    let w0 = width(table[0]);
+    for row in table {
+        assert_eq!(width(row), w0, "misaligned row: {row:?}\n{out}");
+    }
+}
+
+#[test]
+fn answer_files_have_a_budget() {
+    let db = sqlite_db();
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    let file = db.dir.path().join("answers.json");
+    // Too many entries (each tiny): refused before allocating for them all.
+    let many = format!("[{}]", vec!["{\"item\":1,\"mark\":\"○\"}"; 5_000].join(","));
+    std::fs::write(&file, many).unwrap();
+    let r = run(db.kojo().args(["assessment", "apply", &id]).arg(&file));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("1000"), "{}", r.stderr);
+    // Too large.
+    std::fs::write(&file, vec![b' '; 2 * 1024 * 1024]).unwrap();
+    let r = run(db.kojo().args(["assessment", "apply", &id]).arg(&file));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("answers.json"), "{}", r.stderr);
+    // A typo in a key is an error, not a silently empty field.
+    std::fs::write(&file, r#"[{"item": 5, "mark": "－", "na_reson": "無し"}]"#).unwrap();
+    let r = run(db.kojo().args(["assessment", "apply", &id]).arg(&file));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("na_reson"), "{}", r.stderr);
+    // Nothing was written by any of them.
+    let j: serde_json::Value =
+        serde_json::from_str(&ok(db.kojo().args(["assessment", "show", &id, "--json"])).stdout)
+            .unwrap();
+    assert_eq!(j["summary"]["overall"]["answered"], 0);
+}

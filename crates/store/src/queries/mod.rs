@@ -1,0 +1,135 @@
+//! Every query kojo runs, written once for both backends, one file per concern.
+
+use crate::model::*;
+use crate::{Result, Store, StoreError, is_unique_violation, new_id, now, on, write_tx};
+use kojo_domain::{ItemAnswer, Mark};
+
+macro_rules! assessment_select {
+    () => {
+        "SELECT a.id, a.org_id, o.name AS org_name, a.site_id, s.code AS site_code, \
+     s.name AS site_name, a.line_id, l.code AS line_code, l.name AS line_name, a.period, a.catalog_id, \
+     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at \
+     FROM assessments a JOIN organisations o ON o.id = a.org_id JOIN sites s ON s.id = a.site_id \
+     LEFT JOIN lines l ON l.id = a.line_id"
+    };
+}
+
+/// Inserts a first answer row (version 1) and its history entry; expands inside a transaction.
+macro_rules! insert_answer {
+    ($tx:expr, $assessment:expr, $item:expr, $answer:expr, $actor:expr, $at:expr, $seq:expr) => {{
+        let c = columns($answer);
+        let sql = "INSERT INTO answers (assessment_id, item_no, mark, alternative, reason, review_by, accepted_by, \
+                   progress, status, target_date, na_reason, note, version, updated_at, updated_by) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14)";
+        let mut q = sqlx::query(sql).bind($assessment).bind(i64::from($item));
+        for v in &c {
+            q = q.bind(v.as_deref());
+        }
+        q.bind($at).bind($actor).execute(&mut *$tx).await?;
+        record_history!($tx, $assessment, $item, 1i64, None, $answer, $actor, $at, $seq);
+        StoredAnswer { item: $item, answer: $answer.cloned(), version: 1, updated_at: $at.to_string(), updated_by: $actor.to_string() }
+    }};
+}
+
+/// Appends one history entry (old → new as JSON of the raw fields) with its per-assessment order
+/// key `$seq`; expands inside a transaction.
+macro_rules! record_history {
+    ($tx:expr, $assessment:expr, $item:expr, $version:expr, $old:expr, $new:expr, $actor:expr, $at:expr, $seq:expr) => {{
+        let old: Option<&ItemAnswer> = $old;
+        let new: Option<&ItemAnswer> = $new;
+        let json = |a: Option<&ItemAnswer>| -> Result<Option<String>> {
+            a.map(|a| serde_json::to_string(&a.to_raw()).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        };
+        sqlx::query("INSERT INTO answer_history (id, assessment_id, item_no, version, changed_at, changed_by, old_value, new_value, seq) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(new_id())
+            .bind($assessment)
+            .bind(i64::from($item))
+            .bind($version)
+            .bind($at)
+            .bind($actor)
+            .bind(json(old)?)
+            .bind(json(new)?)
+            .bind($seq)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+macro_rules! answer_columns {
+    () => {
+        "item_no, mark, alternative, reason, review_by, accepted_by, progress, status, \
+     target_date, na_reason, note, version, updated_at, updated_by"
+    };
+}
+
+/// Takes the next value of the named counter in `sequences` (a monotonic order key); expands
+/// inside a transaction, whose row lock orders concurrent writers.
+macro_rules! next_seq {
+    ($tx:expr, $name:expr) => {{
+        let (v,): (i64,) = sqlx::query_as(
+            "UPDATE sequences SET value = value + 1 WHERE name = $1 RETURNING value",
+        )
+        .bind($name)
+        .fetch_one(&mut *$tx)
+        .await?;
+        v
+    }};
+}
+
+/// Reserves `$n` history order keys of an assessment; returns the first. Expands inside a
+/// transaction.
+macro_rules! reserve_history_seq {
+    ($tx:expr, $assessment:expr, $n:expr) => {{
+        let n = i64::try_from($n).unwrap_or(i64::MAX);
+        let (last,): (i64,) = sqlx::query_as("UPDATE assessments SET history_seq = history_seq + $1 WHERE id = $2 RETURNING history_seq")
+            .bind(n)
+            .bind($assessment)
+            .fetch_one(&mut *$tx)
+            .await?;
+        last - n + 1
+    }};
+}
+
+/// Inside a transaction: queues on the `admin_guard` row, then fails with
+/// [`StoreError::LastAdmin`] if `$user` is the only enabled administrator.
+macro_rules! guard_last_admin {
+    ($tx:expr, $user:expr) => {{
+        sqlx::query("UPDATE sequences SET value = value + 1 WHERE name = 'admin_guard'")
+            .execute(&mut *$tx)
+            .await?;
+        let (is_admin, others): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM users WHERE id = $1 AND role = 'admin' AND NOT disabled), \
+                    (SELECT COUNT(*) FROM users WHERE id <> $1 AND role = 'admin' AND NOT disabled)",
+        )
+        .bind($user)
+        .fetch_one(&mut *$tx)
+        .await?;
+        if is_admin > 0 && others == 0 {
+            return Err(StoreError::LastAdmin);
+        }
+    }};
+}
+
+/// One answer write of a batch: the item, the version the writer read (0 = never answered) and
+/// the new answer (None = clear).
+#[derive(Debug, Clone)]
+pub struct AnswerWrite {
+    /// Item number.
+    pub item: u16,
+    /// The version the writer based its change on.
+    pub expected_version: i64,
+    /// New value; `None` clears the answer.
+    pub answer: Option<ItemAnswer>,
+}
+
+// After the macros: `macro_rules!` is visible only below its definition.
+mod answers;
+mod assessments;
+mod comments;
+mod sessions;
+pub use sessions::AUDIT_FIELD_MAX;
+pub use throttle::THROTTLE_MAX_ROWS;
+mod sites;
+mod throttle;
+mod users;

@@ -1,0 +1,168 @@
+//! Web sessions and the access log.
+
+use super::*;
+
+impl Store {
+    /// Stores a new session.
+    pub async fn create_session(&self, s: &Session) -> Result<()> {
+        let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen, client) VALUES ($1, $2, $3, $4, $5, $6)";
+        on!(self, |pool| sqlx::query(sql)
+            .bind(&s.token_hash)
+            .bind(&s.user_id)
+            .bind(&s.csrf_token)
+            .bind(&s.created_at)
+            .bind(&s.last_seen)
+            .bind(s.client.as_deref())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A session with its user (one query).
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+        let sql = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen, s.client, \
+                   u.id, u.name, u.role, u.password_hash, u.disabled, u.lang, u.created_at AS u_created_at, u.password_changed_at \
+                   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            token_hash: String,
+            user_id: String,
+            csrf_token: String,
+            created_at: String,
+            last_seen: String,
+            client: Option<String>,
+            id: String,
+            name: String,
+            role: String,
+            password_hash: String,
+            disabled: bool,
+            lang: String,
+            u_created_at: String,
+            password_changed_at: String,
+        }
+        let row: Option<Row> = on!(self, |pool| sqlx::query_as::<_, Row>(sql)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|r| {
+            (
+                Session {
+                    token_hash: r.token_hash,
+                    user_id: r.user_id,
+                    csrf_token: r.csrf_token,
+                    created_at: r.created_at,
+                    last_seen: r.last_seen,
+                    client: r.client,
+                },
+                User {
+                    id: r.id,
+                    name: r.name,
+                    role: r.role,
+                    password_hash: r.password_hash,
+                    disabled: r.disabled,
+                    lang: r.lang,
+                    created_at: r.u_created_at,
+                    password_changed_at: r.password_changed_at,
+                },
+            )
+        }))
+    }
+
+    /// Records activity on a session.
+    pub async fn touch_session(&self, token_hash: &str, at: &str) -> Result<()> {
+        on!(self, |pool| sqlx::query(
+            "UPDATE sessions SET last_seen = $1 WHERE token_hash = $2"
+        )
+        .bind(at)
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        on!(self, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Removes sessions idle since before `cutoff` (RFC 3339).
+    pub async fn purge_sessions(&self, cutoff: &str) -> Result<u64> {
+        let r = on!(self, |pool| sqlx::query(
+            "DELETE FROM sessions WHERE last_seen < $1"
+        )
+        .bind(cutoff)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r)
+    }
+
+    /// Appends to the access log with the next order key. Every text field is cut to
+    /// [`AUDIT_FIELD_MAX`] characters, so no request can grow the log by more than a few KiB.
+    pub async fn audit(
+        &self,
+        actor: Option<&str>,
+        client: Option<&str>,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let sql = "INSERT INTO audit_log (id, at, actor, client, action, target, detail, seq) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        let (id, at) = (new_id(), now());
+        write_tx!(self, |tx| {
+            async {
+                let seq = next_seq!(tx, "audit_log");
+                sqlx::query(sql)
+                    .bind(&id)
+                    .bind(&at)
+                    .bind(actor.map(cap))
+                    .bind(client.map(cap))
+                    .bind(cap(action))
+                    .bind(target.map(cap))
+                    .bind(detail.map(cap))
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok::<_, StoreError>(())
+            }
+            .await
+        })
+    }
+
+    /// A page of the access log, newest first: at most `limit` entries older than the entry
+    /// with order key `before` (from the newest when `None`).
+    pub async fn audit_log(&self, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+        let sql = "SELECT id, at, actor, client, action, target, detail, seq FROM audit_log \
+                   WHERE (CAST($1 AS BIGINT) IS NULL OR seq < $1) ORDER BY seq DESC LIMIT $2";
+        Ok(on!(self, |pool| sqlx::query_as::<_, AuditEntry>(sql)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?)
+    }
+}
+
+/// The most characters the access log keeps of one field.
+pub const AUDIT_FIELD_MAX: usize = 256;
+
+/// `s` cut to [`AUDIT_FIELD_MAX`] characters, a cut marked with `…`.
+fn cap(s: &str) -> String {
+    match s.char_indices().nth(AUDIT_FIELD_MAX) {
+        None => s.to_string(),
+        Some(_) => {
+            let mut t: String = s.chars().take(AUDIT_FIELD_MAX - 1).collect();
+            t.push('…');
+            t
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Organisations, plants and lines.
+
+use super::*;
+
+impl Store {
+    // ---- organisations -------------------------------------------------------------------
+
+    /// The default organisation, created with `name` on first use.
+    pub async fn default_org(&self, name: &str) -> Result<Organisation> {
+        let sql_ins = "INSERT INTO organisations (id, code, name, created_at) VALUES ($1, 'default', $2, $3) \
+                       ON CONFLICT (code) DO NOTHING";
+        let (id, at) = (new_id(), now());
+        on!(self, |pool| sqlx::query(sql_ins)
+            .bind(&id)
+            .bind(name)
+            .bind(&at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let sql = "SELECT id, code, name, created_at FROM organisations WHERE code = 'default'";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Organisation>(sql)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    /// Renames an organisation (the company name printed on checksheets and reports).
+    pub async fn rename_org(&self, org_id: &str, name: &str) -> Result<()> {
+        let sql = "UPDATE organisations SET name = $1 WHERE id = $2";
+        let r = on!(self, |pool| sqlx::query(sql)
+            .bind(name)
+            .bind(org_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if r == 0 {
+            return Err(StoreError::NotFound {
+                what: "organisation",
+                key: org_id.into(),
+            });
+        }
+        Ok(())
+    }
+
+    // ---- sites and lines -----------------------------------------------------------------
+
+    /// Adds a plant; a duplicate code in the organisation is [`StoreError::Duplicate`].
+    pub async fn add_site(&self, org_id: &str, code: &str, name: &str) -> Result<Site> {
+        let site = Site {
+            id: new_id(),
+            org_id: org_id.into(),
+            code: code.into(),
+            name: name.into(),
+            created_at: now(),
+        };
+        let sql =
+            "INSERT INTO sites (id, org_id, code, name, created_at) VALUES ($1, $2, $3, $4, $5)";
+        let r = on!(self, |pool| sqlx::query(sql)
+            .bind(&site.id)
+            .bind(&site.org_id)
+            .bind(&site.code)
+            .bind(&site.name)
+            .bind(&site.created_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
+        match r {
+            Ok(_) => Ok(site),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
+                what: "site",
+                key: code.into(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Plants of an organisation, by code.
+    pub async fn sites(&self, org_id: &str) -> Result<Vec<Site>> {
+        let sql =
+            "SELECT id, org_id, code, name, created_at FROM sites WHERE org_id = $1 ORDER BY code";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
+            .bind(org_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Plants granted to a user, by code.
+    pub async fn sites_granted(&self, user_id: &str) -> Result<Vec<Site>> {
+        let sql = "SELECT s.id, s.org_id, s.code, s.name, s.created_at FROM sites s \
+                   JOIN grants g ON g.site_id = s.id WHERE g.user_id = $1 ORDER BY s.code";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// A plant by code.
+    pub async fn site_by_code(&self, org_id: &str, code: &str) -> Result<Option<Site>> {
+        let sql =
+            "SELECT id, org_id, code, name, created_at FROM sites WHERE org_id = $1 AND code = $2";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
+            .bind(org_id)
+            .bind(code)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// A plant by id.
+    pub async fn site(&self, id: &str) -> Result<Option<Site>> {
+        let sql = "SELECT id, org_id, code, name, created_at FROM sites WHERE id = $1";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Adds a line to a plant; a duplicate code in the plant is [`StoreError::Duplicate`].
+    pub async fn add_line(&self, site_id: &str, code: &str, name: &str) -> Result<Line> {
+        let line = Line {
+            id: new_id(),
+            site_id: site_id.into(),
+            code: code.into(),
+            name: name.into(),
+            created_at: now(),
+        };
+        let sql =
+            "INSERT INTO lines (id, site_id, code, name, created_at) VALUES ($1, $2, $3, $4, $5)";
+        let r = on!(self, |pool| sqlx::query(sql)
+            .bind(&line.id)
+            .bind(&line.site_id)
+            .bind(&line.code)
+            .bind(&line.name)
+            .bind(&line.created_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
+        match r {
+            Ok(_) => Ok(line),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
+                what: "line",
+                key: code.into(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Lines of a plant, by code.
+    pub async fn lines(&self, site_id: &str) -> Result<Vec<Line>> {
+        let sql = "SELECT id, site_id, code, name, created_at FROM lines WHERE site_id = $1 ORDER BY code";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Line>(sql)
+            .bind(site_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// A line by code.
+    pub async fn line_by_code(&self, site_id: &str, code: &str) -> Result<Option<Line>> {
+        let sql = "SELECT id, site_id, code, name, created_at FROM lines WHERE site_id = $1 AND code = $2";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Line>(sql)
+            .bind(site_id)
+            .bind(code)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// A line by id.
+    pub async fn line(&self, id: &str) -> Result<Option<Line>> {
+        let sql = "SELECT id, site_id, code, name, created_at FROM lines WHERE id = $1";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Line>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+}

@@ -1,0 +1,184 @@
+//! Administration: users (add, role, password, plants, disable) and the access log.
+
+use super::when;
+use crate::AppState;
+use crate::ctx::Authed;
+use crate::error::WebError;
+use crate::views::*;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kojo_app::{AppError, Role};
+use kojo_i18n::tr;
+use std::sync::Arc;
+
+type St = State<Arc<AppState>>;
+
+async fn users_page(
+    st: &AppState,
+    au: &Authed,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response, WebError> {
+    let admin = st.app.admin(au.actor()).ok_or(WebError::NotFound)?;
+    let lang = au.lang();
+    let users = admin.users().await?;
+    let sites = admin.sites().await?;
+    let failed = error.is_some();
+    let mut res = render(&UsersPage {
+        page: Page::new(&au.ctx, "users"),
+        users: users
+            .into_iter()
+            .map(|(u, sites)| {
+                let role = Role::from_key(&u.role).unwrap_or(Role::Viewer);
+                UserRow {
+                    role: role.name(lang),
+                    role_key: role.key(),
+                    disabled: u.disabled,
+                    sites: sites.into_iter().map(|s| s.code).collect(),
+                    name: u.name,
+                }
+            })
+            .collect(),
+        sites: sites
+            .into_iter()
+            .map(|s| SiteRow {
+                code: s.code,
+                name: s.name,
+            })
+            .collect(),
+        roles: Role::ALL.iter().map(|r| (r.key(), r.name(lang))).collect(),
+        error,
+        notice,
+    });
+    if failed {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn users(State(st): St, au: Authed) -> Result<Response, WebError> {
+    users_page(&st, &au, None, None).await
+}
+
+pub async fn user_add(
+    State(st): St,
+    au: Authed,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let admin = st.app.admin(au.actor()).ok_or(WebError::NotFound)?;
+    let get = |k: &str| {
+        f.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let sites: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "sites")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let Some(role) = Role::from_key(&get("role")) else {
+        let e = AppError::bad("web.users.bad_role", &[("role", &get("role"))]);
+        return users_page(&st, &au, Some(e.message(au.lang())), None).await;
+    };
+    match admin
+        .add_user(&get("username"), role, &get("password"), &sites)
+        .await
+    {
+        Ok(u) => {
+            let notice = tr(au.lang(), "web.users.added", &[("name", &u.name)]);
+            users_page(&st, &au, None, Some(notice)).await
+        }
+        Err(
+            e @ (AppError::BadInput { .. }
+            | AppError::Duplicate { .. }
+            | AppError::Password(_)
+            | AppError::NotFound { .. }),
+        ) => users_page(&st, &au, Some(e.message(au.lang())), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct UserChange {
+    action: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn user_change(
+    State(st): St,
+    au: Authed,
+    Path(name): Path<String>,
+    Form(f): Form<UserChange>,
+) -> Result<Response, WebError> {
+    let admin = st.app.admin(au.actor()).ok_or(WebError::NotFound)?;
+    let r = match f.action.as_str() {
+        "grant" => admin.grant(&name, &f.site).await,
+        "revoke" => admin.revoke(&name, &f.site).await,
+        "role" => match Role::from_key(&f.role) {
+            Some(r) => admin.set_role(&name, r).await,
+            None => Err(AppError::bad("web.users.bad_role", &[("role", &f.role)])),
+        },
+        "passwd" => admin.set_password(&name, &f.password).await,
+        "disable" => admin.set_disabled(&name, true).await,
+        "enable" => admin.set_disabled(&name, false).await,
+        _ => Err(AppError::bad(
+            "web.users.bad_action",
+            &[("action", &f.action)],
+        )),
+    };
+    match r {
+        Ok(()) => {
+            let notice = tr(au.lang(), "web.users.changed", &[("name", &name)]);
+            users_page(&st, &au, None, Some(notice)).await
+        }
+        Err(AppError::Internal(d)) => Err(WebError::Internal(d)),
+        Err(e) => users_page(&st, &au, Some(e.message(au.lang())), None).await,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct LogQuery {
+    /// Show entries older than this order key (the "older" link of the previous page).
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+/// Entries per page of the access log.
+pub const LOG_PAGE: i64 = 200;
+
+pub async fn access_log(
+    State(st): St,
+    au: Authed,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, WebError> {
+    let admin = st.app.admin(au.actor()).ok_or(WebError::NotFound)?;
+    // One more than a page tells whether an older page exists.
+    let mut entries = admin.access_log(q.before, LOG_PAGE + 1).await?;
+    let more = entries.len() as i64 > LOG_PAGE;
+    entries.truncate(LOG_PAGE as usize);
+    let older = more.then(|| entries.last().map(|e| e.seq)).flatten();
+    let rows = entries
+        .into_iter()
+        .map(|e| LogRow {
+            at: when(&e.at, true),
+            actor: e.actor.unwrap_or_default(),
+            client: e.client.unwrap_or_default(),
+            action: e.action,
+            target: e.target.unwrap_or_default(),
+            detail: e.detail.unwrap_or_default(),
+        })
+        .collect();
+    Ok(render(&LogPage {
+        page: Page::new(&au.ctx, "log"),
+        rows,
+        older,
+        newest: q.before.is_none(),
+    }))
+}

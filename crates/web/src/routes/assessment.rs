@@ -1,0 +1,308 @@
+//! The assessment page: all 63 items (or a filtered part) with their answers, and the view
+//! models of one item that the item routes share.
+
+use super::{pct, scope, status_name, when};
+use crate::AppState;
+use crate::ctx::Authed;
+use crate::error::WebError;
+use crate::views::*;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use kojo_app::AssessmentView;
+use kojo_domain::{Field, FiscalYear, Mark, RawAnswer, Status, Summary};
+use kojo_i18n::{Lang, t, tr};
+use std::sync::Arc;
+
+type St = State<Arc<AppState>>;
+
+pub(crate) fn head(view: &AssessmentView, lang: Lang, can_edit: bool) -> AssessmentHead {
+    let a = &view.assessment;
+    let period = FiscalYear::new(a.period as u16)
+        .map(|p| p.label(lang))
+        .unwrap_or_default();
+    AssessmentHead {
+        id: a.id.clone(),
+        title: format!("{} {}", scope(a), period),
+        status: status_name(&a.status, lang),
+        editable: can_edit && Status::from_key(&a.status).is_some_and(Status::is_editable),
+    }
+}
+
+pub(crate) fn progress(summary: &Summary) -> ProgressVm {
+    let o = &summary.overall;
+    ProgressVm {
+        answered: o.answered,
+        items: o.items,
+        rate: pct(o.achievement_rate),
+        completion: format!("{:.0}%", o.completion * 100.0),
+    }
+}
+
+/// Describes an answer in one line (for conflicts and history).
+pub(crate) fn describe(raw: Option<&RawAnswer>, lang: Lang) -> String {
+    let Some(raw) = raw else {
+        return t(lang, "web.item.unanswered").to_string();
+    };
+    let mut parts = vec![
+        raw.mark
+            .as_deref()
+            .and_then(|m| Mark::parse(m).ok())
+            .map(|m| m.symbol())
+            .unwrap_or("—")
+            .to_string(),
+    ];
+    for f in Field::ALL.iter().skip(1) {
+        if let Some(v) = raw.get(*f).filter(|v| !v.is_empty()) {
+            parts.push(format!("{}: {}", f.name(lang), v));
+        }
+    }
+    parts.join(" / ")
+}
+
+pub(crate) struct ItemState {
+    pub(crate) raw: Option<RawAnswer>,
+    pub(crate) errors: Vec<(&'static str, String)>,
+    pub(crate) state: &'static str,
+    pub(crate) conflict: Option<ConflictVm>,
+    pub(crate) version: Option<i64>,
+}
+
+impl ItemState {
+    pub(crate) fn stored() -> ItemState {
+        ItemState {
+            raw: None,
+            errors: vec![],
+            state: "",
+            conflict: None,
+            version: None,
+        }
+    }
+}
+
+pub(crate) type CommentRow = (String, String, String);
+
+pub(crate) fn comment_rows(comments: &[kojo_app::Comment], item: Option<u16>) -> Vec<CommentRow> {
+    comments
+        .iter()
+        .filter(|c| c.item_no == item.map(i64::from))
+        .map(|c| (when(&c.created_at, false), c.author.clone(), c.body.clone()))
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn item_vm(
+    st: &AppState,
+    view: &AssessmentView,
+    n: u16,
+    lang: Lang,
+    editable: bool,
+    header: (bool, bool),
+    s: ItemState,
+    comments: Vec<CommentRow>,
+) -> Option<ItemVm> {
+    let c = st.app.catalog;
+    let v = c.item(n)?;
+    let stored = view.answers.get(&n);
+    let raw = s
+        .raw
+        .or_else(|| stored.and_then(|a| a.answer.as_ref()).map(|a| a.to_raw()))
+        .unwrap_or_default();
+    let mark_key = raw
+        .mark
+        .as_deref()
+        .and_then(|m| Mark::parse(m).ok())
+        .map(Mark::key)
+        .unwrap_or("");
+    let marks = Mark::ALL
+        .iter()
+        .map(|m| MarkVm {
+            key: m.key(),
+            symbol: m.symbol(),
+            name: m.name(lang),
+            definition: c
+                .mark(m.symbol())
+                .map(|d| d.definition.get(lang))
+                .unwrap_or(""),
+            checked: m.key() == mark_key,
+        })
+        .collect();
+    let objective = {
+        let o = v.objective().get(lang);
+        match (v.label.objective_refers_to, &v.requirement.objective) {
+            (Some(r), None) => format!(
+                "{o} {}",
+                tr(lang, "catalog.objective_same_as", &[("label", &r)])
+            ),
+            _ => o.to_string(),
+        }
+    };
+    let state_text = match s.state {
+        "saved" => t(lang, "web.item.saved"),
+        "error" => t(lang, "web.item.not_saved"),
+        "conflict" => t(lang, "web.item.conflict_short"),
+        _ => "",
+    };
+    Some(ItemVm {
+        n,
+        label_header: header
+            .0
+            .then(|| (v.label.number, v.label.name.get(lang), objective)),
+        requirement_header: (header.1 && !v.requirement.text.get(lang).is_empty())
+            .then(|| v.requirement.text.get(lang)),
+        condition: v.item.condition.get(lang),
+        criteria: v
+            .item
+            .criteria
+            .iter()
+            .map(|s| SectionVm {
+                heading: s.heading.as_ref().map(|h| h.get(lang)),
+                entries: s.entries.iter().map(|e| e.get(lang)).collect(),
+            })
+            .collect(),
+        references: v.item.references.iter().map(|r| r.display(lang)).collect(),
+        errata: c
+            .errata_for_item(n)
+            .map(|e| e.note.get(lang).to_string())
+            .collect(),
+        area: c.area(&v.item.area).map(|a| a.name.get(lang)).unwrap_or(""),
+        marks,
+        mark: mark_key,
+        alternative_flag: raw.alternative_flagged
+            || raw.alternative.as_deref().is_some_and(|a| !a.is_empty()),
+        f: raw,
+        version: s.version.unwrap_or_else(|| view.version(n)),
+        errors: s.errors,
+        state: s.state,
+        state_text,
+        conflict: s.conflict,
+        editable,
+        updated: stored.map(|a| {
+            format!(
+                "{} {} ({})",
+                t(lang, "web.item.updated"),
+                when(&a.updated_at, false),
+                a.updated_by
+            )
+        }),
+        comments,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct FilterQuery {
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    mark: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    unanswered: String,
+}
+
+pub(crate) async fn assessment_page(
+    st: &AppState,
+    au: &Authed,
+    id: &str,
+    q: &FilterQuery,
+    override_item: Option<(u16, ItemState)>,
+) -> Result<Response, WebError> {
+    let reader = st.app.reader(au.actor());
+    let view = reader.assessment(id).await?;
+    let comments = reader.comments(&view.assessment.id).await?;
+    let lang = au.lang();
+    let a = head(&view, lang, au.actor().role.may_edit());
+    let c = st.app.catalog;
+    let label_f: Option<u16> = q.label.parse().ok();
+    let mark_f = Mark::parse(&q.mark).ok();
+    let unanswered = q.unanswered == "1";
+    let mut items = Vec::new();
+    let mut last_label = 0;
+    let mut last_req = (0, usize::MAX);
+    let mut override_item = override_item;
+    for v in c.items() {
+        let n = v.item.number;
+        let answer = view.answer(n);
+        if label_f.is_some_and(|l| l != v.label.number)
+            || mark_f.is_some_and(|m| answer.map(|a| a.mark()) != Some(m))
+            || (!q.area.is_empty() && q.area != v.item.area)
+            || (unanswered && answer.is_some())
+        {
+            continue;
+        }
+        let header = (
+            v.label.number != last_label,
+            (v.label.number, v.requirement_index) != last_req,
+        );
+        last_label = v.label.number;
+        last_req = (v.label.number, v.requirement_index);
+        let state = match override_item.take() {
+            Some((o, st)) if o == n => st,
+            other => {
+                override_item = other;
+                ItemState::stored()
+            }
+        };
+        if let Some(vm) = item_vm(
+            st,
+            &view,
+            n,
+            lang,
+            a.editable,
+            header,
+            state,
+            comment_rows(&comments, Some(n)),
+        ) {
+            items.push(vm);
+        }
+    }
+    let filter = FilterVm {
+        unanswered,
+        labels: c
+            .labels
+            .iter()
+            .map(|l| OptVm {
+                value: l.number.to_string(),
+                text: format!("{} {}", l.number, l.name.get(lang)),
+                selected: label_f == Some(l.number),
+            })
+            .collect(),
+        marks: Mark::ALL
+            .iter()
+            .map(|m| OptVm {
+                value: m.key().into(),
+                text: format!("{} {}", m.symbol(), m.name(lang)),
+                selected: mark_f == Some(*m),
+            })
+            .collect(),
+        areas: c
+            .areas
+            .iter()
+            .map(|ar| OptVm {
+                value: ar.id.clone(),
+                text: ar.name.get(lang).into(),
+                selected: q.area == ar.id,
+            })
+            .collect(),
+    };
+    Ok(render(&AssessmentPage {
+        page: Page::new(&au.ctx, "sites"),
+        shown: items.len(),
+        a,
+        items,
+        progress: progress(&view.summary),
+        filter,
+        unofficial: lang == Lang::En,
+        area_note: c.areas_meta.note.get(lang),
+        general_comments: comment_rows(&comments, None),
+    }))
+}
+
+pub async fn page(
+    State(st): St,
+    a: Authed,
+    Path(id): Path<String>,
+    Query(q): Query<FilterQuery>,
+) -> Result<Response, WebError> {
+    assessment_page(&st, &a, &id, &q, None).await
+}

@@ -1,0 +1,156 @@
+//! Downloads: the checksheet (filled or blank), action lists, reports.
+
+use crate::AppState;
+use crate::ctx::Authed;
+use crate::error::WebError;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use kojo_app::AssessmentView;
+use kojo_domain::Status;
+use kojo_i18n::Lang;
+use std::sync::Arc;
+
+type St = State<Arc<AppState>>;
+
+fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> Response {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disp = format!("attachment; filename=\"{ascii}\"");
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disp).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn file_stem(view: &AssessmentView) -> String {
+    let a = &view.assessment;
+    let mut s = format!("kojo-{}-{}", a.site_code, a.period);
+    if let Some(l) = &a.line_code {
+        s.push('-');
+        s.push_str(l);
+    }
+    s
+}
+
+async fn view_for(st: &AppState, au: &Authed, id: &str) -> Result<AssessmentView, WebError> {
+    Ok(st.app.reader(au.actor()).assessment(id).await?)
+}
+
+pub async fn checksheet(
+    State(st): St,
+    au: Authed,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let view = view_for(&st, &au, &id).await?;
+    let sheet = view.sheet(st.app.catalog);
+    let bytes = kojo_xlsx::export(st.app.catalog, &sheet, au.lang())
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(download(bytes, XLSX, &format!("{}.xlsx", file_stem(&view))))
+}
+
+pub async fn blank(State(st): St, au: Authed) -> Result<Response, WebError> {
+    let bytes = kojo_xlsx::blank(st.app.catalog, au.lang())
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(download(bytes, XLSX, "kojo-checksheet.xlsx"))
+}
+
+pub async fn actions_csv(
+    State(st): St,
+    au: Authed,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let view = view_for(&st, &au, &id).await?;
+    let csv = kojo_xlsx::action_list_csv(st.app.catalog, &view.sheet(st.app.catalog), au.lang());
+    Ok(download(
+        csv.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("{}-actions.csv", file_stem(&view)),
+    ))
+}
+
+pub async fn actions_xlsx(
+    State(st): St,
+    au: Authed,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let view = view_for(&st, &au, &id).await?;
+    let bytes = kojo_xlsx::action_list_xlsx(st.app.catalog, &view.sheet(st.app.catalog), au.lang())
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        XLSX,
+        &format!("{}-actions.xlsx", file_stem(&view)),
+    ))
+}
+
+fn report_input<'a>(
+    st: &'a AppState,
+    view: &'a AssessmentView,
+    sheet: &'a kojo_domain::Sheet,
+    lang: Lang,
+) -> kojo_report::ReportInput<'a> {
+    kojo_report::ReportInput {
+        catalog: st.app.catalog,
+        sheet,
+        summary: &view.summary,
+        lang,
+        generated_on: chrono::Local::now().date_naive(),
+        status: Status::from_key(&view.assessment.status),
+    }
+}
+
+pub async fn report_html(
+    State(st): St,
+    au: Authed,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let view = view_for(&st, &au, &id).await?;
+    let sheet = view.sheet(st.app.catalog);
+    let html = kojo_report::html(&report_input(&st, &view, &sheet, au.lang()));
+    // The report's inline stylesheet is allowed by its hash, nothing else inline.
+    Ok((
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            crate::security::report_csp().clone(),
+        )],
+        Html(html),
+    )
+        .into_response())
+}
+
+pub async fn report_pdf(
+    State(st): St,
+    au: Authed,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let view = view_for(&st, &au, &id).await?;
+    let stem = file_stem(&view);
+    let lang = au.lang();
+    let st2 = st.clone();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let sheet = view.sheet(st2.app.catalog);
+        kojo_report::pdf(&report_input(&st2, &view, &sheet, lang))
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(download(bytes, "application/pdf", &format!("{stem}.pdf")))
+}

@@ -1,0 +1,54 @@
+//! Route handlers, one file per resource. Each handler resolves what the user may do through
+//! the app's role-limited handles; authenticated handlers take [`crate::ctx::Authed`].
+
+pub mod admin;
+pub mod assessment;
+pub mod auth;
+pub mod dashboard;
+pub mod downloads;
+pub mod import;
+pub mod items;
+pub mod sites;
+
+use crate::ctx::Ctx;
+use crate::error::WebError;
+use axum::response::{IntoResponse, Response};
+use kojo_domain::{FiscalYear, Status};
+use kojo_i18n::Lang;
+
+/// Anything the router does not know.
+pub async fn not_found(_: Ctx) -> Response {
+    WebError::NotFound.into_response()
+}
+
+/// A rate as a percentage with one decimal, `—` when undefined.
+pub(crate) fn pct(r: Option<f64>) -> String {
+    r.map(|r| format!("{:.1}%", r * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The fiscal year of today (the default period of new assessments).
+pub(crate) fn current_fy() -> u16 {
+    FiscalYear::containing(chrono::Local::now().date_naive()).year()
+}
+
+/// Plant, or plant and line, of an assessment.
+pub(crate) fn scope(a: &kojo_app::Assessment) -> String {
+    match (&a.line_code, &a.line_name) {
+        (Some(c), Some(n)) => format!("{} / {} {}", a.site_name, c, n),
+        _ => a.site_name.clone(),
+    }
+}
+
+/// A stored status key's name in `lang`.
+pub(crate) fn status_name(s: &str, lang: Lang) -> &'static str {
+    Status::from_key(s).map(|s| s.name(lang)).unwrap_or("")
+}
+
+/// A stored timestamp (RFC 3339) as people read it: `2026-04-01 09:30`, or with seconds.
+pub(crate) fn when(stamp: &str, seconds: bool) -> String {
+    stamp
+        .get(..if seconds { 19 } else { 16 })
+        .unwrap_or("")
+        .replace('T', " ")
+}

@@ -1,0 +1,175 @@
+//! Plants: the list, one plant with its lines and assessments, adding plants, lines and
+//! assessments.
+
+use super::{current_fy, pct, scope, status_name};
+use crate::AppState;
+use crate::ctx::{Authed, Ctx};
+use crate::error::WebError;
+use crate::views::{AssessmentRow, Page, SitePage, SiteRow, SitesPage, render};
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kojo_app::AppError;
+use kojo_domain::FiscalYear;
+use std::sync::Arc;
+
+type St = State<Arc<AppState>>;
+
+/// `/`: the setup page on first run, else the plants (or the login page).
+pub async fn home(State(st): St, ctx: Ctx) -> Result<Response, WebError> {
+    if st.app.needs_setup().await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    if ctx.session.is_none() {
+        return Err(WebError::Login);
+    }
+    Ok(Redirect::to("/sites").into_response())
+}
+
+fn with_error(mut res: Response, error: &Option<String>) -> Response {
+    if error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+fn site_row(s: kojo_app::Site) -> SiteRow {
+    SiteRow {
+        code: s.code,
+        name: s.name,
+    }
+}
+
+async fn list_page(st: &AppState, a: &Authed, error: Option<String>) -> Result<Response, WebError> {
+    let sites = st.app.reader(a.actor()).sites().await?;
+    let res = render(&SitesPage {
+        page: Page::new(&a.ctx, "sites"),
+        sites: sites.into_iter().map(site_row).collect(),
+        error: error.clone(),
+    });
+    Ok(with_error(res, &error))
+}
+
+pub async fn list(State(st): St, a: Authed) -> Result<Response, WebError> {
+    list_page(&st, &a, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct CodeName {
+    code: String,
+    name: String,
+}
+
+pub async fn add(State(st): St, a: Authed, Form(f): Form<CodeName>) -> Result<Response, WebError> {
+    let admin = st.app.admin(a.actor()).ok_or(WebError::Forbidden)?;
+    match admin.add_site(&f.code, &f.name).await {
+        Ok(site) => Ok(Redirect::to(&format!("/sites/{}", site.code)).into_response()),
+        Err(e @ (AppError::BadInput { .. } | AppError::Duplicate { .. })) => {
+            list_page(&st, &a, Some(e.message(a.lang()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn site_page(
+    st: &AppState,
+    a: &Authed,
+    code: &str,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let reader = st.app.reader(a.actor());
+    let site = reader.site(code).await?;
+    let lines = reader.lines(&site).await?;
+    let list = reader.assessments(Some(&site)).await?;
+    let lang = a.lang();
+    let res = render(&SitePage {
+        page: Page::new(&a.ctx, "sites"),
+        code: site.code.clone(),
+        name: site.name.clone(),
+        lines: lines
+            .into_iter()
+            .map(|l| SiteRow {
+                code: l.code,
+                name: l.name,
+            })
+            .collect(),
+        assessments: list
+            .into_iter()
+            .map(|i| AssessmentRow {
+                period: FiscalYear::new(i.assessment.period as u16)
+                    .map(|p| p.label(lang))
+                    .unwrap_or_default(),
+                scope: scope(&i.assessment),
+                status: status_name(&i.assessment.status, lang),
+                answered: i.stats.answered,
+                items: i.stats.items,
+                rate: pct(i.stats.achievement_rate),
+                revision: i.assessment.revision,
+                id: i.assessment.id,
+            })
+            .collect(),
+        default_period: current_fy(),
+        error: error.clone(),
+    });
+    Ok(with_error(res, &error))
+}
+
+pub async fn show(
+    State(st): St,
+    a: Authed,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    site_page(&st, &a, &code, None).await
+}
+
+pub async fn line_add(
+    State(st): St,
+    a: Authed,
+    Path(code): Path<String>,
+    Form(f): Form<CodeName>,
+) -> Result<Response, WebError> {
+    // Resolve visibility first: an invisible plant is a 404 whatever the role.
+    st.app.reader(a.actor()).site(&code).await?;
+    let admin = st.app.admin(a.actor()).ok_or(WebError::Forbidden)?;
+    match admin.add_line(&code, &f.code, &f.name).await {
+        Ok(_) => Ok(Redirect::to(&format!("/sites/{code}")).into_response()),
+        Err(e @ (AppError::BadInput { .. } | AppError::Duplicate { .. })) => {
+            site_page(&st, &a, &code, Some(e.message(a.lang()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewAssessmentForm {
+    #[serde(default)]
+    line: String,
+    period: String,
+    #[serde(default)]
+    assessor: String,
+}
+
+pub async fn assessment_new(
+    State(st): St,
+    a: Authed,
+    Path(code): Path<String>,
+    Form(f): Form<NewAssessmentForm>,
+) -> Result<Response, WebError> {
+    st.app.reader(a.actor()).site(&code).await?;
+    let editor = st.app.editor(a.actor()).ok_or(WebError::Forbidden)?;
+    let period = match FiscalYear::parse(&f.period) {
+        Ok(p) => p,
+        Err(e) => return site_page(&st, &a, &code, Some(e.message(a.lang()))).await,
+    };
+    let line = Some(f.line.as_str()).filter(|l| !l.trim().is_empty());
+    match editor
+        .new_assessment(&code, line, period, Some(&f.assessor))
+        .await
+    {
+        Ok(new) => Ok(Redirect::to(&format!("/a/{}", new.id)).into_response()),
+        Err(e @ AppError::BadInput { .. }) => {
+            site_page(&st, &a, &code, Some(e.message(a.lang()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,375 @@
+//! The authorization matrix, generated from the router's own route table ([`kojo_web::ROUTES`]):
+//! every route × {anonymous, viewer, reviewer, assessor, admin} × {own plant, foreign plant},
+//! each with the status it must answer. A route that this file does not classify fails the
+//! test, so a new route cannot be added without deciding who may use it.
+//!
+//! Runs the real router in process on a real SQLite file (no mocks): sessions come from real
+//! logins, forms carry real CSRF tokens.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use kojo_app::{Actor, App, LoginOutcome, Role};
+use kojo_web::{Access, Config, ROUTES, Route};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple 42";
+const PRE_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Reviewer,
+    Assessor,
+    Admin,
+}
+
+const EVERYONE: [Who; 5] = [
+    Who::Anonymous,
+    Who::Viewer,
+    Who::Reviewer,
+    Who::Assessor,
+    Who::Admin,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plant {
+    Own,
+    Foreign,
+}
+
+/// What a request must answer. `Login` is the redirect of an anonymous user to `/login`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Status(u16),
+    Login,
+}
+use Expect::*;
+
+const OK: Expect = Status(200);
+const SEE_OTHER: Expect = Status(303);
+const FORBIDDEN: Expect = Status(403);
+const NOT_FOUND: Expect = Status(404);
+
+/// The matrix. Anonymous users reach only public routes; an invisible plant is 404 whatever the
+/// role (indistinguishable from absent); a visible plant whose action the role may not take is
+/// 403; administration pages do not exist (404) for non-administrators.
+fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
+    use Who::*;
+    let admin_only_page = |who| match who {
+        Anonymous => Login,
+        Admin => OK,
+        _ => NOT_FOUND,
+    };
+    // Reading something of a plant: everyone signed in on their own plant, admins everywhere.
+    let read = |who, plant| match (who, plant) {
+        (Anonymous, _) => Login,
+        (Admin, _) | (_, Plant::Own) => OK,
+        (_, Plant::Foreign) => NOT_FOUND,
+    };
+    // Changing something of a plant: invisible first (404), then the role (403).
+    let change = |who, plant, allowed: &[Who], ok: Expect| match (who, plant) {
+        (Anonymous, _) => Login,
+        (Admin, _) => ok,
+        (_, Plant::Foreign) => NOT_FOUND,
+        (w, Plant::Own) if allowed.contains(&w) => ok,
+        _ => FORBIDDEN,
+    };
+    match (route.method, route.path) {
+        ("GET", "/") => match who {
+            Anonymous => Login,
+            _ => SEE_OTHER, // to /sites
+        },
+        ("GET", "/setup") | ("POST", "/setup") => SEE_OTHER, // set up already: to /login
+        ("GET", "/login") => match who {
+            Anonymous => OK,
+            _ => SEE_OTHER,
+        },
+        ("POST", "/login") => Status(401), // a wrong password, whoever asks
+        ("POST", "/logout") | ("POST", "/lang") => SEE_OTHER,
+        ("GET", "/static/{*file}") => OK,
+        ("GET", "/sites") | ("GET", "/checksheet/blank.xlsx") => match who {
+            Anonymous => Login,
+            _ => OK,
+        },
+        ("POST", "/sites") => match who {
+            Anonymous => Login,
+            Admin => SEE_OTHER,
+            _ => FORBIDDEN,
+        },
+        ("GET", "/sites/{code}") => read(who, plant),
+        ("POST", "/sites/{code}/lines") => change(who, plant, &[], SEE_OTHER),
+        ("POST", "/sites/{code}/assessments") => change(who, plant, &[Assessor], SEE_OTHER),
+        ("GET", "/import") => match who {
+            Anonymous => Login,
+            Viewer | Reviewer => FORBIDDEN,
+            _ => OK,
+        },
+        // The upload names the plant in the form: a foreign plant is refused with the form
+        // shown again (422), the own plant becomes a new assessment (303).
+        ("POST", "/import") => match (who, plant) {
+            (Anonymous, _) => Login,
+            (Viewer | Reviewer, _) => FORBIDDEN,
+            (Admin, _) | (Assessor, Plant::Own) => SEE_OTHER,
+            (Assessor, Plant::Foreign) => Status(422),
+        },
+        ("GET", "/a/{id}")
+        | ("GET", "/a/{id}/items/{item}")
+        | ("GET", "/a/{id}/dashboard")
+        | ("GET", "/a/{id}/history")
+        | ("GET", "/a/{id}/checksheet.xlsx")
+        | ("GET", "/a/{id}/actions.csv")
+        | ("GET", "/a/{id}/actions.xlsx")
+        | ("GET", "/a/{id}/report.html")
+        | ("GET", "/a/{id}/report.pdf") => read(who, plant),
+        ("POST", "/a/{id}/items/{item}") => change(who, plant, &[Assessor], SEE_OTHER),
+        ("POST", "/a/{id}/comments") => change(who, plant, &[Reviewer, Assessor], SEE_OTHER),
+        ("GET", "/admin/users") | ("GET", "/admin/log") => admin_only_page(who),
+        ("POST", "/admin/users") | ("POST", "/admin/users/{name}") => admin_only_page(who),
+        (method, path) => panic!(
+            "route {method} {path} is not classified in the authorization matrix \
+             (crates/web/tests/authz.rs): decide who may use it"
+        ),
+    }
+}
+
+struct World {
+    app: App,
+    own_site: String,
+    foreign_site: String,
+    own_assessment: String,
+    foreign_assessment: String,
+    checksheet: Vec<u8>,
+}
+
+struct Login {
+    cookie: String,
+    csrf: String,
+}
+
+async fn login(app: &App, name: &str) -> Login {
+    match app.login(name, PASSWORD, "127.0.0.1").await.unwrap() {
+        LoginOutcome::LoggedIn(new) => Login {
+            cookie: format!("kojo_session={}", new.token),
+            csrf: new.session.csrf.clone(),
+        },
+        other => panic!("login of {name}: {other:?}"),
+    }
+}
+
+fn user_of(who: Who) -> Option<&'static str> {
+    match who {
+        Who::Anonymous => None,
+        Who::Viewer => Some("viewer1"),
+        Who::Reviewer => Some("reviewer1"),
+        Who::Assessor => Some("assessor1"),
+        Who::Admin => Some("admin1"),
+    }
+}
+
+async fn world(dir: &std::path::Path) -> World {
+    let url = format!("sqlite:{}", dir.join("kojo.sqlite3").display());
+    let app = App::open(&url).await.unwrap();
+    kojo_app::create_first_admin(&app, "admin1", PASSWORD, kojo_i18n::Lang::Ja, None)
+        .await
+        .unwrap()
+        .unwrap();
+    let cli = Actor::cli();
+    let admin = app.admin(&cli).unwrap();
+    admin.add_site("OWN", "Own plant").await.unwrap();
+    admin.add_site("FOREIGN", "Foreign plant").await.unwrap();
+    for (name, role) in [
+        ("viewer1", Role::Viewer),
+        ("reviewer1", Role::Reviewer),
+        ("assessor1", Role::Assessor),
+    ] {
+        admin
+            .add_user(name, role, PASSWORD, &["OWN".to_string()])
+            .await
+            .unwrap();
+    }
+    // The user that `/admin/users/{name}` changes (never one whose grants the matrix relies on).
+    admin
+        .add_user("target1", Role::Viewer, PASSWORD, &[])
+        .await
+        .unwrap();
+    let period = kojo_domain::FiscalYear::new(2026).unwrap();
+    let own = admin
+        .new_assessment("OWN", None, period, None)
+        .await
+        .unwrap();
+    let foreign = admin
+        .new_assessment("FOREIGN", None, period, None)
+        .await
+        .unwrap();
+    World {
+        checksheet: kojo_xlsx::blank(app.catalog, kojo_i18n::Lang::Ja).unwrap(),
+        app,
+        own_site: "OWN".into(),
+        foreign_site: "FOREIGN".into(),
+        own_assessment: own.id,
+        foreign_assessment: foreign.id,
+    }
+}
+
+static UNIQUE: AtomicU32 = AtomicU32::new(1);
+
+fn unique() -> u32 {
+    UNIQUE.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The concrete request for a route: parameters filled in for the plant, a valid body.
+fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Request<Body> {
+    let (site, id) = match plant {
+        Plant::Own => (&w.own_site, &w.own_assessment),
+        Plant::Foreign => (&w.foreign_site, &w.foreign_assessment),
+    };
+    let n = unique();
+    let path = route
+        .path
+        .replace("{code}", site)
+        .replace("{id}", id)
+        .replace("{item}", &(1 + n % 63).to_string())
+        .replace("{name}", "target1")
+        .replace("{*file}", "kojo.css");
+    let csrf = login.map(|l| l.csrf.as_str()).unwrap_or(PRE_CSRF);
+    let mut cookie = format!("kojo_csrf={PRE_CSRF}");
+    if let Some(l) = login {
+        cookie = format!("{cookie}; {}", l.cookie);
+    }
+    let builder = Request::builder()
+        .method(route.method)
+        .uri(&path)
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf);
+    if route.method == "GET" {
+        return builder.body(Body::empty()).unwrap();
+    }
+    if route.access == Access::Upload {
+        let boundary = "kojo-authz-boundary";
+        let mut body = Vec::new();
+        for (name, value) in [("site", site.as_str()), ("period", "2026")] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.xlsx\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&w.checksheet);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        return builder
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+    }
+    let form = match route.path {
+        // A name of its own each time, so the throttle never steps in.
+        "/login" => format!("username=nobody{n}&password=wrong-password-here"),
+        "/setup" => format!("username=x{n}&password={PASSWORD}&password_confirm={PASSWORD}"),
+        "/lang" => "lang=en&next=/sites".to_string(),
+        "/sites" => format!("code=NEW{n}&name=New+plant+{n}"),
+        "/sites/{code}/lines" => format!("code=L{n}&name=Line+{n}"),
+        "/sites/{code}/assessments" => "period=2027".to_string(),
+        "/a/{id}/items/{item}" => "mark=ok&version=0".to_string(),
+        "/a/{id}/comments" => "item=1&body=Looks+fine".to_string(),
+        "/admin/users" => {
+            format!("username=user{n}&role=viewer&password=Another+long+pass+{n}+xyz")
+        }
+        "/admin/users/{name}" => format!("action=grant&site={site}"),
+        _ => String::new(),
+    };
+    builder
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_role_on_both_plants_as_the_matrix_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(dir.path()).await;
+    let router = kojo_web::router(w.app.clone(), Config::default());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut seen = BTreeSet::new();
+    let mut sessions = std::collections::HashMap::new();
+    for who in EVERYONE {
+        if let Some(name) = user_of(who) {
+            sessions.insert(who, login(&w.app, name).await);
+        }
+    }
+    for route in ROUTES {
+        assert!(
+            seen.insert((route.method, route.path)),
+            "route {} {} declared twice",
+            route.method,
+            route.path
+        );
+        for who in EVERYONE {
+            for plant in [Plant::Own, Plant::Foreign] {
+                let want = expected(route, who, plant);
+                // Logging out ends the session it is sent with: give it a session of its own.
+                let fresh = match (route.path, user_of(who)) {
+                    ("/logout", Some(name)) => Some(login(&w.app, name).await),
+                    _ => None,
+                };
+                let session = fresh.as_ref().or(sessions.get(&who));
+                let req = request(&w, route, plant, session);
+                let method: Method = req.method().clone();
+                let uri = req.uri().to_string();
+                let res = router.clone().oneshot(req).await.unwrap();
+                let status = res.status();
+                let location = res
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let ok = match want {
+                    Login => status == StatusCode::SEE_OTHER && location.starts_with("/login"),
+                    Status(s) => status.as_u16() == s,
+                };
+                checked += 1;
+                if !ok {
+                    failures.push(format!(
+                        "{method} {uri} as {who:?} ({plant:?}): got {status} {location}, want {want:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} requests answered wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(checked, ROUTES.len() * 10);
+}
+
+#[test]
+fn an_unclassified_route_fails_the_matrix() {
+    let route = Route {
+        access: Access::Authed,
+        method: "GET",
+        path: "/a/{id}/new-thing",
+    };
+    let r = std::panic::catch_unwind(|| expected(&route, Who::Admin, Plant::Own));
+    assert!(
+        r.is_err(),
+        "an unknown route must not get a default verdict"
+    );
+}

@@ -210,7 +210,11 @@ fn a_dropped_inner_middle_dot_in_the_data_is_caught() {
     );
     let mut labels: Vec<(&'static str, &'static str)> = kojo_catalog::FACTORY_0_9.labels.to_vec();
     let twelve = labels[11].1;
-    assert_eq!(twelve.matches(before).count(), 1, "fixture text in label 12");
+    assert_eq!(
+        twelve.matches(before).count(),
+        1,
+        "fixture text in label 12"
+    );
     labels[11].1 = Box::leak(twelve.replace(before, after).into_boxed_str());
     let leaked: &'static [(&'static str, &'static str)] = Box::leak(labels.into_boxed_slice());
     let src = kojo_catalog::Source {
@@ -340,7 +344,14 @@ fn headless_sections_of_items_33_and_38_are_kept_as_printed() {
     );
     assert_eq!(
         shape(38),
-        [None, h("【規則】"), h("【対象】"), None, h("【規則】"), h("【対象】")]
+        [
+            None,
+            h("【規則】"),
+            h("【対象】"),
+            None,
+            h("【規則】"),
+            h("【対象】")
+        ]
     );
     let last = c.item(33).unwrap().item.criteria.last().unwrap();
     let text: Vec<&str> = last.entries.iter().map(|t| t.ja.as_str()).collect();
@@ -348,7 +359,9 @@ fn headless_sections_of_items_33_and_38_are_kept_as_printed() {
     // In source order: the source prints it after [見直し頻度].
     let (_, crit) = &source_rows()[&33];
     let freq = crit.find("[見直し頻度]").expect("heading in source");
-    let tail = crit.find("現場で活用できるようになっていること").expect("text in source");
+    let tail = crit
+        .find("現場で活用できるようになっていること")
+        .expect("text in source");
     assert!(freq < tail);
     // OSCAL keeps it as a part of its own, without a title of its own.
     let doc = oscal::export(c, Lang::Ja);
@@ -367,7 +380,10 @@ fn headless_sections_of_items_33_and_38_are_kept_as_printed() {
     assert_eq!(criteria.len(), 4);
     assert_eq!(criteria[2]["title"], "[見直し頻度]");
     assert!(criteria[3].get("title").is_none());
-    assert_eq!(criteria[3]["prose"], "- 現場で活用できるようになっていること");
+    assert_eq!(
+        criteria[3]["prose"],
+        "- 現場で活用できるようになっていること"
+    );
 }
 
 #[test]

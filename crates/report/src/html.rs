@@ -154,8 +154,8 @@ pub fn render(m: &Model, radar: &str) -> String {
     );
     let _ = writeln!(
         o,
-        "<p class=\"small muted\">{}</p>",
-        s("summary.rate_formula")
+        "<p class=\"small muted rate-formula\">{}</p>",
+        e(&m.rate_formula)
     );
     if m.any_undefined {
         let _ = writeln!(
@@ -349,6 +349,11 @@ pub fn render(m: &Model, radar: &str) -> String {
     o.push_str("<section class=\"items\">\n");
     running(&mut o, m);
     let _ = writeln!(o, "<h2>{}</h2>", s("items.heading"));
+    let _ = writeln!(
+        o,
+        "<p class=\"small muted rate-formula\">{}</p>",
+        e(&m.rate_formula)
+    );
     if let Some(u) = &m.unofficial {
         let _ = writeln!(o, "<p class=\"unofficial\">{}</p>", e(u));
     }

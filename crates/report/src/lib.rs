@@ -4,7 +4,9 @@
 //!
 //! - a cover with company, plant/line, fiscal year, dates, status and sign-off boxes
 //!   (作成・確認・承認 / prepared, reviewed, approved: name and date blanks);
-//! - the overall achievement rate and completion, the distribution of marks
+//! - the overall achievement rate (kojo's measure, ○ ÷ (items − －), not a figure the guideline
+//!   defines: the captions and a formula line on the summary and above the item list say so) and
+//!   completion, the distribution of marks
 //!   (○ □ △ × － and unanswered), the rate per label as a table and as a radar chart;
 //! - the residual risks (□ with reason, accepted-by and review-by date; △ with status and target
 //!   date; ×);

@@ -149,6 +149,8 @@ pub struct Model {
     pub running_header: String,
     pub date: Ymd,
     pub overall_rate: String,
+    /// How the achievement rate is computed, labelled as kojo's measure (not the guideline's).
+    pub rate_formula: String,
     pub completion: String,
     pub completion_value: String,
     /// Whether some rate is undefined (to explain the dash).
@@ -486,6 +488,11 @@ impl Model {
                 day: d.day(),
             },
             overall_rate: percent(overall.achievement_rate),
+            rate_formula: tr(
+                lang,
+                "report.summary.rate_formula",
+                &[("items", &catalog.item_count())],
+            ),
             completion: percent(Some(overall.completion)),
             completion_value: tr(
                 lang,

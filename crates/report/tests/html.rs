@@ -211,3 +211,41 @@ fn empty_assessment_renders() {
     assert!(html.contains("該当する項目はありません。"));
     assert!(html.contains("工場全体"));
 }
+
+#[test]
+fn achievement_rate_is_labelled_as_kojos_measure() {
+    let sheet = sheet();
+    let summary = summary(&sheet);
+    for (lang, note, captions) in [
+        (
+            Lang::Ja,
+            RATE_NOTE_JA,
+            ["全体達成率（kojo の指標）", "ラベル別達成率（kojo の指標）"],
+        ),
+        (
+            Lang::En,
+            RATE_NOTE_EN,
+            [
+                "Overall achievement rate (kojo's measure)",
+                "Achievement rate per label (kojo's measure)",
+            ],
+        ),
+    ] {
+        let html = kojo_report::html(&input(&sheet, &summary, lang));
+        // On the summary page and above the item list, whose label rows print rates too.
+        assert_eq!(
+            html.matches(&escaped(note)).count(),
+            2,
+            "{lang}: rate note missing or misplaced"
+        );
+        let summary_at = html.find("class=\"summary\"").expect("summary section");
+        let items_at = html.find("class=\"items\"").expect("items section");
+        let first = html.find(&escaped(note)).unwrap();
+        let last = html.rfind(&escaped(note)).unwrap();
+        assert!(summary_at < first && first < items_at && items_at < last);
+        for c in captions {
+            assert!(html.contains(&escaped(c)), "{lang}: caption {c} missing");
+        }
+        assert!(!html.contains("{items}"), "{lang}: placeholder left");
+    }
+}

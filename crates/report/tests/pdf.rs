@@ -193,6 +193,31 @@ fn english_pdf_marks_translation_as_unofficial() {
 }
 
 #[test]
+fn pdf_labels_the_achievement_rate_as_kojos_measure() {
+    let tools = Tools::new();
+    for (lang, note, caption) in [
+        (Lang::Ja, RATE_NOTE_JA, "全体達成率（kojo の指標）"),
+        (
+            Lang::En,
+            RATE_NOTE_EN,
+            "Overall achievement rate (kojo's measure)",
+        ),
+    ] {
+        let (_, bytes) = pdf(lang);
+        let path = tools.write(&format!("report-rate-{lang}.pdf"), &bytes);
+        let flat = squeeze(&tools.run("pdftotext", &["-layout", "-enc", "UTF-8"], &path));
+        // On the summary page and above the item list.
+        assert_eq!(
+            flat.matches(&squeeze(note)).count(),
+            2,
+            "{lang}: rate note missing or misplaced"
+        );
+        assert!(flat.contains(&squeeze(caption)), "{lang}: {caption}");
+        assert!(!flat.contains("{items}"), "{lang}: placeholder left");
+    }
+}
+
+#[test]
 fn long_texts_break_across_pages_without_loss() {
     let tools = Tools::new();
     let mut sheet = sheet();

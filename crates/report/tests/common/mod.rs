@@ -153,3 +153,10 @@ pub fn expected_overall(sheet: &Sheet) -> String {
 pub fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// The achievement rate is kojo's measure, not the guideline's: the line every report carries.
+pub const RATE_NOTE_JA: &str =
+    "達成率（kojo の指標）= ○ ÷（63 − －）。ガイドラインが定める数値ではありません。";
+/// The English equivalent of [`RATE_NOTE_JA`].
+pub const RATE_NOTE_EN: &str =
+    "Achievement rate (kojo's measure) = ○ ÷ (63 − －). It is not a figure the guideline defines.";

@@ -205,9 +205,13 @@ fn show(c: &Catalog, v: &ItemView, lang: Lang) -> Result<(), Failure> {
         );
     }
     outln!("\n{}:", t(lang, "catalog.criteria"));
-    for s in &it.criteria {
-        if let Some(h) = &s.heading {
-            outln!("  {}", h.get(lang));
+    for (i, s) in it.criteria.iter().enumerate() {
+        match &s.heading {
+            Some(h) => outln!("  {}", h.get(lang)),
+            // A section without a heading after another one (items 33 and 38): a blank line, so
+            // it does not read as part of the heading above.
+            None if i > 0 => outln!(),
+            None => {}
         }
         for e in &s.entries {
             outln!("    ・{}", e.get(lang));

@@ -8,13 +8,16 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use kojo_app::{Actor, App, LoginOutcome, Role};
+mod common;
+
+#[allow(unused_imports)]
+use common::PASSWORD;
+use common::{Login, World, login, world};
 use kojo_web::{Access, Config, ROUTES, Route};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery staple 42";
 const PRE_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,30 +138,6 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
     }
 }
 
-struct World {
-    app: App,
-    own_site: String,
-    foreign_site: String,
-    own_assessment: String,
-    foreign_assessment: String,
-    checksheet: Vec<u8>,
-}
-
-struct Login {
-    cookie: String,
-    csrf: String,
-}
-
-async fn login(app: &App, name: &str) -> Login {
-    match app.login(name, PASSWORD, "127.0.0.1").await.unwrap() {
-        LoginOutcome::LoggedIn(new) => Login {
-            cookie: format!("kojo_session={}", new.token),
-            csrf: new.session.csrf.clone(),
-        },
-        other => panic!("login of {name}: {other:?}"),
-    }
-}
-
 fn user_of(who: Who) -> Option<&'static str> {
     match who {
         Who::Anonymous => None,
@@ -166,51 +145,6 @@ fn user_of(who: Who) -> Option<&'static str> {
         Who::Reviewer => Some("reviewer1"),
         Who::Assessor => Some("assessor1"),
         Who::Admin => Some("admin1"),
-    }
-}
-
-async fn world(dir: &std::path::Path) -> World {
-    let url = format!("sqlite:{}", dir.join("kojo.sqlite3").display());
-    let app = App::open(&url).await.unwrap();
-    kojo_app::create_first_admin(&app, "admin1", PASSWORD, kojo_i18n::Lang::Ja, None)
-        .await
-        .unwrap()
-        .unwrap();
-    let cli = Actor::cli();
-    let admin = app.admin(&cli).unwrap();
-    admin.add_site("OWN", "Own plant").await.unwrap();
-    admin.add_site("FOREIGN", "Foreign plant").await.unwrap();
-    for (name, role) in [
-        ("viewer1", Role::Viewer),
-        ("reviewer1", Role::Reviewer),
-        ("assessor1", Role::Assessor),
-    ] {
-        admin
-            .add_user(name, role, PASSWORD, &["OWN".to_string()])
-            .await
-            .unwrap();
-    }
-    // The user that `/admin/users/{name}` changes (never one whose grants the matrix relies on).
-    admin
-        .add_user("target1", Role::Viewer, PASSWORD, &[])
-        .await
-        .unwrap();
-    let period = kojo_domain::FiscalYear::new(2026).unwrap();
-    let own = admin
-        .new_assessment("OWN", None, period, None)
-        .await
-        .unwrap();
-    let foreign = admin
-        .new_assessment("FOREIGN", None, period, None)
-        .await
-        .unwrap();
-    World {
-        checksheet: kojo_xlsx::blank(app.catalog, kojo_i18n::Lang::Ja).unwrap(),
-        app,
-        own_site: "OWN".into(),
-        foreign_site: "FOREIGN".into(),
-        own_assessment: own.id,
-        foreign_assessment: foreign.id,
     }
 }
 

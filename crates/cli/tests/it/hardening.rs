@@ -555,3 +555,41 @@ fn answer_files_have_a_budget() {
             .unwrap();
     assert_eq!(j["summary"]["overall"]["answered"], 0);
 }
+
+#[test]
+fn the_rate_is_kojos_measure_and_headless_sections_stand_apart() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let mut admin = admin_session(&db, &s);
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    let id = ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    let dash = admin.get(&s, &format!("/a/{id}/dashboard")).body;
+    assert!(
+        dash.contains("id=\"rate-note\"") && dash.contains("kojo の指標"),
+        "{dash}"
+    );
+    let page = admin.get(&s, &format!("/a/{id}")).body;
+    // Items 33 and 38 have a section without a heading after a headed one: set apart.
+    for n in [33, 38] {
+        let i = page.find(&format!("id=\"item-{n}\"")).unwrap();
+        let j = page[i..].find("</form>").unwrap() + i;
+        assert!(page[i..j].contains("section headless"), "item {n}");
+    }
+    // `kojo catalog show` leaves a blank line before such a section.
+    let out = ok(db.kojo().args(["catalog", "show", "33"])).stdout;
+    let lines: Vec<&str> = out.lines().collect();
+    let k = lines
+        .iter()
+        .position(|l| l.contains("現場で活用できるようになっていること"))
+        .expect("item 33's last criterion");
+    assert_eq!(lines[k - 1].trim(), "", "{out}");
+    let out = ok(db.kojo().args(["assessment", "show", &id])).stdout;
+    assert!(out.contains("kojo の指標"), "{out}");
+}

@@ -129,7 +129,7 @@ pub fn fit(s: &str, w: usize) -> String {
     if width(s) <= w {
         return s.to_string();
     }
-    let budget = w.saturating_sub(1); // room for the ellipsis
+    let budget = w.saturating_sub(width("…")); // room for the ellipsis (2 columns in CJK)
     let mut cut = 0; // byte index of the cut
     let mut used = 0;
     let mut open_at: Vec<usize> = Vec::new();
@@ -174,7 +174,7 @@ mod tests {
             "バックアップ・復元…"
         );
         assert_eq!(fit("ネットワーク（工場）の管理", 20), "ネットワーク…");
-        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abcdef", 4), "ab…"); // … takes two columns in a CJK terminal
         assert!(width(&fit("資産管理の対象と範囲の明確化", 11)) <= 11);
     }
 

@@ -389,9 +389,12 @@ enum Ev<'e, 'b> {
     Text(&'e str),
 }
 
+/// A zip entry's bytes, capped and buffered.
+type PartInput<'z, 'a> = BufReader<Capped<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>;
+
 /// One part being parsed.
 struct Xml<'z, 'a> {
-    reader: Reader<BufReader<Capped<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>,
+    reader: Reader<PartInput<'z, 'a>>,
     part: String,
 }
 

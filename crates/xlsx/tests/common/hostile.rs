@@ -232,8 +232,11 @@ pub fn utf16_sheet() -> Vec<u8> {
     zip_entries(&entries)
 }
 
+/// A named builder of a hostile file.
+pub type Case = (&'static str, fn() -> Vec<u8>);
+
 /// Every hostile case by name, for the memory-budget test.
-pub fn all() -> Vec<(&'static str, fn() -> Vec<u8>)> {
+pub fn all() -> Vec<Case> {
     vec![
         ("single_quoted_far_cell", single_quoted_far_cell),
         ("spaced_equals_far_cell", spaced_equals_far_cell),

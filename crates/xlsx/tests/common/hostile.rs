@@ -232,6 +232,32 @@ pub fn utf16_sheet() -> Vec<u8> {
     zip_entries(&entries)
 }
 
+/// Every cap reached at once: a shared string table just under its byte cap (8 MiB, the
+/// longest strings allowed), a 9 MB text node beside the table with CR LF line ends (the
+/// parser copies it to normalise them), and answer cells filled to Excel's 32,767 characters
+/// (the main sheet just under its 16 MiB part cap).
+pub fn caps_combined() -> Vec<u8> {
+    let long = "a".repeat(32_000);
+    let bytes = patch(&blank_ja(), SHARED_XML, |xml| {
+        let si = format!("<si><t>{long}</t></si>");
+        xml.replace("</sst>", &format!("{}</sst>", si.repeat(250)))
+    });
+    let note = "長".repeat(32_767);
+    let cells: Vec<(String, String)> = (9..=71)
+        .map(|row| (format!("Q{row}"), note.clone()))
+        .collect();
+    let cells: Vec<(&str, Val<'_>)> = cells
+        .iter()
+        .map(|(c, t)| (c.as_str(), Val::Inline(t.as_str())))
+        .collect();
+    let bytes = patch(&bytes, MAIN_XML, |xml| set_cells(xml, &cells));
+    let text = "x\r\n".repeat(9_000_000 / 3);
+    append_rows(
+        &bytes,
+        &format!(r#"<row r="300"><c r="Z300" t="inlineStr"><is><t>{text}</t></is></c></row>"#),
+    )
+}
+
 /// A named builder of a hostile file.
 pub type Case = (&'static str, fn() -> Vec<u8>);
 
@@ -263,5 +289,6 @@ pub fn all() -> Vec<Case> {
         ("prefixed_namespaces", prefixed_namespaces),
         ("many_zip_entries", many_zip_entries),
         ("utf16_sheet", utf16_sheet),
+        ("caps_combined", caps_combined),
     ]
 }

@@ -55,6 +55,10 @@ pub(crate) fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErr
     }
 }
 
+/// The most problems collected from the item rows: enough to fix a file, and a bound on the
+/// memory of the report (10,000 rows of error values would otherwise make 100,000 messages).
+const MAX_REPORTED_ERRORS: usize = 1_000;
+
 fn other(lang: Lang) -> Lang {
     match lang {
         Lang::Ja => Lang::En,
@@ -244,7 +248,7 @@ impl Grid<'_> {
     fn text(&self, row: u32, col: u16, errors: &mut Vec<CellError>) -> Option<String> {
         match self.get(row, col) {
             Some(Value::Error(e)) => {
-                let value = e.clone();
+                let value: String = e.chars().take(40).collect();
                 errors.push(self.error(row, col, |l| {
                     tr(l, "xlsx.error.cell_error", &[("value", &value)])
                 }));
@@ -397,6 +401,9 @@ fn read_items(
     let mut answers = BTreeMap::new();
     let mut seen: HashMap<ItemNo, u32> = HashMap::new();
     for row in ROW_FIRST_ITEM..=grid.last_row() {
+        if errors.len() >= MAX_REPORTED_ERRORS {
+            break;
+        }
         let mut cell_errors = Vec::new();
         let mut raw = RawAnswer::default();
         let mut any = false;

@@ -223,3 +223,13 @@ fn malformed_sheet_names_the_part() {
         "xl/worksheets/sheet1.xml is not valid XML",
     );
 }
+
+#[test]
+fn many_error_cells_are_reported_up_to_a_limit() {
+    let e = refuse(&many_error_cells());
+    assert_eq!(e.len(), 1_000, "the report is capped");
+    let first = &e.errors()[0];
+    assert_eq!(first.location(), format!("{MAIN}!H100"), "{first}");
+    // A long error value is quoted shortened.
+    assert!(first.message_en.len() < 80, "{}", first.message_en);
+}

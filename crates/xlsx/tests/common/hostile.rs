@@ -258,6 +258,21 @@ pub fn caps_combined() -> Vec<u8> {
     )
 }
 
+/// Every row below the table down to the last readable one full of long error values in the
+/// answer columns, without a No.: each would be a problem to report.
+pub fn many_error_cells() -> Vec<u8> {
+    let value = "#".repeat(70);
+    let mut rows = String::new();
+    for row in 100..=10_000 {
+        rows.push_str(&format!("<row r=\"{row}\">"));
+        for col in ["H", "I", "J", "K", "L", "M", "N", "O", "P", "Q"] {
+            rows.push_str(&format!("<c r=\"{col}{row}\" t=\"e\"><v>{value}</v></c>"));
+        }
+        rows.push_str("</row>");
+    }
+    append_rows(&blank_ja(), &rows)
+}
+
 /// A named builder of a hostile file.
 pub type Case = (&'static str, fn() -> Vec<u8>);
 
@@ -290,5 +305,6 @@ pub fn all() -> Vec<Case> {
         ("many_zip_entries", many_zip_entries),
         ("utf16_sheet", utf16_sheet),
         ("caps_combined", caps_combined),
+        ("many_error_cells", many_error_cells),
     ]
 }

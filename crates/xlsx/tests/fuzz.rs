@@ -427,7 +427,7 @@ fn fuzz_xlsx_import() {
     }
     std::panic::set_hook(hook);
     println!(
-        "fuzz xlsx_import: cases {cases}, crashes {crashes}, over budget {over_budget}, refused {refused}, seed {seed:#x}, peak heap {}, peak RSS {}",
+        "\nfuzz xlsx_import: cases {cases}, crashes {crashes}, over budget {over_budget}, refused {refused}, seed {seed:#x}, peak heap {}, peak RSS {}",
         mib(peak_heap),
         peak_rss().map(mib).unwrap_or_else(|| "unknown".into())
     );

@@ -81,7 +81,7 @@ pub const MAX_SHEET_COLS: u32 = 256;
 /// main sheet, is about 200 KiB). Larger parts are refused.
 pub const MAX_PART_BYTES: usize = 16 * 1024 * 1024;
 
-/// The most entries of the shared string table (a checksheet has about 1,500).
+/// The most entries of the shared string table (a blank checksheet has about 260).
 pub const MAX_SHARED_STRINGS: usize = 100_000;
 
 /// The most bytes of text in the shared string table (8 MiB).

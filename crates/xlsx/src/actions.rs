@@ -7,6 +7,7 @@ use kojo_catalog::{Catalog, ItemView};
 use kojo_domain::{Field, ItemAnswer, ItemNo, Mark, RawAnswer, Sheet};
 use kojo_i18n::{Lang, t, tr};
 use rust_xlsxwriter::Workbook;
+use unicode_normalization::UnicodeNormalization;
 
 /// Column widths: label, No., condition, area, mark, then the answer fields.
 const WIDTHS: [f64; 14] = [
@@ -62,6 +63,10 @@ fn mark_text(row: &Row<'_>, lang: Lang) -> String {
 pub(crate) fn xlsx(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     check_sheet(catalog, sheet)?;
     let f = Formats::new();
+    // Text a spreadsheet could take for a formula is marked as text ("quote prefix": shown
+    // without an apostrophe, and still text when the cell is edited).
+    let quoted = f.body.clone().set_quote_prefix();
+    let body = |text: &str| if formula_like(text) { &quoted } else { &f.body };
     let rows = rows(catalog, sheet);
     let mut workbook = Workbook::new();
     let ws = workbook.add_worksheet();
@@ -99,10 +104,13 @@ pub(crate) fn xlsx(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u
     let first_field_col = 4u16;
     for (i, row) in rows.iter().enumerate() {
         let r = header_row + 1 + i as u32;
-        write_text(ws, r, 0, &label_text(row.view.label, lang), &f.body)?;
+        let label = label_text(row.view.label, lang);
+        write_text(ws, r, 0, &label, body(&label))?;
         ws.write_number_with_format(r, 1, f64::from(row.view.item.number), &f.body_center)?;
-        write_text(ws, r, 2, row.view.item.condition.get(lang), &f.body)?;
-        write_text(ws, r, 3, &area_text(catalog, &row.view, lang), &f.body)?;
+        let condition = row.view.item.condition.get(lang);
+        write_text(ws, r, 2, condition, body(condition))?;
+        let area = area_text(catalog, &row.view, lang);
+        write_text(ws, r, 3, &area, body(&area))?;
         let raw = raw_of(row);
         let dates = row
             .answer
@@ -128,7 +136,10 @@ pub(crate) fn xlsx(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u
                 (_, Some(d)) => {
                     ws.write_datetime_with_format(r, col, excel_date(d)?, &f.date)?;
                 }
-                _ => write_text(ws, r, col, raw.get(*field).unwrap_or(""), &f.body)?,
+                _ => {
+                    let text = raw.get(*field).unwrap_or("");
+                    write_text(ws, r, col, text, body(text))?;
+                }
             }
         }
     }
@@ -176,15 +187,36 @@ pub(crate) fn csv(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> String {
     out
 }
 
+/// Whether a spreadsheet could take `text` for a formula (OWASP "CSV injection"): it starts with
+/// `=`, `+`, `-`, `@`, tab or CR, also after NFKC normalisation, so the full-width `＝＋－＠`
+/// (which Japanese input methods produce and spreadsheets may convert) count too.
+///
+/// The one exception is a lone `－`: it is the not-applicable mark, and a minus sign without
+/// an operand is no formula.
+pub(crate) fn formula_like(text: &str) -> bool {
+    const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    if text == "－" {
+        return false;
+    }
+    // NFKC of the first few characters is enough to know the first normalised one.
+    text.starts_with(TRIGGERS)
+        || text
+            .chars()
+            .take(4)
+            .nfkc()
+            .next()
+            .is_some_and(|c| TRIGGERS.contains(&c))
+}
+
 /// Appends one CSV record (RFC 4180, CRLF). A field that a spreadsheet would take for a formula
-/// (`=`, `+`, `-`, `@`, tab, CR) is prefixed with `'` so opening the file runs nothing.
+/// ([`formula_like`]) is prefixed with `'` so opening the file runs nothing.
 fn push_record(out: &mut String, fields: &[String]) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let guarded;
-        let value = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        let value = if formula_like(field) {
             guarded = format!("'{field}");
             &guarded
         } else {

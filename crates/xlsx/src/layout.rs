@@ -189,6 +189,10 @@ pub fn objective_text(view: &ItemView<'_>, lang: Lang) -> String {
 
 /// The criteria as readable text: headings on their own line, entries as bullets, then the
 /// resolved cross-references.
+///
+/// A section without a heading that follows other sections (items 33 and 38 print one after a
+/// headed section) is set apart by a blank line, so its entries do not read as part of the
+/// heading above.
 pub fn criteria_text(view: &ItemView<'_>, lang: Lang) -> String {
     let bullet = match lang {
         Lang::Ja => "・",
@@ -196,8 +200,10 @@ pub fn criteria_text(view: &ItemView<'_>, lang: Lang) -> String {
     };
     let mut lines = Vec::new();
     for section in &view.item.criteria {
-        if let Some(heading) = &section.heading {
-            lines.push(heading.get(lang).to_string());
+        match &section.heading {
+            Some(heading) => lines.push(heading.get(lang).to_string()),
+            None if !lines.is_empty() => lines.push(String::new()),
+            None => {}
         }
         for entry in &section.entries {
             lines.push(format!("{bullet}{}", entry.get(lang)));

@@ -22,12 +22,33 @@
 //! sheet and cell, files that are not xlsx, too large, zip bombs, for another catalog or format
 //! version, with duplicate or unknown items, invalid marks, missing required fields or bad dates.
 //!
+//! # Memory budget
+//!
+//! **The peak memory of one import is at most 100 MiB on any input of at most
+//! [`MAX_FILE_BYTES`]**, whatever counts, sizes or cell references the file declares. The import
+//! reads xlsx with its own small reader on `zip` and `quick-xml` (not calamine, which trusts
+//! declared counts and builds dense grids; see the reader module's documentation), which never
+//! allocates from a number the file declares and keeps only the cells of the checksheet layout:
+//!
+//! | what | bound |
+//! |---|---|
+//! | zip pre-check | streams every entry through a 64 KiB buffer, nothing retained |
+//! | one XML part being parsed | [`MAX_PART_BYTES`] read at most; the parser's event buffer holds one event (≤ 2 × that) |
+//! | shared string table | [`MAX_SHARED_STRINGS`] entries, [`MAX_SHARED_STRING_BYTES`] of text |
+//! | cells kept per sheet | rows < [`MAX_SHEET_ROWS`] × the layout's columns, [`MAX_SHEET_TEXT_BYTES`] of text, [`MAX_CELL_CHARS`] per cell |
+//! | element nesting | [`MAX_XML_DEPTH`] levels |
+//!
+//! `crates/xlsx/tests/budget.rs` measures the peak heap of every hostile case the suite knows
+//! with a counting allocator and fails above 100 MiB; `tests/fuzz.rs` (`fuzz_xlsx_import`) checks
+//! the same for mutated checksheets.
+//!
 //! [`action_list_xlsx`] and [`action_list_csv`] list every item not marked ○.
 #![deny(missing_docs)]
 
 mod actions;
 mod error;
 pub mod layout;
+mod ooxml;
 mod read;
 mod write;
 
@@ -43,14 +64,37 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The most entries the xlsx (zip) archive may have (a checksheet has about 15).
 pub const MAX_ZIP_ENTRIES: usize = 200;
 
-/// The most bytes the archive's entries may expand to, declared or actual (100 MiB).
+/// The most bytes the archive's entries may expand to, declared or actual (100 MiB). The
+/// pre-check decompresses every entry to count them but keeps none of it.
 pub const MAX_UNCOMPRESSED_BYTES: usize = 100 * 1024 * 1024;
 
 /// The most rows a worksheet's content may span (a checksheet uses 71; notes below are fine).
+/// Content further down is refused, naming the cell.
 pub const MAX_SHEET_ROWS: u32 = 10_000;
 
 /// The most columns a worksheet's content may span (a checksheet uses 17, up to column Q).
+/// Content further right is refused, naming the cell; content right of the checksheet's columns
+/// but within this limit (people write notes there) is ignored.
 pub const MAX_SHEET_COLS: u32 = 256;
+
+/// The most bytes of one XML part the import reads (16 MiB; a checksheet's largest part, the
+/// main sheet, is about 200 KiB). Larger parts are refused.
+pub const MAX_PART_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most entries of the shared string table (a blank checksheet has about 260).
+pub const MAX_SHARED_STRINGS: usize = 100_000;
+
+/// The most bytes of text in the shared string table (8 MiB).
+pub const MAX_SHARED_STRING_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most characters of one cell or shared string: Excel's own limit.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// The most bytes of text kept of one worksheet's cells (8 MiB).
+pub const MAX_SHEET_TEXT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The deepest element nesting of an XML part (a worksheet needs 5 levels).
+pub const MAX_XML_DEPTH: usize = 64;
 
 /// The checksheet format version written into the metadata sheet; [`import`] reads only this
 /// version. Change it whenever the layout in [`layout`] changes.
@@ -77,7 +121,10 @@ pub fn export(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u8>, X
 /// program) back into a [`Sheet`] of `catalog`.
 ///
 /// Either the whole sheet is returned or nothing: every problem found is reported, each with
-/// its sheet and cell. Header texts are trimmed and empty optional ones become `None`; unanswered
+/// its sheet and cell.
+///
+/// Memory: at most 100 MiB at peak for any `bytes` up to [`MAX_FILE_BYTES`] (see the crate
+/// documentation's memory budget); only the cells of the checksheet layout are read. Header texts are trimmed and empty optional ones become `None`; unanswered
 /// items (every answer cell empty) are absent from [`Sheet::answers`], and so are items whose
 /// rows were deleted.
 pub fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
@@ -86,6 +133,9 @@ pub fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
 
 /// The action list as xlsx: every item not marked ○ (□ △ × －, and unanswered), with label,
 /// No., condition, responsible area, mark and every answer field.
+///
+/// Cells are text, never formulas; a text that starts like a formula (see [`action_list_csv`])
+/// is also marked with Excel's quote prefix, so editing the cell keeps it text.
 pub fn action_list_xlsx(
     catalog: &Catalog,
     sheet: &Sheet,
@@ -97,8 +147,10 @@ pub fn action_list_xlsx(
 /// The action list as CSV (UTF-8 with BOM and CRLF line ends, so Excel opens Japanese text
 /// correctly), with the same columns as [`action_list_xlsx`]; dates are `YYYY-MM-DD`.
 ///
-/// Fields that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) are
-/// prefixed with `'`. Items of the sheet outside the catalog are ignored.
+/// Fields that a spreadsheet could run as a formula (starting with `=`, `+`, `-`, `@`, tab or
+/// CR, also after NFKC normalisation, so the full-width `＝＋－＠` too) are prefixed with `'`;
+/// the not-applicable mark `－` alone is left as it is. Items of the sheet outside the catalog
+/// are ignored.
 pub fn action_list_csv(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> String {
     actions::csv(catalog, sheet, lang)
 }

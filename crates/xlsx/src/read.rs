@@ -2,11 +2,8 @@
 
 use crate::error::{CellError, ImportErrors};
 use crate::layout::*;
-use crate::{
-    FORMAT_VERSION, MAX_FILE_BYTES, MAX_SHEET_COLS, MAX_SHEET_ROWS, MAX_UNCOMPRESSED_BYTES,
-    MAX_ZIP_ENTRIES,
-};
-use calamine::{Data, Reader, Xlsx};
+use crate::ooxml::{Cells, Value, Workbook};
+use crate::{FORMAT_VERSION, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES};
 use chrono::NaiveDate;
 use kojo_catalog::Catalog;
 use kojo_domain::{
@@ -19,27 +16,28 @@ use std::io::{Cursor, Read};
 
 /// Reads a checksheet; see [`crate::import`].
 pub(crate) fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
-    check_file(bytes).map_err(ImportErrors::one)?;
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        ImportErrors::one(CellError::file("xlsx.error.unreadable", &[("detail", &e)]))
-    })?;
+    let archive = check_file(bytes).map_err(ImportErrors::one)?;
+    let mut workbook = Workbook::open(archive).map_err(ImportErrors::one)?;
 
     let lang = check_meta(&mut workbook, catalog)?;
 
     // The main sheet: the name in the metadata's language, else the other language's.
-    let names = workbook.sheet_names();
     let wanted = [main_sheet(lang), main_sheet(other(lang))];
-    let Some(name) = wanted.iter().find(|n| names.iter().any(|s| s == *n)) else {
+    let Some(name) = wanted
+        .iter()
+        .find(|n| workbook.sheet_names().any(|s| s == **n))
+    else {
         return Err(ImportErrors::one(CellError::file(
             "xlsx.error.not_checksheet",
             &[("sheet", &main_sheet(lang))],
         )));
     };
-    let range = workbook.worksheet_range(name).map_err(|e| {
-        ImportErrors::one(CellError::file("xlsx.error.unreadable", &[("detail", &e)]))
-    })?;
+    let cells = match workbook.cells(name, COLUMNS) {
+        Some(result) => result.map_err(ImportErrors::one)?,
+        None => Cells::default(),
+    };
     let grid = Grid {
-        range: &range,
+        cells: &cells,
         sheet: name,
     };
 
@@ -57,6 +55,10 @@ pub(crate) fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErr
     }
 }
 
+/// The most problems collected from the item rows: enough to fix a file, and a bound on the
+/// memory of the report (10,000 rows of error values would otherwise make 100,000 messages).
+const MAX_REPORTED_ERRORS: usize = 1_000;
+
 fn other(lang: Lang) -> Lang {
     match lang {
         Lang::Ja => Lang::En,
@@ -64,8 +66,9 @@ fn other(lang: Lang) -> Lang {
     }
 }
 
-/// Size, zip structure and decompressed size, before any xlsx parser sees the bytes.
-fn check_file(bytes: &[u8]) -> Result<(), CellError> {
+/// Size, zip structure and decompressed size, before any XML is parsed. Returns the archive;
+/// nothing decompressed here is kept.
+fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, CellError> {
     if bytes.is_empty() {
         return Err(CellError::file("xlsx.error.empty", &[]));
     }
@@ -78,8 +81,19 @@ fn check_file(bytes: &[u8]) -> Result<(), CellError> {
     if !bytes.starts_with(b"PK") {
         return Err(CellError::file("xlsx.error.not_zip", &[]));
     }
-    let broken =
-        |e: &dyn std::fmt::Display| CellError::file("xlsx.error.broken_zip", &[("detail", &e)]);
+    // The zip reader keeps a record per central directory entry before its count can be
+    // checked; every entry starts with this signature, so counting them bounds that memory.
+    let headers = bytes.windows(4).filter(|w| *w == b"PK\x01\x02").count();
+    if headers > MAX_ZIP_ENTRIES {
+        return Err(CellError::file(
+            "xlsx.error.zip_entries",
+            &[("count", &headers), ("max", &MAX_ZIP_ENTRIES)],
+        ));
+    }
+    let broken = |e: &dyn std::fmt::Display| {
+        let detail: String = e.to_string().chars().take(200).collect();
+        CellError::file("xlsx.error.broken_zip", &[("detail", &detail)])
+    };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| broken(&e))?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(CellError::file(
@@ -106,162 +120,39 @@ fn check_file(bytes: &[u8]) -> Result<(), CellError> {
         return Err(CellError::file("xlsx.error.no_workbook", &[]));
     }
     // What the entries really expand to: declared sizes can lie, so decompress with a hard cap
-    // (this also finds truncated or corrupt data before the xlsx parser does).
+    // (this also finds truncated or corrupt data before the XML reader does). Nothing is kept.
     let mut budget = MAX_UNCOMPRESSED_BYTES as u64;
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| broken(&e))?;
-        // Worksheets are kept to measure their extent; other parts are only counted.
-        let is_sheet = {
-            let name = file.name_raw();
-            name.starts_with(b"xl/worksheets/") && name.ends_with(b".xml")
-        };
-        let mut sheet = Vec::new();
         loop {
             let n = file.read(&mut buf).map_err(|e| broken(&e))?;
             if n == 0 {
                 break;
             }
             budget = budget.checked_sub(n as u64).ok_or_else(too_big)?;
-            if is_sheet {
-                sheet.extend_from_slice(&buf[..n]);
-            }
-        }
-        if is_sheet {
-            check_extent(&sheet)?;
         }
     }
-    Ok(())
-}
-
-/// The parser lays a sheet's cells out as a dense grid from A1 to the last cell with content:
-/// two cells far apart in a small file would need gigabytes. Refuse sheets whose content
-/// reaches beyond [`MAX_SHEET_ROWS`] rows or [`MAX_SHEET_COLS`] columns.
-fn check_extent(xml: &[u8]) -> Result<(), CellError> {
-    let (rows, cols) = used_extent(xml);
-    if rows > MAX_SHEET_ROWS || cols > MAX_SHEET_COLS {
-        let cell = cell_name(
-            rows.saturating_sub(1),
-            u16::try_from(cols.saturating_sub(1)).unwrap_or(u16::MAX),
-        );
-        let max = cell_name(MAX_SHEET_ROWS - 1, (MAX_SHEET_COLS - 1) as u16);
-        return Err(CellError::file(
-            "xlsx.error.sheet_extent",
-            &[("cell", &cell), ("max", &max)],
-        ));
-    }
-    Ok(())
-}
-
-/// The number of rows and columns (from A1) that cells with content span in a worksheet XML,
-/// placing cells as the parser does: by their `r` reference, else one after the previous.
-fn used_extent(xml: &[u8]) -> (u32, u32) {
-    let (mut row, mut col) = (0u32, 0u32);
-    let (mut max_row, mut max_col) = (0u32, 0u32);
-    let mut i = 0;
-    while let Some(offset) = xml[i..].iter().position(|b| *b == b'<') {
-        let start = i + offset + 1;
-        let Some(len) = xml[start..].iter().position(|b| *b == b'>') else {
-            break;
-        };
-        let tag = &xml[start..start + len];
-        i = start + len;
-        // Local name, without a namespace prefix.
-        let name_end = tag
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || *b == b'/')
-            .unwrap_or(tag.len());
-        let name = &tag[..name_end];
-        let local = name
-            .iter()
-            .rposition(|b| *b == b':')
-            .map_or(name, |p| &name[p + 1..]);
-        let reference = attribute(tag, b"r");
-        match local {
-            b"row" => {
-                row = reference
-                    .and_then(|r| std::str::from_utf8(r).ok()?.parse().ok())
-                    .unwrap_or(row.saturating_add(1));
-                col = 0;
-            }
-            b"c" => {
-                match reference.and_then(split_reference) {
-                    Some((r, c)) => {
-                        row = r;
-                        col = c;
-                    }
-                    None => col = col.saturating_add(1),
-                }
-                if !tag.ends_with(b"/") {
-                    max_row = max_row.max(row);
-                    max_col = max_col.max(col);
-                }
-            }
-            _ => {}
-        }
-    }
-    (max_row, max_col)
-}
-
-/// The value of attribute `name` in a start tag's bytes.
-fn attribute<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
-    let mut i = 0;
-    while i < tag.len() {
-        let rest = &tag[i..];
-        if rest.first().is_some_and(u8::is_ascii_whitespace)
-            && rest[1..].starts_with(name)
-            && rest[1 + name.len()..].starts_with(b"=\"")
-        {
-            let value = &rest[name.len() + 3..];
-            return value
-                .iter()
-                .position(|b| *b == b'"')
-                .map(|end| &value[..end]);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// `AB12` → (row 12, column 28), both 1-based.
-fn split_reference(r: &[u8]) -> Option<(u32, u32)> {
-    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    if letters == 0 || letters > 3 {
-        return None;
-    }
-    let col = r[..letters].iter().fold(0u32, |acc, b| {
-        acc * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
-    });
-    let row = std::str::from_utf8(&r[letters..]).ok()?.parse().ok()?;
-    Some((row, col))
+    Ok(archive)
 }
 
 /// Reads the metadata sheet and refuses other catalogs and format versions; returns the
 /// language the checksheet was written in.
-fn check_meta(workbook: &mut Xlsx<Cursor<&[u8]>>, catalog: &Catalog) -> Result<Lang, ImportErrors> {
-    if !workbook.sheet_names().iter().any(|s| s == META_SHEET) {
+fn check_meta(workbook: &mut Workbook<'_>, catalog: &Catalog) -> Result<Lang, ImportErrors> {
+    // Keys in column A, values in column B; nothing else of this sheet is read.
+    let Some(cells) = workbook.cells(META_SHEET, 2) else {
         return Err(ImportErrors::one(CellError::file(
             "xlsx.error.not_checksheet",
             &[("sheet", &META_SHEET)],
         )));
-    }
-    let range = workbook.worksheet_range(META_SHEET).map_err(|e| {
-        ImportErrors::one(CellError::file("xlsx.error.unreadable", &[("detail", &e)]))
-    })?;
+    };
+    let cells = cells.map_err(ImportErrors::one)?;
     let mut values: HashMap<String, (String, u32)> = HashMap::new();
-    if let (Some((r0, _)), Some((r1, _))) = (range.start(), range.end()) {
-        for row in r0..=r1 {
-            let key = range
-                .get_value((row, 0))
-                .map(plain_text)
-                .unwrap_or_default();
-            let value = range
-                .get_value((row, 1))
-                .map(plain_text)
-                .unwrap_or_default();
-            if !key.is_empty() {
-                values.entry(key).or_insert((value, row));
-            }
+    for row in cells.rows() {
+        let key = cells.get(row, 0).map(plain_text).unwrap_or_default();
+        let value = cells.get(row, 1).map(plain_text).unwrap_or_default();
+        if !key.is_empty() {
+            values.entry(key).or_insert((value, row));
         }
     }
     let mut errors = Vec::new();
@@ -336,19 +227,17 @@ fn check_meta(workbook: &mut Xlsx<Cursor<&[u8]>>, catalog: &Catalog) -> Result<L
 
 /// A worksheet's cells with its name, for messages.
 struct Grid<'a> {
-    range: &'a calamine::Range<Data>,
+    cells: &'a Cells,
     sheet: &'a str,
 }
 
 impl Grid<'_> {
-    fn get(&self, row: u32, col: u16) -> &Data {
-        self.range
-            .get_value((row, u32::from(col)))
-            .unwrap_or(&Data::Empty)
+    fn get(&self, row: u32, col: u16) -> Option<&Value> {
+        self.cells.get(row, col)
     }
 
     fn last_row(&self) -> u32 {
-        self.range.end().map(|(r, _)| r).unwrap_or(0)
+        self.cells.last_row().unwrap_or(0)
     }
 
     fn error(&self, row: u32, col: u16, message: impl Fn(Lang) -> String) -> CellError {
@@ -358,54 +247,48 @@ impl Grid<'_> {
     /// The cell as trimmed text (`None` when empty); an error value is reported.
     fn text(&self, row: u32, col: u16, errors: &mut Vec<CellError>) -> Option<String> {
         match self.get(row, col) {
-            Data::Error(e) => {
-                let value = e.to_string();
+            Some(Value::Error(e)) => {
+                let value: String = e.chars().take(40).collect();
                 errors.push(self.error(row, col, |l| {
                     tr(l, "xlsx.error.cell_error", &[("value", &value)])
                 }));
                 None
             }
-            other => Some(plain_text(other)).filter(|s| !s.is_empty()),
+            Some(other) => Some(plain_text(other)).filter(|s| !s.is_empty()),
+            None => None,
         }
     }
 
-    /// The cell as a date field's text: dates and serial numbers become `YYYY-MM-DD`, text is
-    /// passed on for [`parse_date`] to judge.
+    /// The cell as a date field's text: serial numbers become `YYYY-MM-DD`, ISO dates are cut
+    /// to their date, text is passed on for [`parse_date`] to judge.
     fn date_text(&self, row: u32, col: u16, errors: &mut Vec<CellError>) -> Option<String> {
         match self.get(row, col) {
-            Data::DateTime(dt) => {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                Some(format!("{y:04}-{m:02}-{d:02}"))
-            }
-            Data::Float(f) => Some(
+            Some(Value::Number(f)) => Some(
                 serial_date(*f)
                     .map(|d| d.format("%Y-%m-%d").to_string())
                     .unwrap_or_else(|| number_text(*f)),
             ),
-            Data::Int(i) => Some(
-                serial_date(*i as f64)
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_else(|| i.to_string()),
-            ),
-            Data::DateTimeIso(s) => Some(s.get(..10).unwrap_or(s).to_string()),
+            Some(Value::Date(s)) => {
+                let s = s.trim();
+                Some(s.get(..10).unwrap_or(s).to_string())
+            }
             _ => self.text(row, col, errors),
         }
     }
 }
 
 /// A cell's value as text, trimmed (full-width spaces too).
-fn plain_text(data: &Data) -> String {
-    let s = match data {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Float(f) => number_text(*f),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
+fn plain_text(value: &Value) -> String {
+    let s = match value {
+        Value::Text(s) | Value::Date(s) | Value::Error(s) => s.as_str(),
+        Value::Number(f) => return number_text(*f),
+        Value::Bool(b) => {
+            if *b {
+                "TRUE"
+            } else {
+                "FALSE"
+            }
         }
-        Data::Error(e) => e.to_string(),
     };
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
         .to_string()
@@ -439,7 +322,11 @@ fn check_layout(grid: &Grid<'_>) -> Result<(), ImportErrors> {
         .chain(Field::ALL.iter().map(|f| field_col(*f)));
     for col in check {
         let i = usize::from(col);
-        let found = normalize_width(&plain_text(grid.get(ROW_TABLE_HEADER, col))).to_lowercase();
+        let found = grid
+            .get(ROW_TABLE_HEADER, col)
+            .map(plain_text)
+            .unwrap_or_default();
+        let found = normalize_width(&found).to_lowercase();
         let ok = [&ja[i], &en[i]]
             .iter()
             .any(|h| normalize_width(h).to_lowercase() == found);
@@ -514,6 +401,9 @@ fn read_items(
     let mut answers = BTreeMap::new();
     let mut seen: HashMap<ItemNo, u32> = HashMap::new();
     for row in ROW_FIRST_ITEM..=grid.last_row() {
+        if errors.len() >= MAX_REPORTED_ERRORS {
+            break;
+        }
         let mut cell_errors = Vec::new();
         let mut raw = RawAnswer::default();
         let mut any = false;
@@ -623,17 +513,5 @@ mod tests {
         assert_eq!(serial_date(46477.5), None);
         assert_eq!(number_text(3.0), "3");
         assert_eq!(number_text(0.5), "0.5");
-    }
-
-    #[test]
-    fn extent_follows_references_and_positions() {
-        let xml = br#"<sheetData><row r="2"><c r="B2" t="s"><v>1</v></c><c><v>2</v></c><c r="Z2" s="1"/></row><row><c r="A1048576"><v>3</v></c></row></sheetData>"#;
-        assert_eq!(used_extent(xml), (1_048_576, 3));
-        let prefixed =
-            br#"<x:sheetData><x:row r="7"><x:c r="AB7"><x:v>1</x:v></x:c></x:row></x:sheetData>"#;
-        assert_eq!(used_extent(prefixed), (7, 28));
-        assert_eq!(split_reference(b"XFD1"), Some((1, 16384)));
-        assert_eq!(attribute(br#"c s="1" r="B2""#, b"r"), Some(&b"B2"[..]));
-        assert_eq!(attribute(br#"c sr="1""#, b"r"), None);
     }
 }

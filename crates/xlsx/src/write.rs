@@ -394,7 +394,11 @@ fn legend_sheet(
     row += 1;
     let mut notes: Vec<String> = vec![
         t(lang, "xlsx.legend.residual").to_string(),
-        t(lang, "xlsx.summary.note_rate").to_string(),
+        tr(
+            lang,
+            "xlsx.summary.note_rate",
+            &[("items", &catalog.item_count())],
+        ),
         t(lang, "xlsx.legend.dates").to_string(),
         format!(
             "{}: {}",
@@ -505,12 +509,20 @@ fn summary_sheet(
         })?;
     }
     let notes_row = SUMMARY_ROW_OVERALL + 2 + summary.labels.len() as u32;
-    for (row, key) in (notes_row..).zip(["xlsx.summary.note_rate", "xlsx.summary.note_formulas"]) {
-        ws.merge_range(row, 0, row, 10, t(lang, key), &f.note)?;
+    let notes = [
+        tr(
+            lang,
+            "xlsx.summary.note_rate",
+            &[("items", &catalog.item_count())],
+        ),
+        t(lang, "xlsx.summary.note_formulas").to_string(),
+    ];
+    for (row, note) in (notes_row..).zip(&notes) {
+        ws.merge_range(row, 0, row, 10, note, &f.note)?;
         ws.set_row_height(
             row,
             row_height(wrapped_lines(
-                t(lang, key),
+                note,
                 SUMMARY_SCOPE_WIDTH + 10.0 * SUMMARY_WIDTH,
             )),
         )?;

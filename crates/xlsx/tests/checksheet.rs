@@ -516,3 +516,34 @@ fn awkward_texts_round_trip() {
         assert_eq!(back, sheet);
     }
 }
+
+#[test]
+fn headless_criteria_sections_are_set_apart() {
+    let c = catalog();
+    for n in [33u16, 38] {
+        let view = c.item(n).expect("item");
+        let sections = &view.item.criteria;
+        // The catalog keeps the headless section where the source prints it: after a headed one.
+        let headless = (1..sections.len())
+            .find(|i| {
+                sections[*i].heading.is_none() && sections[..*i].iter().any(|s| s.heading.is_some())
+            })
+            .unwrap_or_else(|| panic!("item {n} has a headless section after a headed one"));
+        for lang in Lang::ALL {
+            let criteria = kojo_xlsx::layout::criteria_text(&view, lang);
+            let first = sections[headless].entries[0].get(lang);
+            let at = criteria
+                .find(first)
+                .unwrap_or_else(|| panic!("item {n}: {first:?} in {criteria:?}"));
+            let before = &criteria[..at];
+            assert!(
+                before.ends_with("\n\n・") || before.ends_with("\n\n• "),
+                "item {n} ({lang:?}): blank line before the headless section: {criteria:?}"
+            );
+            // And in the checksheet's criteria cell.
+            let bytes = blank(c, lang).expect("blank");
+            let range = read_sheet(&bytes, main_name(lang));
+            assert_eq!(text(&range, item_row(n) - 1, 5), criteria);
+        }
+    }
+}

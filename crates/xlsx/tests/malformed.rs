@@ -432,8 +432,10 @@ fn sparse_sheet_bomb() {
         )
     });
     let e = refuse(&bytes);
-    assert_file_error(
-        &e,
+    assert_cell(
+        only(&e),
+        MAIN,
+        "XFD1048576",
         "シートのデータが範囲外のセル XFD1048576 まであります（読み込めるのは IV10000 まで）",
         "a sheet has data as far as cell XFD1048576 (at most IV10000 can be read)",
     );

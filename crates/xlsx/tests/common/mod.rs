@@ -370,3 +370,5 @@ pub fn libreoffice_resave(bytes: &[u8], tag: &str) -> Vec<u8> {
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
+
+pub mod hostile;

@@ -152,6 +152,26 @@ fn role_of(key: &str) -> Result<Role, AppError> {
     Role::from_key(key).ok_or_else(|| AppError::Internal(format!("stored role {key:?} unknown")))
 }
 
+/// The session of `user` as requests see it.
+fn session_of(
+    user: &kojo_store::User,
+    client: &str,
+    csrf: String,
+    token_hash: String,
+) -> Result<Session, AppError> {
+    Ok(Session {
+        actor: Actor {
+            name: user.name.clone(),
+            user_id: Some(user.id.clone()),
+            role: role_of(&user.role)?,
+            client: Some(client.to_string()),
+        },
+        lang: user.lang.parse().unwrap_or_default(),
+        csrf,
+        token_hash,
+    })
+}
+
 impl App {
     /// Whether no user exists yet (first run: the setup page creates the first administrator).
     pub async fn needs_setup(&self) -> Result<bool, AppError> {
@@ -186,17 +206,7 @@ impl App {
         self.store.create_session(&stored).await?;
         Ok(NewSession {
             token,
-            session: Session {
-                actor: Actor {
-                    name: user.name.clone(),
-                    user_id: Some(user.id.clone()),
-                    role: role_of(&user.role)?,
-                    client: Some(client.to_string()),
-                },
-                lang: user.lang.parse().unwrap_or_default(),
-                csrf: stored.csrf_token,
-                token_hash: stored.token_hash,
-            },
+            session: session_of(user, client, stored.csrf_token, stored.token_hash)?,
         })
     }
 
@@ -317,17 +327,12 @@ impl App {
         if idle_for > touch_every {
             self.store.touch_session(&hash, &stamp(now)).await?;
         }
-        Ok(SessionLookup::Active(Session {
-            actor: Actor {
-                name: user.name.clone(),
-                user_id: Some(user.id.clone()),
-                role: role_of(&user.role)?,
-                client: Some(client.to_string()),
-            },
-            lang: user.lang.parse().unwrap_or_default(),
-            csrf: s.csrf_token,
-            token_hash: hash,
-        }))
+        Ok(SessionLookup::Active(session_of(
+            &user,
+            client,
+            s.csrf_token,
+            hash,
+        )?))
     }
 
     /// Ends a session (recorded in the access log).

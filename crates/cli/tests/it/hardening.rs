@@ -26,6 +26,44 @@ fn login_from(s: &Server, client: &str, user: &str, password: &str) -> u16 {
     .status
 }
 
+/// Plant P1 with one assessment of FY2026; returns the assessment's id.
+fn plant_with_assessment(db: &TestDb) -> String {
+    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    new_assessment(db, "P1")
+}
+
+fn new_assessment(db: &TestDb, site: &str) -> String {
+    ok(db
+        .kojo()
+        .args(["assessment", "new", "--site", site, "--period", "2026"]))
+    .stdout
+    .lines()
+    .last()
+    .unwrap()
+    .to_string()
+}
+
+/// Adds a user with the password given on standard input.
+fn add_user(db: &TestDb, args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut add = db
+        .kojo()
+        .args(["user", "add"])
+        .args(args)
+        .arg("--password-stdin")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    add.wait_with_output().unwrap()
+}
+
 fn log_json(db: &TestDb) -> Vec<serde_json::Value> {
     let out = ok(db
         .kojo()
@@ -155,40 +193,14 @@ fn assessment_ids_resolve_only_among_visible_assessments() {
     let _ = admin_session(&db, &s);
     ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
     ok(db.kojo().args(["site", "add", "P2", "--name", "two"]));
-    let new = |site: &str| {
-        ok(db
-            .kojo()
-            .args(["assessment", "new", "--site", site, "--period", "2026"]))
-        .stdout
-        .lines()
-        .last()
-        .unwrap()
-        .to_string()
-    };
-    let mine = new("P1");
-    let theirs = new("P2");
-    let mut add = db
-        .kojo()
-        .args([
-            "user",
-            "add",
-            "viewer1",
-            "--role",
-            "viewer",
-            "--site",
-            "P1",
-            "--password-stdin",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"viewer-password-2026!")
-        .unwrap();
-    assert!(add.wait().unwrap().success());
+    let mine = new_assessment(&db, "P1");
+    let theirs = new_assessment(&db, "P2");
+    let added = add_user(
+        &db,
+        &["viewer1", "--role", "viewer", "--site", "P1"],
+        "viewer-password-2026!",
+    );
+    assert!(added.status.success());
     let mut v = Client::default();
     let csrf = v.csrf(&s, "/login");
     let r = v.post(
@@ -256,26 +268,12 @@ fn admins_cannot_disable_themselves_or_remove_the_last_admin() {
         r.stderr
     );
     // With a second admin, the first may be demoted.
-    let mut add = db
-        .kojo()
-        .args([
-            "user",
-            "add",
-            "admin2",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"second-admin-password-1")
-        .unwrap();
-    assert!(add.wait().unwrap().success());
+    let added = add_user(
+        &db,
+        &["admin2", "--role", "admin"],
+        "second-admin-password-1",
+    );
+    assert!(added.status.success());
     ok(db.kojo().args(["user", "role", "admin", "assessor"]));
 }
 
@@ -298,20 +296,7 @@ fn user_names_follow_one_rule_on_the_web_and_the_command_line() {
         );
         assert_eq!(r.status, 422, "{bad}");
         assert!(r.body.contains("ユーザー名"), "{bad}: names the rule");
-        let mut add = db
-            .kojo()
-            .args(["user", "add", bad, "--role", "viewer", "--password-stdin"])
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        add.stdin
-            .take()
-            .unwrap()
-            .write_all(b"a long password 2026")
-            .unwrap();
-        let out = add.wait_with_output().unwrap();
+        let out = add_user(&db, &[bad, "--role", "viewer"], "a long password 2026");
         assert_eq!(out.status.code(), Some(1), "{bad}");
     }
     for good in ["yamada.t", "山田太郎", "o-suzuki@plant1"] {
@@ -391,15 +376,7 @@ fn redirects_cookies_and_the_report_policy_are_safe() {
         }
     }
     // The HTML report allows exactly its own inline stylesheet by hash.
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = ok(db
-        .kojo()
-        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
-    .stdout
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let id = plant_with_assessment(&db);
     let r = admin.get(&s, &format!("/a/{id}/report.html"));
     assert_eq!(r.status, 200);
     let csp = r.header("content-security-policy").unwrap().to_string();
@@ -430,15 +407,7 @@ fn redirects_cookies_and_the_report_policy_are_safe() {
 #[test]
 fn the_command_line_exits_quietly_on_a_closed_pipe() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = ok(db
-        .kojo()
-        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
-    .stdout
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let id = plant_with_assessment(&db);
     for args in [
         vec!["assessment", "show", id.as_str()],
         vec!["catalog", "list"],
@@ -465,15 +434,7 @@ fn the_command_line_exits_quietly_on_a_closed_pipe() {
 #[test]
 fn field_errors_name_the_flag_to_use() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = ok(db
-        .kojo()
-        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
-    .stdout
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let id = plant_with_assessment(&db);
     let r = run(db.kojo().args(["assessment", "answer", &id, "5", "－"]));
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("（--na-reason）"), "{}", r.stderr);
@@ -494,15 +455,7 @@ fn field_errors_name_the_flag_to_use() {
 #[test]
 fn assessment_show_keeps_label_names_whole_and_columns_aligned() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = ok(db
-        .kojo()
-        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
-    .stdout
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let id = plant_with_assessment(&db);
     ok(db.kojo().args(["assessment", "answer", &id, "1", "○"]));
     let out = ok(db.kojo().args(["assessment", "show", &id])).stdout;
     assert!(out.contains("バックアップ・復元(リストア)"), "{out}");
@@ -523,15 +476,7 @@ fn assessment_show_keeps_label_names_whole_and_columns_aligned() {
 #[test]
 fn answer_files_have_a_budget() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = ok(db
-        .kojo()
-        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
-    .stdout
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let id = plant_with_assessment(&db);
     let file = db.dir.path().join("answers.json");
     // Too many entries (each tiny): refused before allocating for them all.
     let many = format!("[{}]", vec!["{\"item\":1,\"mark\":\"○\"}"; 5_000].join(","));
@@ -561,15 +506,7 @@ fn the_rate_is_kojos_measure_and_headless_sections_stand_apart() {
     let db = sqlite_db();
     let s = Server::start(&db.url, &[]);
     let mut admin = admin_session(&db, &s);
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = ok(db
-        .kojo()
-        .args(["assessment", "new", "--site", "P1", "--period", "2026"]))
-    .stdout
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let id = plant_with_assessment(&db);
     let dash = admin.get(&s, &format!("/a/{id}/dashboard")).body;
     assert!(
         dash.contains("id=\"rate-note\"") && dash.contains("kojo の指標"),

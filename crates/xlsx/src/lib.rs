@@ -50,6 +50,7 @@ mod error;
 pub mod layout;
 mod ooxml;
 mod read;
+mod summary;
 mod write;
 
 pub use error::{CellError, ImportErrors, XlsxError};

@@ -13,8 +13,8 @@ pub enum Status {
     Draft,
     /// Submitted by the author, waiting for review.
     Submitted,
-    /// Reviewed, waiting for approval.
-    Reviewed,
+    /// Confirmed by a reviewer, waiting for approval.
+    Confirmed,
     /// Approved: locked, changes need a new revision.
     Approved,
 }
@@ -25,7 +25,7 @@ impl Status {
         match self {
             Status::Draft => "draft",
             Status::Submitted => "submitted",
-            Status::Reviewed => "reviewed",
+            Status::Confirmed => "confirmed",
             Status::Approved => "approved",
         }
     }
@@ -35,7 +35,7 @@ impl Status {
         [
             Status::Draft,
             Status::Submitted,
-            Status::Reviewed,
+            Status::Confirmed,
             Status::Approved,
         ]
         .into_iter()

@@ -7,6 +7,7 @@
 
 mod answer;
 mod assessment;
+mod cycle;
 mod mark;
 mod period;
 mod scoring;
@@ -14,6 +15,7 @@ mod text;
 
 pub use answer::*;
 pub use assessment::*;
+pub use cycle::*;
 pub use mark::*;
 pub use period::*;
 pub use scoring::*;

@@ -45,8 +45,11 @@ pub struct Stats {
     pub counts: Counts,
     /// ○ ÷ (items − －), a fraction in 0..=1; `None` when every item is －.
     pub achievement_rate: Option<f64>,
-    /// answered ÷ items, a fraction in 0..=1.
+    /// (answered − unconfirmed) ÷ items, a fraction in 0..=1.
     pub completion: f64,
+    /// Answers carried from last year and not yet re-confirmed (要再確認): they count in the
+    /// marks and the rate (shown as provisional) but not in the completion.
+    pub unconfirmed: u32,
 }
 
 impl Stats {
@@ -65,6 +68,21 @@ impl Stats {
             } else {
                 f64::from(answered) / f64::from(items)
             },
+            unconfirmed: 0,
+        }
+    }
+
+    /// The same statistics with `n` of the answers not yet re-confirmed.
+    pub fn with_unconfirmed(self, n: u32) -> Stats {
+        let n = n.min(self.answered);
+        Stats {
+            unconfirmed: n,
+            completion: if self.items == 0 {
+                0.0
+            } else {
+                f64::from(self.answered - n) / f64::from(self.items)
+            },
+            ..self
         }
     }
 }
@@ -101,6 +119,8 @@ pub struct Summary {
     pub labels: Vec<LabelStats>,
     /// □ △ × items in item order.
     pub residual_risks: Vec<ResidualRisk>,
+    /// Items carried from last year and not yet re-confirmed, in item order.
+    pub unconfirmed: Vec<ItemNo>,
 }
 
 /// Scores assessments against one catalog. Build once, reuse for many assessments.
@@ -196,7 +216,27 @@ impl Scorer {
                 })
                 .collect(),
             residual_risks: residual,
+            unconfirmed: Vec::new(),
         }
+    }
+
+    /// Marks `items` (answered, carried and not yet re-confirmed) as unconfirmed in `summary`:
+    /// completion counts confirmed answers only.
+    pub fn apply_unconfirmed(&self, summary: &mut Summary, items: impl IntoIterator<Item = ItemNo>) {
+        let mut list: Vec<ItemNo> = items.into_iter().collect();
+        list.sort();
+        list.dedup();
+        let mut per_label = vec![0u32; self.labels.len()];
+        for i in &list {
+            if let Some(&l) = self.item_label.get(usize::from(i.get()) - 1) {
+                per_label[l] += 1;
+            }
+        }
+        summary.overall = summary.overall.with_unconfirmed(list.len() as u32);
+        for (ls, n) in summary.labels.iter_mut().zip(per_label) {
+            ls.stats = ls.stats.with_unconfirmed(n);
+        }
+        summary.unconfirmed = list;
     }
 }
 

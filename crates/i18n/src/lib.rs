@@ -93,6 +93,10 @@ macro_rules! locale {
                 "report",
                 include_str!(concat!("../locales/", $lang, "/report.toml")),
             ),
+            (
+                "cycle",
+                include_str!(concat!("../locales/", $lang, "/cycle.toml")),
+            ),
         ]
     };
 }

@@ -15,6 +15,7 @@ fn summary_with(rates: &[Option<f64>]) -> Summary {
         counts: Counts::default(),
         achievement_rate: rate,
         completion: 1.0,
+        unconfirmed: 0,
     };
     Summary {
         overall: stats(Some(0.5)),
@@ -27,6 +28,7 @@ fn summary_with(rates: &[Option<f64>]) -> Summary {
             })
             .collect(),
         residual_risks: vec![],
+        unconfirmed: vec![],
     }
 }
 

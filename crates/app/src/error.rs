@@ -40,9 +40,12 @@ pub enum AppError {
         /// What is stored now.
         current: Option<Box<StoredAnswer>>,
     },
-    /// The assessment is signed off; answers are locked.
-    #[error("assessment is locked")]
-    Locked,
+    /// The assessment is not a draft (submitted, confirmed or approved); its content is locked.
+    #[error("assessment is {status}")]
+    Locked {
+        /// The status key.
+        status: String,
+    },
     /// A code or name is taken.
     #[error("{what} {key} exists")]
     Duplicate {
@@ -64,10 +67,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict { item, current } => AppError::Conflict { item, current },
             StoreError::Duplicate { what, key } => AppError::Duplicate { what, key },
-            StoreError::NotFound {
-                what: "draft assessment",
-                ..
-            } => AppError::Locked,
+            StoreError::NotDraft { status } => AppError::Locked { status },
+            StoreError::StateChanged { expected } => AppError::Locked { status: expected },
             StoreError::NotFound { what, key } => AppError::NotFound { what, key },
             StoreError::LastAdmin => AppError::bad("app.last_admin", &[]),
             other => AppError::Internal(other.to_string()),
@@ -114,7 +115,12 @@ impl AppError {
                     &[("item", item), ("mark", &mark), ("by", &by)],
                 )
             }
-            AppError::Locked => tr(lang, "app.locked", &[]),
+            AppError::Locked { status } => {
+                let name = kojo_domain::Status::from_key(status)
+                    .map(|s| s.name(lang))
+                    .unwrap_or(status.as_str());
+                tr(lang, "cycle.not_draft", &[("status", &name)])
+            }
             AppError::Duplicate { what, key } => {
                 let what = kojo_i18n::t(lang, &format!("app.what.{what}"));
                 tr(lang, "app.duplicate", &[("what", &what), ("key", key)])

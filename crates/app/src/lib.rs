@@ -6,9 +6,12 @@
 //! actor may see; anything else is [`AppError::NotFound`], indistinguishable from absent.
 #![deny(missing_docs)]
 
+mod actions;
 mod answer_file;
 mod auth;
+mod cycle;
 mod error;
+mod evidence;
 mod handles;
 pub mod password;
 mod users;
@@ -20,11 +23,18 @@ pub use auth::{
     ACCOUNT_CEILING, BASE_DELAY, CLIENT_CEILING, KNOWN_SLOWDOWN, LoginOutcome, MAX_DELAY,
     NewSession, PAIR_FREE, Session, SessionLookup, WINDOW, delay_after,
 };
+pub use actions::{ACTION_TITLE_MAX, ActionEntry, parse_action_status};
+pub use cycle::{
+    DiffView, QueueItem, QueueQuery, ReviewInput, SETTING_EVIDENCE_MAX_MIB,
+    SETTING_EVIDENCE_QUOTA_MIB, SETTING_SIGNERS, SETTINGS, Signer, Verification, today,
+};
 pub use error::AppError;
+pub use evidence::{clean_name, sniff};
 pub use handles::*;
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
-    Assessment, AuditEntry, Comment, HistoryEntry, Line, Site, StoredAnswer, User,
+    ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CycleCounts,
+    EvidenceRow, HistoryEntry, Line, QueueRow, SignOffRow, Site, StoredAnswer, User,
 };
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 
@@ -44,11 +54,19 @@ pub enum Role {
     Reviewer,
     /// Reads granted plants.
     Viewer,
+    /// A reviewer who may also approve (承認).
+    Approver,
 }
 
 impl Role {
     /// All roles.
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Assessor, Role::Reviewer, Role::Viewer];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Assessor,
+        Role::Approver,
+        Role::Reviewer,
+        Role::Viewer,
+    ];
 
     /// Stable key.
     pub fn key(self) -> &'static str {
@@ -57,6 +75,7 @@ impl Role {
             Role::Assessor => "assessor",
             Role::Reviewer => "reviewer",
             Role::Viewer => "viewer",
+            Role::Approver => "approver",
         }
     }
 
@@ -79,7 +98,10 @@ impl Role {
 
     /// May write review comments ([`App::commenter`]).
     pub fn may_comment(self) -> bool {
-        matches!(self, Role::Admin | Role::Assessor | Role::Reviewer)
+        matches!(
+            self,
+            Role::Admin | Role::Assessor | Role::Reviewer | Role::Approver
+        )
     }
 
     /// May manage plants, lines and users ([`App::admin`]).

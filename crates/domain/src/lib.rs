@@ -7,6 +7,7 @@
 
 mod answer;
 mod assessment;
+mod content;
 mod cycle;
 mod mark;
 mod period;
@@ -15,6 +16,7 @@ mod text;
 
 pub use answer::*;
 pub use assessment::*;
+pub use content::*;
 pub use cycle::*;
 pub use mark::*;
 pub use period::*;

@@ -9,10 +9,12 @@
 //! stale version fails with [`StoreError::Conflict`] carrying the current value.
 #![deny(missing_docs)]
 
+mod cycle_model;
 mod model;
 mod queries;
-pub use queries::{AUDIT_FIELD_MAX, AnswerWrite, THROTTLE_MAX_ROWS};
+pub use queries::{AUDIT_FIELD_MAX, AnswerWrite, QueueFilter, THROTTLE_MAX_ROWS};
 
+pub use cycle_model::*;
 pub use model::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -62,6 +64,28 @@ pub enum StoreError {
         what: &'static str,
         /// Its key.
         key: String,
+    },
+    /// The assessment is not a draft, so its content cannot change.
+    #[error("the assessment is {status}, not a draft")]
+    NotDraft {
+        /// Its status key.
+        status: String,
+    },
+    /// Another decision changed the assessment's status first.
+    #[error("the assessment is no longer {expected}")]
+    StateChanged {
+        /// The status the caller expected.
+        expected: String,
+    },
+    /// A new evidence blob would exceed the total quota.
+    #[error("evidence quota exceeded: {used} + {size} > {max} bytes")]
+    Quota {
+        /// Bytes stored now.
+        used: i64,
+        /// Bytes of the new file.
+        size: i64,
+        /// The quota.
+        max: i64,
     },
     /// The change would leave no enabled administrator.
     #[error("the last enabled administrator cannot be disabled or demoted")]

@@ -123,6 +123,7 @@ pub(crate) struct AnswerRow {
     pub version: i64,
     pub updated_at: String,
     pub updated_by: String,
+    pub confirmed: bool,
 }
 
 /// The stored state of one item: its answer (or none), version and last change.
@@ -138,6 +139,8 @@ pub struct StoredAnswer {
     pub updated_at: String,
     /// Who.
     pub updated_by: String,
+    /// `false` while an answer carried from last year awaits re-confirmation (要再確認).
+    pub confirmed: bool,
 }
 
 impl AnswerRow {
@@ -172,6 +175,7 @@ impl AnswerRow {
             version: self.version,
             updated_at: self.updated_at,
             updated_by: self.updated_by,
+            confirmed: self.confirmed,
         })
     }
 }

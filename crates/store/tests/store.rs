@@ -393,10 +393,7 @@ async fn a_signed_off_assessment_is_locked(s: &Store) {
     assert!(
         matches!(
             r,
-            Err(StoreError::NotFound {
-                what: "draft assessment",
-                ..
-            })
+            Err(StoreError::NotDraft { ref status }) if status == "approved"
         ),
         "{r:?}"
     );

@@ -60,7 +60,7 @@ impl Store {
                         .await?;
                     return Err(match exists {
                         None => StoreError::NotFound { what: "assessment", key: assessment_id.into() },
-                        Some((status,)) => StoreError::NotFound { what: "draft assessment", key: format!("{assessment_id} ({status})") },
+                        Some((status,)) => StoreError::NotDraft { status },
                     });
                 }
                 let mut seq = reserve_history_seq!(tx, assessment_id, writes.len());
@@ -84,7 +84,7 @@ impl Store {
                         let c = columns(w.answer.as_ref());
                         let sql = "UPDATE answers SET mark = $1, alternative = $2, reason = $3, review_by = $4, \
                                    accepted_by = $5, progress = $6, status = $7, target_date = $8, na_reason = $9, \
-                                   note = $10, version = version + 1, updated_at = $11, updated_by = $12 \
+                                   note = $10, version = version + 1, updated_at = $11, updated_by = $12, confirmed = TRUE \
                                    WHERE assessment_id = $13 AND item_no = $14 AND version = $15";
                         let mut q = sqlx::query(sql);
                         for v in &c {
@@ -107,6 +107,7 @@ impl Store {
                             version: w.expected_version + 1,
                             updated_at: at.clone(),
                             updated_by: actor.to_string(),
+                            confirmed: true,
                         };
                         let old = current.and_then(|c| c.answer);
                         record_history!(tx, assessment_id, w.item, stored.version, old.as_ref(), w.answer.as_ref(), actor, at.as_str(), seq);

@@ -23,31 +23,7 @@ impl Store {
             })?;
         write_tx!(self, |tx| {
             async {
-                let rev_sql = "SELECT COALESCE(MAX(revision), 0) FROM assessments WHERE site_id = $1 \
-                               AND period = $2 AND COALESCE(line_id, '') = COALESCE(CAST($3 AS TEXT), '')";
-                let (max_rev,): (i64,) = sqlx::query_as(rev_sql)
-                    .bind(&new.site_id)
-                    .bind(i64::from(new.period.year()))
-                    .bind(new.line_id.as_deref())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let sql = "INSERT INTO assessments (id, org_id, site_id, line_id, period, catalog_id, status, \
-                           revision, based_on, assessor, created_by, created_at, updated_at) \
-                           VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $11)";
-                sqlx::query(sql)
-                    .bind(&id)
-                    .bind(&site.org_id)
-                    .bind(&new.site_id)
-                    .bind(new.line_id.as_deref())
-                    .bind(i64::from(new.period.year()))
-                    .bind(&new.catalog_id)
-                    .bind(max_rev + 1)
-                    .bind(new.based_on.as_deref())
-                    .bind(new.assessor.as_deref())
-                    .bind(&new.created_by)
-                    .bind(&at)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_assessment!(tx, new, &site.org_id, &id, &at);
                 let mut seq = reserve_history_seq!(tx, &id, answers.len());
                 for (item, answer) in answers {
                     insert_answer!(tx, &id, *item, Some(answer), new.created_by.as_str(), at.as_str(), seq);

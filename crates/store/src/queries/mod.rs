@@ -14,6 +14,39 @@ macro_rules! assessment_select {
     };
 }
 
+/// Inserts an assessment row (status draft; revision = 1 + the highest of the same scope and
+/// period); expands inside a transaction.
+macro_rules! insert_assessment {
+    ($tx:expr, $new:expr, $org_id:expr, $id:expr, $at:expr) => {{
+        let new: &NewAssessment = $new;
+        let rev_sql = "SELECT COALESCE(MAX(revision), 0) FROM assessments WHERE site_id = $1 \
+                       AND period = $2 AND COALESCE(line_id, '') = COALESCE(CAST($3 AS TEXT), '')";
+        let (max_rev,): (i64,) = sqlx::query_as(rev_sql)
+            .bind(&new.site_id)
+            .bind(i64::from(new.period.year()))
+            .bind(new.line_id.as_deref())
+            .fetch_one(&mut *$tx)
+            .await?;
+        let sql = "INSERT INTO assessments (id, org_id, site_id, line_id, period, catalog_id, status, \
+                   revision, based_on, assessor, created_by, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $11)";
+        sqlx::query(sql)
+            .bind($id)
+            .bind($org_id)
+            .bind(&new.site_id)
+            .bind(new.line_id.as_deref())
+            .bind(i64::from(new.period.year()))
+            .bind(&new.catalog_id)
+            .bind(max_rev + 1)
+            .bind(new.based_on.as_deref())
+            .bind(new.assessor.as_deref())
+            .bind(&new.created_by)
+            .bind($at)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
 /// Inserts a first answer row (version 1) and its history entry; expands inside a transaction.
 macro_rules! insert_answer {
     ($tx:expr, $assessment:expr, $item:expr, $answer:expr, $actor:expr, $at:expr, $seq:expr) => {{
@@ -27,7 +60,7 @@ macro_rules! insert_answer {
         }
         q.bind($at).bind($actor).execute(&mut *$tx).await?;
         record_history!($tx, $assessment, $item, 1i64, None, $answer, $actor, $at, $seq);
-        StoredAnswer { item: $item, answer: $answer.cloned(), version: 1, updated_at: $at.to_string(), updated_by: $actor.to_string() }
+        StoredAnswer { item: $item, answer: $answer.cloned(), version: 1, updated_at: $at.to_string(), updated_by: $actor.to_string(), confirmed: true }
     }};
 }
 
@@ -59,7 +92,7 @@ macro_rules! record_history {
 macro_rules! answer_columns {
     () => {
         "item_no, mark, alternative, reason, review_by, accepted_by, progress, status, \
-     target_date, na_reason, note, version, updated_at, updated_by"
+     target_date, na_reason, note, version, updated_at, updated_by, confirmed"
     };
 }
 
@@ -127,6 +160,8 @@ pub struct AnswerWrite {
 mod answers;
 mod assessments;
 mod comments;
+mod cycle;
+pub use cycle::QueueFilter;
 mod sessions;
 pub use sessions::AUDIT_FIELD_MAX;
 pub use throttle::THROTTLE_MAX_ROWS;

@@ -44,7 +44,10 @@ pub(crate) fn parse_date_arg(field: &str, s: &str) -> Result<NaiveDate, AppError
     kojo_domain::parse_date(s).ok_or_else(|| {
         AppError::bad(
             "cycle.bad_date",
-            &[("field", &field), ("given", &s.chars().take(40).collect::<String>())],
+            &[
+                ("field", &field),
+                ("given", &s.chars().take(40).collect::<String>()),
+            ],
         )
     })
 }
@@ -52,9 +55,9 @@ pub(crate) fn parse_date_arg(field: &str, s: &str) -> Result<NaiveDate, AppError
 pub(crate) fn text(s: Option<&str>) -> Result<Option<String>, AppError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(t) => NonEmpty::new(t).map(|n| Some(n.as_str().to_string())).ok_or_else(|| {
-            AppError::bad("app.bad_comment", &[("max", &NonEmpty::MAX_CHARS)])
-        }),
+        Some(t) => NonEmpty::new(t)
+            .map(|n| Some(n.as_str().to_string()))
+            .ok_or_else(|| AppError::bad("app.bad_comment", &[("max", &NonEmpty::MAX_CHARS)])),
     }
 }
 
@@ -63,7 +66,9 @@ pub(crate) fn status_of(a: &Assessment) -> Result<Status, AppError> {
 }
 
 pub(crate) fn locked(a: &Assessment) -> AppError {
-    AppError::Locked { status: a.status.clone() }
+    AppError::Locked {
+        status: a.status.clone(),
+    }
 }
 
 fn items_list(items: &[u16]) -> String {
@@ -94,7 +99,10 @@ fn parse_valid(s: &str) -> Result<bool, AppError> {
     match n.as_str() {
         "yes" | "y" | "true" | "はい" | "妥当" | "1" => Ok(true),
         "no" | "n" | "false" | "いいえ" | "妥当でない" | "0" => Ok(false),
-        _ => Err(AppError::bad("cycle.bad_valid", &[("given", &s.chars().take(40).collect::<String>())])),
+        _ => Err(AppError::bad(
+            "cycle.bad_valid",
+            &[("given", &s.chars().take(40).collect::<String>())],
+        )),
     }
 }
 
@@ -102,18 +110,31 @@ impl ReviewInput {
     /// Parses the input for an item answered `mark`; the fields the mark's review needs are
     /// required, the others refused.
     pub fn parse(&self, item: u16, mark: Mark, by: &str) -> Result<Review, AppError> {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let valid = given(&self.valid).map(|v| parse_valid(&v)).transpose()?;
         let progress_pct = given(&self.progress_pct)
             .map(|p| {
                 let n = kojo_domain::normalize_width(p.trim_end_matches(['%', '％']).trim());
                 n.parse::<u8>().ok().filter(|n| *n <= 100).ok_or_else(|| {
-                    AppError::bad("cycle.bad_pct", &[("given", &p.chars().take(40).collect::<String>())])
+                    AppError::bad(
+                        "cycle.bad_pct",
+                        &[("given", &p.chars().take(40).collect::<String>())],
+                    )
                 })
             })
             .transpose()?;
         let target_date = given(&self.target_date)
-            .map(|d| parse_date_arg(kojo_domain::Field::TargetDate.name(kojo_domain::Lang::Ja), &d))
+            .map(|d| {
+                parse_date_arg(
+                    kojo_domain::Field::TargetDate.name(kojo_domain::Lang::Ja),
+                    &d,
+                )
+            })
             .transpose()?;
         let review = Review {
             item,
@@ -128,14 +149,38 @@ impl ReviewInput {
             at: kojo_store::now(),
         };
         if !mark.is_residual_risk() {
-            return Err(AppError::bad("cycle.review_not_residual", &[("item", &item), ("mark", &mark.symbol())]));
+            return Err(AppError::bad(
+                "cycle.review_not_residual",
+                &[("item", &item), ("mark", &mark.symbol())],
+            ));
         }
         let gaps = review_gaps(mark, Some(&review));
         if !gaps.is_empty() {
-            let names = |lang| gaps.iter().map(|g| g.name(lang)).collect::<Vec<_>>().join(", ");
+            let names = |lang| {
+                gaps.iter()
+                    .map(|g| g.name(lang))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(kojo_domain::Lang::Ja, "cycle.review_needs", &[("item", &item), ("mark", &mark.symbol()), ("fields", &names(kojo_domain::Lang::Ja))]),
-                en: kojo_i18n::tr(kojo_domain::Lang::En, "cycle.review_needs", &[("item", &item), ("mark", &mark.symbol()), ("fields", &names(kojo_domain::Lang::En))]),
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.review_needs",
+                    &[
+                        ("item", &item),
+                        ("mark", &mark.symbol()),
+                        ("fields", &names(kojo_domain::Lang::Ja)),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.review_needs",
+                    &[
+                        ("item", &item),
+                        ("mark", &mark.symbol()),
+                        ("fields", &names(kojo_domain::Lang::En)),
+                    ],
+                ),
             });
         }
         Ok(review)
@@ -236,7 +281,11 @@ impl App {
 
     /// How many different people a sign-off needs.
     pub async fn required_signers(&self) -> Result<u8, AppError> {
-        Ok(if self.setting_i64(SETTING_SIGNERS).await? == 2 { 2 } else { 3 })
+        Ok(if self.setting_i64(SETTING_SIGNERS).await? == 2 {
+            2
+        } else {
+            3
+        })
     }
 }
 
@@ -255,7 +304,10 @@ impl Reader<'_> {
 
     /// The previous fiscal year's assessment of the same scope (its latest revision), if the
     /// actor may see it, with its marks.
-    pub async fn previous(&self, a: &Assessment) -> Result<Option<(Assessment, BTreeMap<ItemNo, Mark>)>, AppError> {
+    pub async fn previous(
+        &self,
+        a: &Assessment,
+    ) -> Result<Option<(Assessment, BTreeMap<ItemNo, Mark>)>, AppError> {
         match self.app.store.previous_of(a).await? {
             Some(p) => {
                 let marks = self.marks(&p.id).await?;
@@ -269,13 +321,23 @@ impl Reader<'_> {
     pub async fn diff(&self, old: &str, new: &str) -> Result<DiffView, AppError> {
         let old = self.assessment(old).await?;
         let new = self.assessment(new).await?;
-        if old.assessment.site_id != new.assessment.site_id || old.assessment.line_id != new.assessment.line_id {
-            return Err(AppError::bad("cycle.from_other_scope", &[("from", &old.assessment.id)]));
+        if old.assessment.site_id != new.assessment.site_id
+            || old.assessment.line_id != new.assessment.line_id
+        {
+            return Err(AppError::bad(
+                "cycle.from_other_scope",
+                &[("from", &old.assessment.id)],
+            ));
         }
         let marks = |v: &crate::AssessmentView| -> BTreeMap<ItemNo, Mark> {
             v.answers
                 .values()
-                .filter_map(|s| Some((ItemNo::new(s.item, self.app.catalog)?, s.answer.as_ref()?.mark())))
+                .filter_map(|s| {
+                    Some((
+                        ItemNo::new(s.item, self.app.catalog)?,
+                        s.answer.as_ref()?.mark(),
+                    ))
+                })
                 .collect()
         };
         let changes = kojo_domain::diff(&marks(&old), &marks(&new));
@@ -301,7 +363,10 @@ impl Reader<'_> {
     }
 
     /// The sign-off steps of every assessment of a visible plant, in order.
-    pub async fn site_signoffs(&self, site: &kojo_store::Site) -> Result<Vec<SignOffRow>, AppError> {
+    pub async fn site_signoffs(
+        &self,
+        site: &kojo_store::Site,
+    ) -> Result<Vec<SignOffRow>, AppError> {
         Ok(self.app.store.site_signoffs(&site.id).await?)
     }
 
@@ -313,7 +378,11 @@ impl Reader<'_> {
         }
     }
 
-    pub(crate) async fn queue_filter(&self, site: Option<&str>, assessment: Option<&str>) -> Result<QueueFilter, AppError> {
+    pub(crate) async fn queue_filter(
+        &self,
+        site: Option<&str>,
+        assessment: Option<&str>,
+    ) -> Result<QueueFilter, AppError> {
         let site_id = match site.map(str::trim).filter(|s| !s.is_empty()) {
             Some(code) => Some(self.site(code).await?.id),
             None => None,
@@ -322,13 +391,20 @@ impl Reader<'_> {
             Some(id) => Some(self.find(id).await?.id),
             None => None,
         };
-        Ok(QueueFilter { site_id, assessment_id, visible_to: self.visible_to(), today: ymd(today()) })
+        Ok(QueueFilter {
+            site_id,
+            assessment_id,
+            visible_to: self.visible_to(),
+            today: ymd(today()),
+        })
     }
 
     /// The review queue: every □ △ × item of the current assessment of each visible scope
     /// (or of one assessment), with what its review still needs; overdue first.
     pub async fn review_queue(&self, q: &QueueQuery) -> Result<Vec<QueueItem>, AppError> {
-        let f = self.queue_filter(q.site.as_deref(), q.assessment.as_deref()).await?;
+        let f = self
+            .queue_filter(q.site.as_deref(), q.assessment.as_deref())
+            .await?;
         let rows = self.app.store.review_queue(&self.app.org().id, &f).await?;
         let today = today();
         let mut out: Vec<QueueItem> = rows
@@ -337,7 +413,11 @@ impl Reader<'_> {
                 let view = self.app.catalog.item(row.item)?;
                 let mut needs = Vec::new();
                 let review_overdue = row.mark == Mark::Deferred
-                    && row.review_by.as_deref().and_then(kojo_domain::parse_date).is_some_and(|d| d < today);
+                    && row
+                        .review_by
+                        .as_deref()
+                        .and_then(kojo_domain::parse_date)
+                        .is_some_and(|d| d < today);
                 if review_overdue {
                     needs.push(ReviewNeed::Overdue);
                 }
@@ -381,8 +461,16 @@ impl Reader<'_> {
         if status_of(&a)? != Status::Approved {
             let st = status_of(&a)?;
             return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(kojo_domain::Lang::Ja, "cycle.not_approved", &[("status", &st.name(kojo_domain::Lang::Ja))]),
-                en: kojo_i18n::tr(kojo_domain::Lang::En, "cycle.not_approved", &[("status", &st.name(kojo_domain::Lang::En))]),
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.not_approved",
+                    &[("status", &st.name(kojo_domain::Lang::Ja))],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.not_approved",
+                    &[("status", &st.name(kojo_domain::Lang::En))],
+                ),
             });
         }
         let approval = self
@@ -395,7 +483,10 @@ impl Reader<'_> {
             .ok_or_else(|| AppError::Internal("approved without an approval record".into()))?;
         let recorded_items: BTreeMap<u16, String> = serde_json::from_str(&approval.item_hashes)
             .map_err(|e| AppError::Internal(format!("item hashes: {e}")))?;
-        let recorded = ContentHash { hash: approval.content_hash.clone(), items: recorded_items };
+        let recorded = ContentHash {
+            hash: approval.content_hash.clone(),
+            items: recorded_items,
+        };
         let now = self.app.store.content_hash(&a.id).await?;
         Ok(Verification {
             changed_items: recorded.changed_items(&now),
@@ -405,9 +496,19 @@ impl Reader<'_> {
     }
 
     /// The yearly cycle's part of the report of an assessment.
-    pub async fn cycle_report(&self, view: &crate::AssessmentView) -> Result<CycleReport, AppError> {
+    pub async fn cycle_report(
+        &self,
+        view: &crate::AssessmentView,
+    ) -> Result<CycleReport, AppError> {
         let a = &view.assessment;
-        let signoffs = self.app.store.signoffs(&a.id).await?.iter().filter_map(to_signoff).collect();
+        let signoffs = self
+            .app
+            .store
+            .signoffs(&a.id)
+            .await?
+            .iter()
+            .filter_map(to_signoff)
+            .collect();
         let reviews = self.app.store.reviews(&a.id).await?;
         let previous = match self.previous(a).await? {
             Some((p, old_marks)) => {
@@ -415,10 +516,18 @@ impl Reader<'_> {
                 let new_marks: BTreeMap<ItemNo, Mark> = view
                     .answers
                     .values()
-                    .filter_map(|s| Some((ItemNo::new(s.item, self.app.catalog)?, s.answer.as_ref()?.mark())))
+                    .filter_map(|s| {
+                        Some((
+                            ItemNo::new(s.item, self.app.catalog)?,
+                            s.answer.as_ref()?.mark(),
+                        ))
+                    })
                     .collect();
                 Some(Previous {
-                    period: u16::try_from(p.period).ok().and_then(FiscalYear::new).ok_or_else(|| AppError::Internal("period".into()))?,
+                    period: u16::try_from(p.period)
+                        .ok()
+                        .and_then(FiscalYear::new)
+                        .ok_or_else(|| AppError::Internal("period".into()))?,
                     revision: p.revision,
                     summary: pv.summary,
                     changes: kojo_domain::diff(&old_marks, &new_marks),
@@ -464,21 +573,35 @@ impl Editor<'_> {
         };
         let line_id = line.map(|l| l.id);
         if source.site_id != site.id || source.line_id != line_id {
-            return Err(AppError::bad("cycle.from_other_scope", &[("from", &source.id)]));
+            return Err(AppError::bad(
+                "cycle.from_other_scope",
+                &[("from", &source.id)],
+            ));
         }
         if i64::from(period.year()) <= source.period {
-            return Err(AppError::bad("cycle.from_not_earlier", &[("from", &source.period)]));
+            return Err(AppError::bad(
+                "cycle.from_not_earlier",
+                &[("from", &source.period)],
+            ));
         }
         let new = NewAssessment {
             site_id: site.id,
             line_id,
             period,
             catalog_id: self.app.catalog.id.clone(),
-            assessor: assessor.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).or(source.assessor.clone()),
+            assessor: assessor
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .or(source.assessor.clone()),
             based_on: Some(source.id.clone()),
             created_by: self.actor.name.clone(),
         };
-        Ok(self.app.store.carry_assessment(&new, &source.id, Carry::NextYear).await?)
+        Ok(self
+            .app
+            .store
+            .carry_assessment(&new, &source.id, Carry::NextYear)
+            .await?)
     }
 
     /// 改訂: a new draft revision of an approved assessment, carrying everything. The approved
@@ -488,32 +611,60 @@ impl Editor<'_> {
         if status_of(&a)? != Status::Approved {
             let st = status_of(&a)?;
             return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(kojo_domain::Lang::Ja, "cycle.revise_not_approved", &[("status", &st.name(kojo_domain::Lang::Ja))]),
-                en: kojo_i18n::tr(kojo_domain::Lang::En, "cycle.revise_not_approved", &[("status", &st.name(kojo_domain::Lang::En))]),
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.revise_not_approved",
+                    &[("status", &st.name(kojo_domain::Lang::Ja))],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.revise_not_approved",
+                    &[("status", &st.name(kojo_domain::Lang::En))],
+                ),
             });
         }
         let new = NewAssessment {
             site_id: a.site_id.clone(),
             line_id: a.line_id.clone(),
-            period: u16::try_from(a.period).ok().and_then(FiscalYear::new).ok_or_else(|| AppError::Internal("period".into()))?,
+            period: u16::try_from(a.period)
+                .ok()
+                .and_then(FiscalYear::new)
+                .ok_or_else(|| AppError::Internal("period".into()))?,
             catalog_id: a.catalog_id.clone(),
             assessor: a.assessor.clone(),
             based_on: Some(a.id.clone()),
             created_by: self.actor.name.clone(),
         };
-        Ok(self.app.store.carry_assessment(&new, &a.id, Carry::Revision).await?)
+        Ok(self
+            .app
+            .store
+            .carry_assessment(&new, &a.id, Carry::Revision)
+            .await?)
     }
 
     /// Confirms carried answers unchanged (`None`: every unconfirmed one). Returns the items
     /// confirmed.
-    pub async fn reconfirm(&self, id: &str, items: Option<&[ItemNo]>) -> Result<Vec<u16>, AppError> {
+    pub async fn reconfirm(
+        &self,
+        id: &str,
+        items: Option<&[ItemNo]>,
+    ) -> Result<Vec<u16>, AppError> {
         let a = self.find(id).await?;
         let list: Option<Vec<u16>> = items.map(|i| i.iter().map(|n| n.get()).collect());
-        Ok(self.app.store.reconfirm(&a.id, list.as_deref(), &self.actor.name).await?)
+        Ok(self
+            .app
+            .store
+            .reconfirm(&a.id, list.as_deref(), &self.actor.name)
+            .await?)
     }
 
     /// Records this cycle's review of one □ △ × item.
-    pub async fn review(&self, id: &str, item: ItemNo, input: &ReviewInput) -> Result<Review, AppError> {
+    pub async fn review(
+        &self,
+        id: &str,
+        item: ItemNo,
+        input: &ReviewInput,
+    ) -> Result<Review, AppError> {
         let a = self.find(id).await?;
         let mark = self
             .app
@@ -536,7 +687,9 @@ impl Role {
     pub fn may_decide(self, d: Decision) -> bool {
         match d {
             Decision::Submit => self.may_edit(),
-            Decision::Confirm | Decision::Return => matches!(self, Role::Admin | Role::Reviewer | Role::Approver),
+            Decision::Confirm | Decision::Return => {
+                matches!(self, Role::Admin | Role::Reviewer | Role::Approver)
+            }
             Decision::Approve => matches!(self, Role::Admin | Role::Approver),
         }
     }
@@ -559,7 +712,12 @@ impl Signer<'_> {
     /// Makes `decision` on assessment `id`: checks the actor's role, the state, the review
     /// (for a submission) and the separation of duties, then changes the state and records the
     /// decision with the hash of the content, in one transaction.
-    pub async fn decide(&self, id: &str, decision: Decision, comment: Option<&str>) -> Result<SignOffRow, AppError> {
+    pub async fn decide(
+        &self,
+        id: &str,
+        decision: Decision,
+        comment: Option<&str>,
+    ) -> Result<SignOffRow, AppError> {
         let lang_pair = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| AppError::BadInput {
             ja: kojo_i18n::tr(kojo_domain::Lang::Ja, key, args),
             en: kojo_i18n::tr(kojo_domain::Lang::En, key, args),
@@ -567,15 +725,45 @@ impl Signer<'_> {
         let a = self.find(id).await?;
         if !self.actor.role.may_decide(decision) {
             return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(kojo_domain::Lang::Ja, "cycle.not_author_role", &[("user", &self.actor.name), ("role", &self.actor.role.name(kojo_domain::Lang::Ja)), ("decision", &decision.name(kojo_domain::Lang::Ja))]),
-                en: kojo_i18n::tr(kojo_domain::Lang::En, "cycle.not_author_role", &[("user", &self.actor.name), ("role", &self.actor.role.name(kojo_domain::Lang::En)), ("decision", &decision.name(kojo_domain::Lang::En))]),
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.not_author_role",
+                    &[
+                        ("user", &self.actor.name),
+                        ("role", &self.actor.role.name(kojo_domain::Lang::Ja)),
+                        ("decision", &decision.name(kojo_domain::Lang::Ja)),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.not_author_role",
+                    &[
+                        ("user", &self.actor.name),
+                        ("role", &self.actor.role.name(kojo_domain::Lang::En)),
+                        ("decision", &decision.name(kojo_domain::Lang::En)),
+                    ],
+                ),
             });
         }
         let from = status_of(&a)?;
         let Some(to) = decision.apply(from) else {
             return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(kojo_domain::Lang::Ja, "cycle.bad_transition", &[("status", &from.name(kojo_domain::Lang::Ja)), ("decision", &decision.name(kojo_domain::Lang::Ja))]),
-                en: kojo_i18n::tr(kojo_domain::Lang::En, "cycle.bad_transition", &[("status", &from.name(kojo_domain::Lang::En)), ("decision", &decision.name(kojo_domain::Lang::En))]),
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.bad_transition",
+                    &[
+                        ("status", &from.name(kojo_domain::Lang::Ja)),
+                        ("decision", &decision.name(kojo_domain::Lang::Ja)),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.bad_transition",
+                    &[
+                        ("status", &from.name(kojo_domain::Lang::En)),
+                        ("decision", &decision.name(kojo_domain::Lang::En)),
+                    ],
+                ),
             });
         };
         let comment = text(comment)?;
@@ -586,27 +774,48 @@ impl Signer<'_> {
             let view = self.assessment(&a.id).await?;
             if !view.summary.unconfirmed.is_empty() {
                 let items: Vec<u16> = view.summary.unconfirmed.iter().map(|i| i.get()).collect();
-                return Err(lang_pair("cycle.unconfirmed_left", &[("items", &items_list(&items))]));
+                return Err(lang_pair(
+                    "cycle.unconfirmed_left",
+                    &[("items", &items_list(&items))],
+                ));
             }
             // A yearly review (an assessment carried from an earlier one) must review every
             // □ △ × item before it goes to the reviewer.
             if a.based_on.is_some() {
-                let reviews: BTreeMap<u16, Review> =
-                    self.app.store.reviews(&a.id).await?.into_iter().map(|r| (r.item, r)).collect();
+                let reviews: BTreeMap<u16, Review> = self
+                    .app
+                    .store
+                    .reviews(&a.id)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.item, r))
+                    .collect();
                 let missing: Vec<u16> = view
                     .summary
                     .residual_risks
                     .iter()
-                    .filter(|r| !review_gaps(r.answer.mark(), reviews.get(&r.item.get())).is_empty())
+                    .filter(|r| {
+                        !review_gaps(r.answer.mark(), reviews.get(&r.item.get())).is_empty()
+                    })
                     .map(|r| r.item.get())
                     .collect();
                 if !missing.is_empty() {
-                    return Err(lang_pair("cycle.review_missing", &[("items", &items_list(&missing))]));
+                    return Err(lang_pair(
+                        "cycle.review_missing",
+                        &[("items", &items_list(&missing))],
+                    ));
                 }
             }
         }
         // Separation of duties over the sign-offs since the last return.
-        let signoffs: Vec<SignOff> = self.app.store.signoffs(&a.id).await?.iter().filter_map(to_signoff).collect();
+        let signoffs: Vec<SignOff> = self
+            .app
+            .store
+            .signoffs(&a.id)
+            .await?
+            .iter()
+            .filter_map(to_signoff)
+            .collect();
         let [submitted, confirmed, _] = kojo_domain::signature_boxes(&signoffs);
         let required = self.app.required_signers().await?;
         let me = self.actor.name.as_str();
@@ -614,21 +823,49 @@ impl Signer<'_> {
             Decision::Confirm => submitted.filter(|s| s.by == me),
             // Three people: the approver is neither the author nor the confirmer. Two (small
             // plants): the approver is not the author; the confirmer may approve.
-            Decision::Approve if required >= 3 => submitted.filter(|s| s.by == me).or(confirmed.filter(|s| s.by == me)),
+            Decision::Approve if required >= 3 => submitted
+                .filter(|s| s.by == me)
+                .or(confirmed.filter(|s| s.by == me)),
             Decision::Approve => submitted.filter(|s| s.by == me),
             _ => None,
         };
         if let Some(s) = clash {
             return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(kojo_domain::Lang::Ja, "cycle.same_person", &[("user", &me), ("step", &s.decision.name(kojo_domain::Lang::Ja)), ("n", &required)]),
-                en: kojo_i18n::tr(kojo_domain::Lang::En, "cycle.same_person", &[("user", &me), ("step", &s.decision.name(kojo_domain::Lang::En)), ("n", &required)]),
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.same_person",
+                    &[
+                        ("user", &me),
+                        ("step", &s.decision.name(kojo_domain::Lang::Ja)),
+                        ("n", &required),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.same_person",
+                    &[
+                        ("user", &me),
+                        ("step", &s.decision.name(kojo_domain::Lang::En)),
+                        ("n", &required),
+                    ],
+                ),
             });
         }
-        let row = self.app.store.sign(&a.id, from, to, decision, me, comment.as_deref()).await?;
+        let row = self
+            .app
+            .store
+            .sign(&a.id, from, to, decision, me, comment.as_deref())
+            .await?;
         let detail = format!("{} {} → {}", decision.key(), from.key(), to.key());
         self.app
             .store
-            .audit(Some(me), self.actor.client.as_deref(), "signoff", Some(&a.id), Some(&detail))
+            .audit(
+                Some(me),
+                self.actor.client.as_deref(),
+                "signoff",
+                Some(&a.id),
+                Some(&detail),
+            )
             .await?;
         Ok(row)
     }
@@ -641,7 +878,9 @@ impl App {
         Decision::ALL
             .iter()
             .any(|d| actor.role.may_decide(*d))
-            .then_some(Signer { reader: self.reader(actor) })
+            .then_some(Signer {
+                reader: self.reader(actor),
+            })
     }
 
     /// Acts as the named kojo user (the command line's `--by`): the user must exist and be
@@ -652,10 +891,16 @@ impl App {
             .user_by_name(name.trim())
             .await?
             .filter(|u| !u.disabled)
-            .ok_or_else(|| AppError::bad("cycle.unknown_signer", &[("user", &name.chars().take(64).collect::<String>())]))?;
+            .ok_or_else(|| {
+                AppError::bad(
+                    "cycle.unknown_signer",
+                    &[("user", &name.chars().take(64).collect::<String>())],
+                )
+            })?;
         Ok(crate::Actor {
             name: user.name,
-            role: Role::from_key(&user.role).ok_or_else(|| AppError::Internal(format!("role {}", user.role)))?,
+            role: Role::from_key(&user.role)
+                .ok_or_else(|| AppError::Internal(format!("role {}", user.role)))?,
             user_id: Some(user.id),
             client: None,
         })

@@ -1,8 +1,10 @@
 //! Evidence files (根拠資料) attached to items: limits, content sniffing, access by grant.
 
-use crate::cycle::{SETTING_EVIDENCE_MAX_MIB, SETTING_EVIDENCE_QUOTA_MIB, parse_date_arg, status_of};
-use crate::handles::{Editor, Reader};
 use crate::AppError;
+use crate::cycle::{
+    SETTING_EVIDENCE_MAX_MIB, SETTING_EVIDENCE_QUOTA_MIB, parse_date_arg, status_of,
+};
+use crate::handles::{Editor, Reader};
 use kojo_domain::{ItemNo, Status};
 use kojo_store::{EvidenceRow, NewEvidence, StoreError};
 
@@ -16,7 +18,11 @@ pub fn sniff(data: &[u8]) -> &'static str {
         return t.mime_type();
     }
     match std::str::from_utf8(data) {
-        Ok(s) if !s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) => {
+        Ok(s)
+            if !s
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
             "text/plain"
         }
         _ => "application/octet-stream",
@@ -56,10 +62,25 @@ impl Reader<'_> {
 
     /// One visible attachment with its bytes.
     pub async fn evidence_get(&self, evidence_id: i64) -> Result<(EvidenceRow, Vec<u8>), AppError> {
-        let not_found = || AppError::NotFound { what: "evidence", key: evidence_id.to_string() };
-        let row = self.app.store.evidence(evidence_id).await?.ok_or_else(not_found)?;
-        self.find(&row.assessment_id).await.map_err(|_| not_found())?;
-        let data = self.app.store.blob(&row.sha256).await?.ok_or_else(not_found)?;
+        let not_found = || AppError::NotFound {
+            what: "evidence",
+            key: evidence_id.to_string(),
+        };
+        let row = self
+            .app
+            .store
+            .evidence(evidence_id)
+            .await?
+            .ok_or_else(not_found)?;
+        self.find(&row.assessment_id)
+            .await
+            .map_err(|_| not_found())?;
+        let data = self
+            .app
+            .store
+            .blob(&row.sha256)
+            .await?
+            .ok_or_else(not_found)?;
         Ok((row, data))
     }
 }
@@ -87,7 +108,10 @@ impl Editor<'_> {
         let max = self.evidence_max_bytes().await?;
         let size = i64::try_from(data.len()).unwrap_or(i64::MAX);
         if size > max {
-            return Err(AppError::bad("cycle.evidence_too_large", &[("name", &name), ("size", &size), ("max", &max)]));
+            return Err(AppError::bad(
+                "cycle.evidence_too_large",
+                &[("name", &name), ("size", &size), ("max", &max)],
+            ));
         }
         let valid_until = valid_until
             .map(str::trim)
@@ -102,7 +126,12 @@ impl Editor<'_> {
             data,
             valid_until: valid_until.as_deref(),
         };
-        match self.app.store.add_evidence(&a.id, &new, &self.actor.name, quota).await {
+        match self
+            .app
+            .store
+            .add_evidence(&a.id, &new, &self.actor.name, quota)
+            .await
+        {
             Err(StoreError::Quota { used, size, max }) => Err(AppError::bad(
                 "cycle.evidence_quota",
                 &[("used", &used), ("size", &size), ("max", &max)],

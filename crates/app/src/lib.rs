@@ -16,6 +16,7 @@ mod handles;
 pub mod password;
 mod users;
 
+pub use actions::{ACTION_TITLE_MAX, ActionEntry, parse_action_status};
 pub use answer_file::{
     AnswerFileError, MAX_ANSWER_ENTRIES, MAX_ANSWER_FILE_BYTES, parse_answer_file,
 };
@@ -23,7 +24,6 @@ pub use auth::{
     ACCOUNT_CEILING, BASE_DELAY, CLIENT_CEILING, KNOWN_SLOWDOWN, LoginOutcome, MAX_DELAY,
     NewSession, PAIR_FREE, Session, SessionLookup, WINDOW, delay_after,
 };
-pub use actions::{ACTION_TITLE_MAX, ActionEntry, parse_action_status};
 pub use cycle::{
     DiffView, QueueItem, QueueQuery, ReviewInput, SETTING_EVIDENCE_MAX_MIB,
     SETTING_EVIDENCE_QUOTA_MIB, SETTING_SIGNERS, SETTINGS, Signer, Verification, today,

@@ -321,10 +321,18 @@ impl<'a> Reader<'a> {
             .into_iter()
             .map(|a| (a.item, a))
             .collect();
-        let summary =
+        let mut summary =
             self.app.scorer.summarize(answers.values().filter_map(|s| {
                 Some((ItemNo::new(s.item, self.app.catalog)?, s.answer.as_ref()?))
             }));
+        // Answers carried from last year and not yet re-confirmed (要再確認).
+        self.app.scorer.apply_unconfirmed(
+            &mut summary,
+            answers
+                .values()
+                .filter(|s| !s.confirmed && s.answer.is_some())
+                .filter_map(|s| ItemNo::new(s.item, self.app.catalog)),
+        );
         Ok(AssessmentView {
             assessment,
             answers,

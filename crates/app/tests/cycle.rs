@@ -594,7 +594,7 @@ async fn actions_are_tracked_carried_and_listed(db: &Db) {
             item(app, 2),
             "予算申請",
             Some("工務課"),
-            Some("2999-03-31"),
+            Some("2099-03-31"),
             None,
         )
         .await

@@ -186,10 +186,10 @@ pub async fn save(
                 version: Some(version),
             }
         }
-        Err(AppError::Locked) => {
+        Err(e @ AppError::Locked { .. }) => {
             return Err(WebError::Bad {
-                ja: AppError::Locked.message(Lang::Ja),
-                en: AppError::Locked.message(Lang::En),
+                ja: e.message(Lang::Ja),
+                en: e.message(Lang::En),
             });
         }
         Err(e) => return Err(e.into()),

@@ -636,19 +636,25 @@ impl Store {
     /// Every □ △ × item of the latest assessment of each scope matching `f` (or of the one
     /// assessment named there), with its review, overdue actions and expired evidence: one query.
     pub async fn review_queue(&self, org_id: &str, f: &QueueFilter) -> Result<Vec<QueueRow>> {
+        // The latest assessments first (a few hundred rows), then their □ △ × answers with
+        // pre-aggregated counts: no per-row subqueries.
         let sql = concat!(
-            "SELECT a.id AS assessment_id, s.code AS site_code, s.name AS site_name, l.code AS line_code, a.period, a.revision, a.status, \
+            "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status FROM assessments a WHERE ",
+            queue_filter!(), latest_only!(), ") OR a.id = $4)), \
+             oa AS (SELECT ac.assessment_id, ac.item_no, COUNT(*) AS n FROM actions ac JOIN latest t ON t.id = ac.assessment_id \
+                    WHERE ac.status IN ('open', 'in_progress') AND ac.due IS NOT NULL AND ac.due < $5 GROUP BY ac.assessment_id, ac.item_no), \
+             ee AS (SELECT e.assessment_id, e.item_no, COUNT(*) AS n FROM evidence e JOIN latest t ON t.id = e.assessment_id \
+                    WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no) \
+             SELECT t.id AS assessment_id, s.code AS site_code, s.name AS site_name, l.code AS line_code, t.period, t.revision, t.status, \
              x.item_no, x.mark, x.review_by, x.confirmed, r.mark AS r_mark, r.valid AS r_valid, r.progress AS r_progress, \
              r.progress_pct AS r_pct, r.status AS r_status, r.target_date AS r_target, r.note AS r_note, r.reviewed_by AS r_by, \
-             r.reviewed_at AS r_at, \
-             (SELECT COUNT(*) FROM actions ac WHERE ac.assessment_id = a.id AND ac.item_no = x.item_no \
-                AND ac.status IN ('open', 'in_progress') AND ac.due IS NOT NULL AND ac.due < $5) AS overdue_actions, \
-             (SELECT COUNT(*) FROM evidence e WHERE e.assessment_id = a.id AND e.item_no = x.item_no \
-                AND e.valid_until IS NOT NULL AND e.valid_until < $5) AS expired_evidence \
-             FROM assessments a JOIN sites s ON s.id = a.site_id LEFT JOIN lines l ON l.id = a.line_id \
-             JOIN answers x ON x.assessment_id = a.id AND x.mark IN ('deferred', 'considering', 'not_considered') \
-             LEFT JOIN reviews r ON r.assessment_id = a.id AND r.item_no = x.item_no WHERE ",
-            queue_filter!(), latest_only!(), ") OR a.id = $4) ORDER BY s.code, l.code, a.period, x.item_no"
+             r.reviewed_at AS r_at, COALESCE(oa.n, 0) AS overdue_actions, COALESCE(ee.n, 0) AS expired_evidence \
+             FROM latest t JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id \
+             JOIN answers x ON x.assessment_id = t.id AND x.mark IN ('deferred', 'considering', 'not_considered') \
+             LEFT JOIN reviews r ON r.assessment_id = t.id AND r.item_no = x.item_no \
+             LEFT JOIN oa ON oa.assessment_id = t.id AND oa.item_no = x.item_no \
+             LEFT JOIN ee ON ee.assessment_id = t.id AND ee.item_no = x.item_no \
+             ORDER BY s.code, l.code, t.period, x.item_no"
         );
         let rows: Vec<QueueSql> = on!(self, |pool| sqlx::query_as::<_, QueueSql>(sql)
             .bind(org_id)

@@ -1,7 +1,13 @@
-//! Where things are in the checksheet (format version 1), and the catalog texts it shows.
+//! Where things are in the checksheet (format version 2), and the catalog texts it shows.
 //!
 //! Rows and columns are 0-based as the writer and reader use them; [`cell_name`] gives the A1
 //! name people see.
+//!
+//! The item table has the guideline's texts (A–G), the mark and the answer fields (H–Q), then
+//! the yearly cycle's informational columns (R–Y): last year's mark and this cycle's review.
+//! Import reads only A–Q ([`ANSWER_COLUMNS`]); the informational columns are always written
+//! (empty when there is nothing to show) and never read. Format version 1 had no R–Y; its files
+//! import the same way.
 
 use kojo_catalog::{Catalog, ItemView, Label};
 use kojo_domain::Field;
@@ -72,28 +78,55 @@ pub const COL_CRITERIA: u16 = 5;
 pub const COL_AREA: u16 = 6;
 /// The mark; the answer fields follow in [`Field::ALL`] order.
 pub const COL_MARK: u16 = 7;
-/// Number of columns of the item table.
-pub const COLUMNS: u16 = COL_MARK + Field::ALL.len() as u16;
+/// Number of columns import reads: the item table up to the last answer field (A–Q).
+pub const ANSWER_COLUMNS: u16 = COL_MARK + Field::ALL.len() as u16;
+/// Last year's mark (informational, not read).
+pub const COL_PREVIOUS: u16 = ANSWER_COLUMNS;
+/// Review: is the reason for deferral still valid (yes / no; informational, not read).
+pub const COL_REVIEW_VALID: u16 = COL_PREVIOUS + 1;
+/// Review: preparation progress (text).
+pub const COL_REVIEW_PROGRESS: u16 = COL_PREVIOUS + 2;
+/// Review: preparation progress in percent.
+pub const COL_REVIEW_PCT: u16 = COL_PREVIOUS + 3;
+/// Review: consideration status.
+pub const COL_REVIEW_STATUS: u16 = COL_PREVIOUS + 4;
+/// Review: target date.
+pub const COL_REVIEW_TARGET: u16 = COL_PREVIOUS + 5;
+/// Review: note.
+pub const COL_REVIEW_NOTE: u16 = COL_PREVIOUS + 6;
+/// Review: who reviewed, and when.
+pub const COL_REVIEW_BY: u16 = COL_PREVIOUS + 7;
+/// Number of columns of the item table (A–Y).
+pub const COLUMNS: u16 = COL_REVIEW_BY + 1;
 
-/// Column widths of the item table, in characters (indexed by column).
+/// Column widths of the item table, in characters (indexed by column). Narrower than the texts
+/// would like, so that 25 columns still print legibly on one A4 landscape page width.
 pub const WIDTHS: [f64; COLUMNS as usize] = [
-    20.0, // label
-    28.0, // objective
-    28.0, // requirement
+    18.0, // label
+    24.0, // objective
+    24.0, // requirement
     5.0,  // No.
-    36.0, // condition
-    56.0, // criteria
-    14.0, // area
+    32.0, // condition
+    48.0, // criteria
+    12.0, // area
     7.0,  // mark
-    20.0, // alternative
-    24.0, // reason
+    18.0, // alternative
+    20.0, // reason
     12.0, // review-by date
-    14.0, // accepted by
-    20.0, // progress
-    24.0, // status
+    12.0, // accepted by
+    18.0, // progress
+    20.0, // status
     12.0, // target date
-    24.0, // not-applicable reason
-    24.0, // note
+    20.0, // not-applicable reason
+    20.0, // note
+    9.0,  // last year's mark
+    9.0,  // review: reason still valid
+    16.0, // review: progress
+    8.0,  // review: progress %
+    16.0, // review: status
+    12.0, // review: target date
+    18.0, // review: note
+    14.0, // review: by, date
 ];
 
 /// Display width of a character in column-width units: CJK and full-width forms take two.
@@ -233,7 +266,7 @@ pub fn area_text(catalog: &Catalog, view: &ItemView<'_>, lang: Lang) -> String {
         .unwrap_or_else(|| view.item.area.clone())
 }
 
-/// The item table's column headings in `lang`.
+/// The item table's column headings in `lang` (last year's mark without its fiscal year).
 pub fn table_headings(lang: Lang) -> Vec<String> {
     let mut out: Vec<String> = [
         "xlsx.col.label",
@@ -248,6 +281,20 @@ pub fn table_headings(lang: Lang) -> Vec<String> {
     .map(|k| t(lang, k).to_string())
     .collect();
     out.extend(Field::ALL.iter().map(|f| heading_case(f.name(lang), lang)));
+    out.extend(
+        [
+            "xlsx.cycle.previous",
+            "xlsx.cycle.valid",
+            "xlsx.cycle.progress",
+            "xlsx.cycle.progress_pct",
+            "xlsx.cycle.status",
+            "xlsx.cycle.target_date",
+            "xlsx.cycle.note",
+            "xlsx.cycle.by",
+        ]
+        .iter()
+        .map(|k| t(lang, k).to_string()),
+    );
     out
 }
 
@@ -271,7 +318,11 @@ mod tests {
         assert_eq!(col_name(26), "AA");
         assert_eq!(cell_name(22, 7), "H23");
         assert_eq!(field_col(Field::Mark), COL_MARK);
-        assert_eq!(field_col(Field::Note), COLUMNS - 1);
-        assert_eq!(table_headings(Lang::Ja).len(), usize::from(COLUMNS));
+        assert_eq!(field_col(Field::Note), ANSWER_COLUMNS - 1);
+        assert_eq!(col_name(ANSWER_COLUMNS - 1), "Q");
+        assert_eq!(col_name(COLUMNS - 1), "Y");
+        for lang in Lang::ALL {
+            assert_eq!(table_headings(lang).len(), usize::from(COLUMNS));
+        }
     }
 }

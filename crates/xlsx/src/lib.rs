@@ -1,12 +1,14 @@
 //! The offline checksheet: an xlsx file to fill in with only Excel or LibreOffice, and its import.
 //!
-//! [`blank`] and [`export`] write a workbook with four sheets:
+//! [`blank`], [`export`] and [`export_cycle`] write a workbook with four sheets:
 //!
 //! - **チェックシート / Checksheet**: a header block (company, plant code and name, line code and
 //!   name, fiscal year, assessor, date) and one row per item with the guideline's texts (label,
 //!   objective, requirement, No., condition, criteria with resolved cross-references, suggested
 //!   responsible area), a mark column with a ○ □ △ × － drop-down, and one column per answer
-//!   field ([`kojo_domain::Field`]). Frozen panes, autofilter, A4 landscape, fit to width.
+//!   field ([`kojo_domain::Field`]). Right of them, the yearly cycle's informational columns
+//!   ([`CycleColumns`]): last year's mark and this cycle's review. Frozen panes, autofilter,
+//!   A4 landscape, fit to width.
 //! - **凡例 / Legend**: the five marks with the guideline's definitions (section 2), the columns
 //!   each mark needs, and notes (residual risks, rate formula, suggested areas, and for English
 //!   that the translation is unofficial).
@@ -16,7 +18,8 @@
 //! - **kojo**: very hidden, protected metadata: catalog id and version, checksheet format version
 //!   ([`FORMAT_VERSION`]), language.
 //!
-//! [`import`] reads such a file back after any spreadsheet program saved it: shared or inline
+//! [`import`] reads such a file back after any spreadsheet program saved it (only the mark and
+//! answer columns; the informational columns and anything else right of them are ignored): shared or inline
 //! strings, dates as serial numbers or text, marks in any accepted spelling, stray spaces, rows
 //! hidden or reordered (items are found by their No.). It refuses, with every problem named by
 //! sheet and cell, files that are not xlsx, too large, zip bombs, for another catalog or format
@@ -42,7 +45,8 @@
 //! with a counting allocator and fails above 100 MiB; `tests/fuzz.rs` (`fuzz_xlsx_import`) checks
 //! the same for mutated checksheets.
 //!
-//! [`action_list_xlsx`] and [`action_list_csv`] list every item not marked ○.
+//! [`action_list_xlsx`] and [`action_list_csv`] list every item not marked ○ and the action
+//! plan ([`ActionItem`]s) with their status and whether they are overdue.
 #![deny(missing_docs)]
 
 mod actions;
@@ -56,8 +60,10 @@ mod write;
 pub use error::{CellError, ImportErrors, XlsxError};
 pub use kojo_i18n::Lang;
 
+use chrono::NaiveDate;
 use kojo_catalog::Catalog;
-use kojo_domain::Sheet;
+use kojo_domain::{ActionItem, ItemNo, Mark, Review, Sheet};
+use std::collections::BTreeMap;
 
 /// The largest file [`import`] accepts, in bytes (10 MiB; a filled checksheet is about 100 KiB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -73,9 +79,10 @@ pub const MAX_UNCOMPRESSED_BYTES: usize = 100 * 1024 * 1024;
 /// Content further down is refused, naming the cell.
 pub const MAX_SHEET_ROWS: u32 = 10_000;
 
-/// The most columns a worksheet's content may span (a checksheet uses 17, up to column Q).
-/// Content further right is refused, naming the cell; content right of the checksheet's columns
-/// but within this limit (people write notes there) is ignored.
+/// The most columns a worksheet's content may span (a checksheet uses 25, up to column Y, and
+/// import reads 17 of them, up to column Q). Content further right is refused, naming the cell;
+/// content right of the answer columns but within this limit (the informational columns R–Y,
+/// and notes people write beside the table) is ignored.
 pub const MAX_SHEET_COLS: u32 = 256;
 
 /// The most bytes of one XML part the import reads (16 MiB; a checksheet's largest part, the
@@ -97,9 +104,41 @@ pub const MAX_SHEET_TEXT_BYTES: usize = 8 * 1024 * 1024;
 /// The deepest element nesting of an XML part (a worksheet needs 5 levels).
 pub const MAX_XML_DEPTH: usize = 64;
 
-/// The checksheet format version written into the metadata sheet; [`import`] reads only this
-/// version. Change it whenever the layout in [`layout`] changes.
-pub const FORMAT_VERSION: &str = "1";
+/// The checksheet format version written into the metadata sheet. Change it whenever the layout
+/// in [`layout`] changes.
+///
+/// Version 2 added the informational columns R–Y (last year's mark, the review); version 1
+/// files have the same mark and answer columns and still import.
+pub const FORMAT_VERSION: &str = "2";
+
+/// The format versions [`import`] reads: every version whose mark and answer columns are where
+/// [`layout`] puts them.
+pub const READ_FORMAT_VERSIONS: [&str; 2] = ["1", FORMAT_VERSION];
+
+/// What the yearly cycle's columns of the checksheet show (R–Y, right of the answer columns):
+/// last year's mark and this cycle's review of each item. Plain data; [`Default`] shows nothing.
+///
+/// The columns are always part of the checksheet, empty where there is nothing to show, so
+/// every checksheet has one layout. They are informational: [`import`] never reads them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CycleColumns<'a> {
+    /// Last year's assessment of the same scope, if any.
+    pub previous: Option<PreviousMarks<'a>>,
+    /// This cycle's reviews. A review is shown only where its [`Review::mark`] is the item's
+    /// mark in the sheet (after a change of mark it no longer counts); when an item has several
+    /// such reviews, the last one in the slice is shown. Reviews of items outside the catalog
+    /// are ignored.
+    pub reviews: &'a [Review],
+}
+
+/// Last year's marks, for the column 前年度の評価 / Last year's mark.
+#[derive(Debug, Clone, Copy)]
+pub struct PreviousMarks<'a> {
+    /// Which assessment the marks come from, shown in the column heading: `2026年度`, `FY2026`.
+    pub caption: &'a str,
+    /// The marks; items without one stay empty.
+    pub marks: &'a BTreeMap<ItemNo, Mark>,
+}
 
 /// A checksheet with no answers and an empty header, ready to be filled in.
 pub fn blank(catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, XlsxError> {
@@ -107,15 +146,32 @@ pub fn blank(catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         catalog_id: catalog.id.clone(),
         ..Sheet::default()
     };
-    write::checksheet(catalog, &sheet, lang)
+    write::checksheet(catalog, &sheet, &CycleColumns::default(), lang)
 }
 
 /// The checksheet of `sheet`: its header and answers filled in, the summary's formulas carrying
-/// kojo's scores as cached values.
+/// kojo's scores as cached values. The yearly cycle's columns are present and empty: the same
+/// as [`export_cycle`] with [`CycleColumns::default`].
 ///
 /// Fails if the sheet belongs to another catalog or answers an item the catalog does not have.
 pub fn export(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u8>, XlsxError> {
-    write::checksheet(catalog, sheet, lang)
+    write::checksheet(catalog, sheet, &CycleColumns::default(), lang)
+}
+
+/// The checksheet of `sheet` as [`export`] writes it, with the yearly cycle's columns filled
+/// from `cycle`: 前年度の評価 (last year's mark symbol; the heading names `cycle.previous`'s
+/// caption), then the review: 理由は妥当か (はい / いいえ), 準備状況（見直し）, 進捗率 (a
+/// percentage), 検討状況（見直し）, 判断予定日（見直し） (a date), 見直しメモ, 見直し者・日付
+/// (`name（YYYY-MM-DD）`).
+///
+/// These columns are informational: [`import`] ignores them, also when someone typed into them.
+pub fn export_cycle(
+    catalog: &Catalog,
+    sheet: &Sheet,
+    cycle: &CycleColumns<'_>,
+    lang: Lang,
+) -> Result<Vec<u8>, XlsxError> {
+    write::checksheet(catalog, sheet, cycle, lang)
 }
 
 /// Reads a checksheet written by [`blank`] or [`export`] (and maybe re-saved by a spreadsheet
@@ -132,26 +188,50 @@ pub fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
     read::import(bytes, catalog)
 }
 
-/// The action list as xlsx: every item not marked ○ (□ △ × －, and unanswered), with label,
-/// No., condition, responsible area, mark and every answer field.
+/// The action list as xlsx, two sheets:
+///
+/// - **対応リスト / Action list**: every item not marked ○ (□ △ × －, and unanswered), with
+///   label, No., condition, responsible area, mark and every answer field.
+/// - **対策計画 / Action plan**: one row per action of `actions` (by item, then in the order
+///   given): No., condition, the item's mark, the action, owner, due date, status name, the
+///   overdue flag (期限超過 / Overdue when [`ActionItem::is_overdue`] on `today`, else empty)
+///   and note. Above the table, `today` as the reference date and how many are overdue.
 ///
 /// Cells are text, never formulas; a text that starts like a formula (see [`action_list_csv`])
 /// is also marked with Excel's quote prefix, so editing the cell keeps it text.
+///
+/// Fails if the sheet belongs to another catalog, or the sheet or an action names an item the
+/// catalog does not have.
 pub fn action_list_xlsx(
     catalog: &Catalog,
     sheet: &Sheet,
+    actions: &[ActionItem],
+    today: NaiveDate,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
-    actions::xlsx(catalog, sheet, lang)
+    actions::xlsx(catalog, sheet, actions, today, lang)
 }
 
 /// The action list as CSV (UTF-8 with BOM and CRLF line ends, so Excel opens Japanese text
-/// correctly), with the same columns as [`action_list_xlsx`]; dates are `YYYY-MM-DD`.
+/// correctly): one table with one header row. Its columns are those of [`action_list_xlsx`]'s
+/// first sheet followed by the action's: action, owner, due date, status name, overdue flag
+/// (期限超過 / Overdue, else empty) and note. Dates are `YYYY-MM-DD`.
+///
+/// The rows are the residual risks joined with their actions, in catalog order: every item not
+/// marked ○, and every item with an action (so an action is never lost when its item became ○).
+/// An item without actions has one row with the action columns empty; an item with n actions
+/// has n rows (in the order given), each repeating the item's columns.
 ///
 /// Fields that a spreadsheet could run as a formula (starting with `=`, `+`, `-`, `@`, tab or
 /// CR, also after NFKC normalisation, so the full-width `＝＋－＠` too) are prefixed with `'`;
-/// the not-applicable mark `－` alone is left as it is. Items of the sheet outside the catalog
-/// are ignored.
-pub fn action_list_csv(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> String {
-    actions::csv(catalog, sheet, lang)
+/// the not-applicable mark `－` alone is left as it is. Items of the sheet and actions outside
+/// the catalog are ignored.
+pub fn action_list_csv(
+    catalog: &Catalog,
+    sheet: &Sheet,
+    actions: &[ActionItem],
+    today: NaiveDate,
+    lang: Lang,
+) -> String {
+    actions::csv(catalog, sheet, actions, today, lang)
 }

@@ -3,7 +3,7 @@
 use crate::error::{CellError, ImportErrors};
 use crate::layout::*;
 use crate::ooxml::{Cells, Value, Workbook};
-use crate::{FORMAT_VERSION, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES};
+use crate::{MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES, READ_FORMAT_VERSIONS};
 use chrono::NaiveDate;
 use kojo_catalog::Catalog;
 use kojo_domain::{
@@ -32,7 +32,9 @@ pub(crate) fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErr
             &[("sheet", &main_sheet(lang))],
         )));
     };
-    let cells = match workbook.cells(name, COLUMNS) {
+    // Only the mark and answer columns (A–Q) are kept: the yearly cycle's columns right of them
+    // (last year's mark, the review) are informational and ignored like notes beside the table.
+    let cells = match workbook.cells(name, ANSWER_COLUMNS) {
         Some(result) => result.map_err(ImportErrors::one)?,
         None => Cells::default(),
     };
@@ -180,12 +182,15 @@ fn check_meta(workbook: &mut Workbook<'_>, catalog: &Catalog) -> Result<Lang, Im
             tr(l, "xlsx.error.not_checksheet", &[("sheet", &v)])
         }));
     }
-    if let Some((v, cell)) = format_version.filter(|(v, _)| v != FORMAT_VERSION) {
+    if let Some((v, cell)) =
+        format_version.filter(|(v, _)| !READ_FORMAT_VERSIONS.contains(&v.as_str()))
+    {
+        let supported = READ_FORMAT_VERSIONS.join(", ");
         errors.push(CellError::at(META_SHEET, Some(cell), |l| {
             tr(
                 l,
                 "xlsx.error.format_version",
-                &[("found", &v), ("expected", &FORMAT_VERSION)],
+                &[("found", &v), ("expected", &supported)],
             )
         }));
     }
@@ -312,7 +317,8 @@ fn serial_date(serial: f64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial as u64))
 }
 
-/// The table headings must be where format version 1 puts them (in either language).
+/// The No. and answer headings must be where format versions 1 and 2 put them (in either
+/// language); the headings right of the answer columns are not checked.
 fn check_layout(grid: &Grid<'_>) -> Result<(), ImportErrors> {
     let ja = table_headings(Lang::Ja);
     let en = table_headings(Lang::En);

@@ -1,14 +1,17 @@
 //! Writing the checksheet: main sheet, legend, metadata; the summary sheet is in `summary.rs`.
 
 use crate::layout::*;
-use crate::{FORMAT_VERSION, XlsxError};
+use crate::{CycleColumns, FORMAT_VERSION, XlsxError};
 use kojo_catalog::Catalog;
-use kojo_domain::{Answer, Field, FiscalYear, ItemAnswer, ItemNo, Mark, RawAnswer, Scorer, Sheet};
+use kojo_domain::{
+    Answer, Field, FiscalYear, ItemAnswer, ItemNo, Mark, RawAnswer, Review, Scorer, Sheet,
+};
 use kojo_i18n::{Lang, t, tr};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format,
     FormatAlign, FormatBorder, Workbook, Worksheet,
 };
+use std::collections::BTreeMap;
 
 /// Paper size code for A4.
 pub(crate) const PAPER_A4: u8 = 9;
@@ -19,6 +22,7 @@ pub(crate) const DATE_FORMAT: &str = "yyyy-mm-dd";
 pub(crate) struct Formats {
     pub title: Format,
     pub heading: Format,
+    pub heading_info: Format,
     pub header_label: Format,
     pub body: Format,
     pub body_center: Format,
@@ -29,6 +33,10 @@ pub(crate) struct Formats {
     pub number: Format,
     pub percent: Format,
     pub date: Format,
+    pub info: Format,
+    pub info_center: Format,
+    pub info_date: Format,
+    pub info_percent: Format,
 }
 
 impl Formats {
@@ -37,16 +45,20 @@ impl Formats {
         let body = border(Format::new().set_text_wrap().set_align(FormatAlign::Top));
         let input_fill = Color::RGB(0xFFF9E0);
         let input = body.clone().set_background_color(input_fill).set_unlocked();
+        // Informational cells (not read back): grey, so they do not look like input cells.
+        let info = body.clone().set_background_color(Color::RGB(0xF2F2F2));
+        let heading = border(
+            Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xD9E1F2)),
+        );
         Formats {
             title: Format::new().set_bold().set_font_size(14),
-            heading: border(
-                Format::new()
-                    .set_bold()
-                    .set_text_wrap()
-                    .set_align(FormatAlign::Center)
-                    .set_align(FormatAlign::VerticalCenter)
-                    .set_background_color(Color::RGB(0xD9E1F2)),
-            ),
+            heading_info: heading.clone().set_background_color(Color::RGB(0xD9D9D9)),
+            heading,
             header_label: border(
                 Format::new()
                     .set_bold()
@@ -72,6 +84,13 @@ impl Formats {
                 .set_num_format(DATE_FORMAT)
                 .set_align(FormatAlign::Top)
                 .set_border(FormatBorder::Thin),
+            info_center: info.clone().set_align(FormatAlign::Center),
+            info_date: info.clone().set_num_format(DATE_FORMAT),
+            info_percent: info
+                .clone()
+                .set_num_format("0%")
+                .set_align(FormatAlign::Center),
+            info,
         }
     }
 }
@@ -139,6 +158,7 @@ pub(crate) fn answer_cells(answer: &ItemAnswer) -> (RawAnswer, [Option<chrono::N
 pub(crate) fn checksheet(
     catalog: &Catalog,
     sheet: &Sheet,
+    cycle: &CycleColumns<'_>,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
     check_sheet(catalog, sheet)?;
@@ -161,7 +181,7 @@ pub(crate) fn checksheet(
     );
 
     let main = workbook.add_worksheet();
-    main_sheet_contents(main, catalog, sheet, lang, &title, &formats)?;
+    main_sheet_contents(main, catalog, sheet, cycle, lang, &title, &formats)?;
     main.set_active(true);
 
     let legend = workbook.add_worksheet();
@@ -188,6 +208,7 @@ fn main_sheet_contents(
     ws: &mut Worksheet,
     catalog: &Catalog,
     sheet: &Sheet,
+    cycle: &CycleColumns<'_>,
     lang: Lang,
     title: &str,
     f: &Formats,
@@ -260,9 +281,16 @@ fn main_sheet_contents(
     )?;
 
     // Item table.
-    for (col, heading) in table_headings(lang).iter().enumerate() {
-        ws.write_string_with_format(ROW_TABLE_HEADER, col as u16, heading, &f.heading)?;
+    let headings = item_headings(cycle, lang);
+    for (col, heading) in headings.iter().enumerate() {
+        let format = if col < usize::from(ANSWER_COLUMNS) {
+            &f.heading
+        } else {
+            &f.heading_info
+        };
+        ws.write_string_with_format(ROW_TABLE_HEADER, col as u16, heading, format)?;
     }
+    let reviews = current_reviews(sheet, cycle.reviews);
     let mut row = ROW_FIRST_ITEM;
     for view in catalog.items() {
         let item = view.item;
@@ -311,6 +339,15 @@ fn main_sheet_contents(
                 }
             }
         }
+        let previous = cycle
+            .previous
+            .zip(ItemNo::new(item.number, catalog))
+            .and_then(|(p, n)| p.marks.get(&n))
+            .map(|m| m.symbol())
+            .unwrap_or("");
+        text_cell(ws, COL_PREVIOUS, previous, &f.info_center)?;
+        let review = reviews.get(&item.number).copied();
+        lines = lines.max(review_cells(ws, row, review, lang, f)?);
         ws.write_number_with_format(row, COL_ITEM, f64::from(item.number), &f.body_center)?;
         ws.set_row_height(row, row_height(lines))?;
         row += 1;
@@ -330,7 +367,7 @@ fn main_sheet_contents(
     for (col, width) in WIDTHS.iter().enumerate() {
         ws.set_column_width(col as u16, *width)?;
     }
-    let heading_lines = table_headings(lang)
+    let heading_lines = headings
         .iter()
         .zip(WIDTHS)
         .map(|(h, w)| wrapped_lines(h, w))
@@ -341,6 +378,114 @@ fn main_sheet_contents(
     ws.autofilter(ROW_TABLE_HEADER, 0, last_row, COLUMNS - 1)?;
     page_setup(ws, ROW_TABLE_HEADER)?;
     Ok(())
+}
+
+/// The item table's headings as written: last year's mark names the assessment it comes from.
+fn item_headings(cycle: &CycleColumns<'_>, lang: Lang) -> Vec<String> {
+    let mut headings = table_headings(lang);
+    if let Some(previous) = cycle.previous
+        && !previous.caption.trim().is_empty()
+    {
+        headings[usize::from(COL_PREVIOUS)] = tr(
+            lang,
+            "xlsx.cycle.previous_of",
+            &[("period", &previous.caption.trim())],
+        );
+    }
+    headings
+}
+
+/// The review that counts for each item: made for the item's current mark in `sheet`, the last
+/// one in `reviews` when there are several.
+fn current_reviews<'r>(sheet: &Sheet, reviews: &'r [Review]) -> BTreeMap<u16, &'r Review> {
+    let mut out = BTreeMap::new();
+    for review in reviews {
+        let current = sheet
+            .answers
+            .iter()
+            .find(|(n, _)| n.get() == review.item)
+            .map(|(_, a)| a.mark());
+        if current == Some(review.mark) {
+            out.insert(review.item, review);
+        }
+    }
+    out
+}
+
+/// Writes the review columns of one item row (blank, in the informational format, when there
+/// is no review); returns how many lines the tallest of them needs.
+fn review_cells(
+    ws: &mut Worksheet,
+    row: u32,
+    review: Option<&Review>,
+    lang: Lang,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    let valid = review
+        .and_then(|r| r.valid)
+        .map(|v| t(lang, if v { "xlsx.cycle.yes" } else { "xlsx.cycle.no" }));
+    let by = review.map(|r| reviewed_by(r, lang)).unwrap_or_default();
+    let texts: [(u16, &str, &Format); 5] = [
+        (COL_REVIEW_VALID, valid.unwrap_or(""), &f.info_center),
+        (
+            COL_REVIEW_PROGRESS,
+            review.and_then(|r| r.progress.as_deref()).unwrap_or(""),
+            &f.info,
+        ),
+        (
+            COL_REVIEW_STATUS,
+            review.and_then(|r| r.status.as_deref()).unwrap_or(""),
+            &f.info,
+        ),
+        (
+            COL_REVIEW_NOTE,
+            review.and_then(|r| r.note.as_deref()).unwrap_or(""),
+            &f.info,
+        ),
+        (COL_REVIEW_BY, &by, &f.info),
+    ];
+    let mut lines = 1;
+    for (col, text, format) in texts {
+        write_text(ws, row, col, text, format)?;
+        lines = lines.max(wrapped_lines(text, WIDTHS[usize::from(col)]));
+    }
+    match review.and_then(|r| r.progress_pct) {
+        Some(pct) => {
+            ws.write_number_with_format(
+                row,
+                COL_REVIEW_PCT,
+                f64::from(pct) / 100.0,
+                &f.info_percent,
+            )?;
+        }
+        None => {
+            ws.write_blank(row, COL_REVIEW_PCT, &f.info_percent)?;
+        }
+    }
+    match review.and_then(|r| r.target_date) {
+        Some(d) => {
+            ws.write_datetime_with_format(row, COL_REVIEW_TARGET, excel_date(d)?, &f.info_date)?;
+        }
+        None => {
+            ws.write_blank(row, COL_REVIEW_TARGET, &f.info_date)?;
+        }
+    }
+    Ok(lines)
+}
+
+/// `山田（2027-05-01）`: who reviewed and the date part of when (RFC 3339); the recorded
+/// timestamp as it is when it does not start with a date.
+fn reviewed_by(review: &Review, lang: Lang) -> String {
+    let at = review.at.trim();
+    let date = at
+        .get(..10)
+        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        .unwrap_or(at);
+    match (review.by.trim(), date) {
+        (by, "") => by.to_string(),
+        ("", date) => date.to_string(),
+        (by, date) => tr(lang, "xlsx.cycle.by_at", &[("by", &by), ("date", &date)]),
+    }
 }
 
 /// Column widths of the legend: symbol, name, definition, fields, Japanese definition.
@@ -398,6 +543,14 @@ fn legend_sheet(
             &[("items", &catalog.item_count())],
         ),
         t(lang, "xlsx.legend.dates").to_string(),
+        tr(
+            lang,
+            "xlsx.legend.cycle",
+            &[
+                ("first", &col_name(COL_PREVIOUS)),
+                ("last", &col_name(COLUMNS - 1)),
+            ],
+        ),
         format!(
             "{}: {}",
             t(lang, "xlsx.legend.area_heading"),

@@ -7,6 +7,10 @@ use common::*;
 use kojo_domain::{Field, Mark, Scorer, Sheet};
 use kojo_xlsx::{FORMAT_VERSION, Lang, action_list_csv, action_list_xlsx, blank, export, import};
 
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2027, 5, 10).expect("date")
+}
+
 fn main_name(lang: Lang) -> &'static str {
     match lang {
         Lang::Ja => "チェックシート",
@@ -185,7 +189,7 @@ fn layout_is_ready_to_print_and_fill_in() {
         main.contains("fitToPage=\"1\"") && main.contains("fitToHeight=\"0\""),
         "fit to width"
     );
-    assert!(main.contains("<autoFilter ref=\"A8:Q71\""), "autofilter");
+    assert!(main.contains("<autoFilter ref=\"A8:Y71\""), "autofilter");
     let workbook = entry(&entries, "xl/workbook.xml");
     assert!(
         workbook.contains("_xlnm.Print_Titles\" localSheetId=\"0\">チェックシート!$8:$8<"),
@@ -376,13 +380,14 @@ fn action_list_csv_lists_every_item_not_implemented() {
         .filter(|a| a.mark() == Mark::Implemented)
         .count();
     for lang in Lang::ALL {
-        let csv_text = action_list_csv(c, &sheet, lang);
+        let csv_text = action_list_csv(c, &sheet, &[], today(), lang);
         assert!(csv_text.starts_with('\u{FEFF}'), "UTF-8 BOM");
         assert!(csv_text.contains("\r\n"), "CRLF");
         let mut reader =
             csv::Reader::from_reader(csv_text.trim_start_matches('\u{FEFF}').as_bytes());
         let headers = reader.headers().expect("headers").clone();
-        assert_eq!(headers.len(), 4 + Field::ALL.len());
+        // The item's columns, then the action plan's six (empty without actions).
+        assert_eq!(headers.len(), 4 + Field::ALL.len() + 6);
         assert_eq!(
             headers[4].to_lowercase(),
             Field::Mark.name(lang).to_lowercase()
@@ -423,14 +428,14 @@ fn action_list_xlsx_matches_the_csv() {
     let c = catalog();
     let sheet = sample_sheet();
     for lang in Lang::ALL {
-        let bytes = action_list_xlsx(c, &sheet, lang).expect("action list");
+        let bytes = action_list_xlsx(c, &sheet, &[], today(), lang).expect("action list");
         let name = if lang == Lang::Ja {
             "対応リスト"
         } else {
             "Action list"
         };
         let range = read_sheet(&bytes, name);
-        let csv_text = action_list_csv(c, &sheet, lang);
+        let csv_text = action_list_csv(c, &sheet, &[], today(), lang);
         let mut reader =
             csv::Reader::from_reader(csv_text.trim_start_matches('\u{FEFF}').as_bytes());
         let records: Vec<csv::StringRecord> =
@@ -480,7 +485,7 @@ fn export_refuses_a_sheet_of_another_catalog() {
     sheet.catalog_id = "jama-japia-factory@1.0".into();
     let e = export(c, &sheet, Lang::Ja).expect_err("refused");
     assert!(e.to_string().contains("jama-japia-factory@1.0"), "{e}");
-    assert!(action_list_xlsx(c, &sheet, Lang::En).is_err());
+    assert!(action_list_xlsx(c, &sheet, &[], today(), Lang::En).is_err());
 }
 
 #[test]

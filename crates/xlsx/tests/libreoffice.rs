@@ -302,3 +302,42 @@ fn lookalike_marks_typed_in_a_spreadsheet_import() {
     assert_eq!(s.overall.achievement_rate, Some(2.0 / 62.0));
     assert_eq!(s.overall.completion, 6.0 / 63.0);
 }
+
+#[test]
+fn export_with_the_cycle_columns_survives_libreoffice() {
+    // The informational columns (last year's mark, a review with a date and a percentage) as
+    // LibreOffice re-saves them: the file still imports to the same answers.
+    let c = catalog();
+    let sheet = sample_sheet();
+    let marks = BTreeMap::from([(no(4), Mark::Deferred), (no(5), Mark::NotConsidered)]);
+    let reviews = [kojo_domain::Review {
+        item: 4,
+        mark: Mark::Deferred,
+        valid: Some(false),
+        progress: Some("見積取得済み".into()),
+        progress_pct: Some(40),
+        status: None,
+        target_date: chrono::NaiveDate::from_ymd_opt(2027, 9, 30),
+        note: Some("=1+1".into()),
+        by: "山田".into(),
+        at: "2027-05-01T09:00:00+09:00".into(),
+    }];
+    let cycle = kojo_xlsx::CycleColumns {
+        previous: Some(kojo_xlsx::PreviousMarks {
+            caption: "2026年度",
+            marks: &marks,
+        }),
+        reviews: &reviews,
+    };
+    let bytes = kojo_xlsx::export_cycle(c, &sheet, &cycle, Lang::Ja).expect("export");
+    let resaved = libreoffice_resave(&bytes, "cycle-export");
+    let range = read_sheet(&resaved, "チェックシート");
+    assert_eq!(text(&range, item_row(4) - 1, 17), "□");
+    assert_eq!(float(&range, item_row(4) - 1, 20), Some(0.4));
+    assert_eq!(text(&range, item_row(4) - 1, 23), "=1+1");
+    assert_eq!(
+        import(&resaved, c).unwrap_or_else(|e| panic!("import after LibreOffice:\n{e}")),
+        sheet
+    );
+    assert_summary(&resaved, "集計", &sheet);
+}

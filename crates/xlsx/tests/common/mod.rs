@@ -196,6 +196,8 @@ pub enum Val<'a> {
     Num(f64),
     /// An empty cell.
     Empty,
+    /// An error value such as `#N/A` (`t="e"`).
+    Error(&'a str),
 }
 
 /// Rewrites cells of a sheet XML, keeping each cell's style.
@@ -215,10 +217,29 @@ pub fn set_cells(xml: &str, cells: &[(&str, Val<'_>)]) -> String {
             }
             Val::Num(v) => format!("<c r=\"{cell}\"{style}><v>{v}</v></c>"),
             Val::Empty => format!("<c r=\"{cell}\"{style}/>"),
+            Val::Error(e) => format!("<c r=\"{cell}\"{style} t=\"e\"><v>{e}</v></c>"),
         };
         xml.replace_range(start..end, &new);
     }
     xml
+}
+
+/// Inserts a new cell `cell` holding inline text right after the existing cell `after` (same
+/// row; cells of a row must stay in column order).
+pub fn insert_cell_after(xml: &str, after: &str, cell: &str, text: &str) -> String {
+    let (_, end, _) = find_cell(xml, after);
+    let esc = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let mut out = xml.to_string();
+    out.insert_str(
+        end,
+        &format!(
+            "<c r=\"{cell}\" t=\"inlineStr\"><is><t xml:space=\"preserve\">{esc}</t></is></c>"
+        ),
+    );
+    out
 }
 
 /// Marks row `row` (1-based) hidden.

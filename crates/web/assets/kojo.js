@@ -54,6 +54,15 @@
       s.textContent = (document.documentElement.lang === "en" ? "Not saved: " : "未保存: ") + e.detail.xhr.status;
     }
   });
+  // 前年度から作成: the proposed period follows the chosen source (its period + 1).
+  var carryFrom = document.getElementById("carry-from");
+  var carryPeriod = document.getElementById("carry-period");
+  if (carryFrom && carryPeriod) {
+    carryFrom.addEventListener("change", function () {
+      var opt = carryFrom.options[carryFrom.selectedIndex];
+      if (opt && opt.dataset.next) carryPeriod.value = opt.dataset.next;
+    });
+  }
   // Warn before leaving with unsaved changes.
   window.addEventListener("beforeunload", function (e) {
     if (document.querySelector('.save-status[data-state="dirty"]')) {

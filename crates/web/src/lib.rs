@@ -15,6 +15,7 @@ mod routes;
 mod security;
 mod session;
 mod views;
+mod views_cycle;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -66,6 +67,10 @@ pub enum Access {
     Authed,
     /// Like [`Access::Authed`], with the upload body limit instead of the form limit.
     Upload,
+    /// Like [`Access::Authed`], for evidence files: the body limit is the largest evidence file
+    /// the settings allow at all (plus room for the form); the handler enforces the current
+    /// setting while it reads the file.
+    Evidence,
 }
 
 /// One route of the router.
@@ -91,21 +96,37 @@ macro_rules! route_table {
         fn add_routes(
             mut public: Router<Arc<AppState>>,
             mut authed: Router<Arc<AppState>>,
-            upload_limit: usize,
+            limits: (usize, usize),
         ) -> (Router<Arc<AppState>>, Router<Arc<AppState>>) {
-            $( route_table!(@add $access public authed upload_limit $method $path $handler); )*
+            $( route_table!(@add $access public authed limits $method $path $handler); )*
             (public, authed)
         }
     };
-    (@add Public $p:ident $a:ident $u:ident $method:ident $path:literal $handler:path) => {
+    (@add Public $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
         $p = $p.route($path, axum::routing::$method($handler));
     };
-    (@add Authed $p:ident $a:ident $u:ident $method:ident $path:literal $handler:path) => {
+    (@add Authed $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
         $a = $a.route($path, axum::routing::$method($handler));
     };
-    (@add Upload $p:ident $a:ident $u:ident $method:ident $path:literal $handler:path) => {
-        $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($u)));
+    (@add Upload $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
+        $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($l.0)));
     };
+    (@add Evidence $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
+        $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($l.1)));
+    };
+}
+
+/// The largest request an evidence upload may be: the largest file any setting allows, plus
+/// room for the form's other fields and the multipart framing.
+fn evidence_route_limit() -> usize {
+    let max_mib = kojo_app::SETTINGS
+        .iter()
+        .find(|s| s.0 == kojo_app::SETTING_EVIDENCE_MAX_MIB)
+        .map_or(1024, |s| s.3);
+    usize::try_from(max_mib)
+        .unwrap_or(1024)
+        .saturating_mul(1024 * 1024)
+        .saturating_add(routes::evidence::FORM_OVERHEAD)
 }
 
 const fn const_upper(method: &'static str) -> &'static str {
@@ -116,7 +137,10 @@ const fn const_upper(method: &'static str) -> &'static str {
     }
 }
 
-use routes::{admin, assessment, auth, dashboard, downloads, import, items, sites};
+use routes::{
+    actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, items,
+    queue, review, sites,
+};
 
 route_table! {
     Public get "/" => sites::home;
@@ -132,12 +156,25 @@ route_table! {
     Authed get "/sites/{code}" => sites::show;
     Authed post "/sites/{code}/lines" => sites::line_add;
     Authed post "/sites/{code}/assessments" => sites::assessment_new;
+    Authed post "/sites/{code}/carry" => cycle::carry;
     Authed get "/import" => import::page;
     Upload post "/import" => import::upload;
     Authed get "/a/{id}" => assessment::page;
     Authed get "/a/{id}/items/{item}" => items::get;
     Authed post "/a/{id}/items/{item}" => items::save;
     Authed post "/a/{id}/comments" => items::comment_add;
+    Authed post "/a/{id}/signoff" => cycle::signoff;
+    Authed post "/a/{id}/revise" => cycle::revise;
+    Authed post "/a/{id}/reconfirm" => cycle::reconfirm;
+    Authed get "/a/{id}/diff" => diff::page;
+    Authed get "/a/{id}/items/{item}/review" => review::page;
+    Authed post "/a/{id}/items/{item}/review" => review::save;
+    Authed post "/a/{id}/items/{item}/actions" => actions::add;
+    Authed post "/a/{id}/actions/{action}" => actions::set;
+    Evidence post "/a/{id}/items/{item}/evidence" => evidence::upload;
+    Authed get "/evidence/{eid}" => evidence::download;
+    Authed post "/evidence/{eid}/remove" => evidence::remove;
+    Authed get "/review" => queue::page;
     Authed get "/a/{id}/dashboard" => dashboard::dashboard;
     Authed get "/a/{id}/history" => dashboard::history;
     Authed get "/a/{id}/checksheet.xlsx" => downloads::checksheet;
@@ -158,7 +195,11 @@ pub fn router(app: App, config: Config) -> Router {
         app,
         config: config.clone(),
     });
-    let (public, authed) = add_routes(Router::new(), Router::new(), config.max_upload_bytes);
+    let (public, authed) = add_routes(
+        Router::new(),
+        Router::new(),
+        (config.max_upload_bytes, evidence_route_limit()),
+    );
     let authed = authed.layer(axum::middleware::from_fn(session::require_login));
     public
         .merge(authed)

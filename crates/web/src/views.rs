@@ -137,6 +137,8 @@ pub struct SitesPage {
     pub page: Page,
     pub sites: Vec<SiteRow>,
     pub error: Option<String>,
+    /// The yearly cycle over every visible plant.
+    pub panel: crate::views_cycle::CyclePanelVm,
 }
 
 pub struct AssessmentRow {
@@ -144,6 +146,9 @@ pub struct AssessmentRow {
     pub period: String,
     pub scope: String,
     pub status: &'static str,
+    pub status_key: String,
+    /// Who signed: (box caption, name), in step order, signed boxes only.
+    pub signers: Vec<(&'static str, String)>,
     pub answered: u32,
     pub items: u32,
     pub rate: String,
@@ -160,6 +165,17 @@ pub struct SitePage {
     pub assessments: Vec<AssessmentRow>,
     pub default_period: u16,
     pub error: Option<String>,
+    /// Assessments next year's may start from.
+    pub carry_sources: Vec<CarryOpt>,
+    /// The period proposed for next year's (the newest source's period + 1).
+    pub carry_default: i64,
+}
+
+/// An assessment to start next year's from, with the period that follows it.
+pub struct CarryOpt {
+    pub id: String,
+    pub text: String,
+    pub next: i64,
 }
 
 pub struct MarkVm {
@@ -204,6 +220,16 @@ pub struct ItemVm {
     pub updated: Option<String>,
     /// Review comments on this item: (when, who, text).
     pub comments: Vec<(String, String, String)>,
+    /// Last year's mark symbol (`—` when unanswered then), when there is a previous assessment.
+    pub prev: Option<&'static str>,
+    /// How the mark changed since last year: key and name.
+    pub change: Option<(&'static str, &'static str)>,
+    /// Carried from last year and not yet re-confirmed (要再確認): shown as provisional.
+    pub unconfirmed: bool,
+    /// □ △ ×: reviewed in the yearly cycle.
+    pub residual: bool,
+    /// The page's filter as a query string (to return to it after re-confirming).
+    pub back: String,
 }
 
 impl ItemVm {
@@ -234,6 +260,7 @@ pub struct OptVm {
 
 pub struct FilterVm {
     pub unanswered: bool,
+    pub unconfirmed: bool,
     pub labels: Vec<OptVm>,
     pub marks: Vec<OptVm>,
     pub areas: Vec<OptVm>,
@@ -259,6 +286,14 @@ pub struct AssessmentPage {
     pub area_note: &'static str,
     /// Comments on the assessment as a whole.
     pub general_comments: Vec<(String, String, String)>,
+    /// Sign-off state and what the user may do.
+    pub cycle: crate::views_cycle::CycleHead,
+    /// An error of the last action (sign-off, revision), shown above the items.
+    pub error: Option<String>,
+    /// The shown items awaiting re-confirmation, comma-separated.
+    pub reconfirm_shown: String,
+    /// The filter as a query string.
+    pub back: String,
 }
 
 #[derive(Template)]
@@ -300,6 +335,8 @@ pub struct DashboardPage {
     pub labels: Vec<LabelRateVm>,
     pub radar: String,
     pub risks: Vec<RiskVm>,
+    /// The yearly cycle of this assessment.
+    pub panel: crate::views_cycle::CyclePanelVm,
 }
 
 pub struct HistoryRow {

@@ -1,5 +1,6 @@
 //! The authorization matrix, generated from the router's own route table ([`kojo_web::ROUTES`]):
-//! every route × {anonymous, viewer, reviewer, assessor, admin} × {own plant, foreign plant},
+//! every route × {anonymous, viewer, reviewer, approver, assessor, admin} × {own plant, foreign
+//! plant},
 //! each with the status it must answer. A route that this file does not classify fails the
 //! test, so a new route cannot be added without deciding who may use it.
 //!
@@ -12,10 +13,10 @@ mod common;
 
 #[allow(unused_imports)]
 use common::PASSWORD;
-use common::{Login, World, login, world};
+use common::{Login, RESIDUAL_ITEM, World, login, world};
 use kojo_web::{Access, Config, ROUTES, Route};
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use tower::ServiceExt;
 
 const PRE_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -25,14 +26,16 @@ enum Who {
     Anonymous,
     Viewer,
     Reviewer,
+    Approver,
     Assessor,
     Admin,
 }
 
-const EVERYONE: [Who; 5] = [
+const EVERYONE: [Who; 6] = [
     Who::Anonymous,
     Who::Viewer,
     Who::Reviewer,
+    Who::Approver,
     Who::Assessor,
     Who::Admin,
 ];
@@ -93,7 +96,7 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         ("POST", "/login") => Status(401), // a wrong password, whoever asks
         ("POST", "/logout") | ("POST", "/lang") => SEE_OTHER,
         ("GET", "/static/{*file}") => OK,
-        ("GET", "/sites") | ("GET", "/checksheet/blank.xlsx") => match who {
+        ("GET", "/sites") | ("GET", "/checksheet/blank.xlsx") | ("GET", "/review") => match who {
             Anonymous => Login,
             _ => OK,
         },
@@ -105,16 +108,18 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         ("GET", "/sites/{code}") => read(who, plant),
         ("POST", "/sites/{code}/lines") => change(who, plant, &[], SEE_OTHER),
         ("POST", "/sites/{code}/assessments") => change(who, plant, &[Assessor], SEE_OTHER),
+        // 前年度から作成, from the plant's approved 2025 assessment.
+        ("POST", "/sites/{code}/carry") => change(who, plant, &[Assessor], SEE_OTHER),
         ("GET", "/import") => match who {
             Anonymous => Login,
-            Viewer | Reviewer => FORBIDDEN,
+            Viewer | Reviewer | Approver => FORBIDDEN,
             _ => OK,
         },
         // The upload names the plant in the form: a foreign plant is refused with the form
         // shown again (422), the own plant becomes a new assessment (303).
         ("POST", "/import") => match (who, plant) {
             (Anonymous, _) => Login,
-            (Viewer | Reviewer, _) => FORBIDDEN,
+            (Viewer | Reviewer | Approver, _) => FORBIDDEN,
             (Admin, _) | (Assessor, Plant::Own) => SEE_OTHER,
             (Assessor, Plant::Foreign) => Status(422),
         },
@@ -126,9 +131,25 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         | ("GET", "/a/{id}/actions.csv")
         | ("GET", "/a/{id}/actions.xlsx")
         | ("GET", "/a/{id}/report.html")
-        | ("GET", "/a/{id}/report.pdf") => read(who, plant),
+        | ("GET", "/a/{id}/report.pdf")
+        | ("GET", "/a/{id}/diff")
+        | ("GET", "/a/{id}/items/{item}/review")
+        | ("GET", "/evidence/{eid}") => read(who, plant),
         ("POST", "/a/{id}/items/{item}") => change(who, plant, &[Assessor], SEE_OTHER),
-        ("POST", "/a/{id}/comments") => change(who, plant, &[Reviewer, Assessor], SEE_OTHER),
+        ("POST", "/a/{id}/comments") => {
+            change(who, plant, &[Reviewer, Approver, Assessor], SEE_OTHER)
+        }
+        // 差戻し of a draft: the roles that may return get past authorization to the state
+        // check, which refuses it (the page again with the reason, 422); the others are 403.
+        ("POST", "/a/{id}/signoff") => change(who, plant, &[Reviewer, Approver], Status(422)),
+        // 改訂 of the plant's approved assessment: a new revision each time.
+        ("POST", "/a/{id}/revise")
+        | ("POST", "/a/{id}/reconfirm")
+        | ("POST", "/a/{id}/items/{item}/review")
+        | ("POST", "/a/{id}/items/{item}/actions")
+        | ("POST", "/a/{id}/actions/{action}")
+        | ("POST", "/a/{id}/items/{item}/evidence")
+        | ("POST", "/evidence/{eid}/remove") => change(who, plant, &[Assessor], SEE_OTHER),
         ("GET", "/admin/users") | ("GET", "/admin/log") => admin_only_page(who),
         ("POST", "/admin/users") | ("POST", "/admin/users/{name}") => admin_only_page(who),
         (method, path) => panic!(
@@ -143,6 +164,7 @@ fn user_of(who: Who) -> Option<&'static str> {
         Who::Anonymous => None,
         Who::Viewer => Some("viewer1"),
         Who::Reviewer => Some("reviewer1"),
+        Who::Approver => Some("approver1"),
         Who::Assessor => Some("assessor1"),
         Who::Admin => Some("admin1"),
     }
@@ -154,18 +176,57 @@ fn unique() -> u32 {
     UNIQUE.fetch_add(1, Ordering::Relaxed)
 }
 
+/// Each 前年度から作成 that succeeds takes a fiscal year of its own.
+static NEXT_PERIOD: AtomicU32 = AtomicU32::new(2030);
+/// Each removal takes the next evidence file of the plant's pool.
+static OWN_POOL: AtomicUsize = AtomicUsize::new(0);
+static FOREIGN_POOL: AtomicUsize = AtomicUsize::new(0);
+
 /// The concrete request for a route: parameters filled in for the plant, a valid body.
 fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Request<Body> {
-    let (site, id) = match plant {
-        Plant::Own => (&w.own_site, &w.own_assessment),
-        Plant::Foreign => (&w.foreign_site, &w.foreign_assessment),
+    let (site, id, approved, action, evidence) = match plant {
+        Plant::Own => (
+            &w.own_site,
+            &w.own_assessment,
+            &w.own_approved,
+            w.own_action,
+            w.own_evidence,
+        ),
+        Plant::Foreign => (
+            &w.foreign_site,
+            &w.foreign_assessment,
+            &w.foreign_approved,
+            w.foreign_action,
+            w.foreign_evidence,
+        ),
     };
     let n = unique();
+    // Only an approved assessment can be revised.
+    let id = if route.path == "/a/{id}/revise" { approved } else { id };
+    // The cycle's item routes work on the □ item; answers are saved to the others (never to
+    // the last three), so it stays □.
+    let item = if route.path.contains("/items/{item}/") {
+        RESIDUAL_ITEM
+    } else {
+        1 + (n % 60) as u16
+    };
+    // A removal removes: each takes a file of its own.
+    let evidence = if route.path == "/evidence/{eid}/remove" {
+        let (pool, next) = match plant {
+            Plant::Own => (&w.own_evidence_pool, &OWN_POOL),
+            Plant::Foreign => (&w.foreign_evidence_pool, &FOREIGN_POOL),
+        };
+        pool[next.fetch_add(1, Ordering::Relaxed)]
+    } else {
+        evidence
+    };
     let path = route
         .path
         .replace("{code}", site)
         .replace("{id}", id)
-        .replace("{item}", &(1 + n % 63).to_string())
+        .replace("{item}", &item.to_string())
+        .replace("{action}", &action.to_string())
+        .replace("{eid}", &evidence.to_string())
         .replace("{name}", "target1")
         .replace("{*file}", "kojo.css");
     let csrf = login.map(|l| l.csrf.as_str()).unwrap_or(PRE_CSRF);
@@ -180,6 +241,21 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         .header("x-csrf-token", csrf);
     if route.method == "GET" {
         return builder.body(Body::empty()).unwrap();
+    }
+    if route.access == Access::Evidence {
+        let boundary = "kojo-authz-evidence";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"valid_until\"\r\n\r\n2099-12-31\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"点検記録 {n}.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\ninspection record {n}\r\n--{boundary}--\r\n"
+        );
+        return builder
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
     }
     if route.access == Access::Upload {
         let boundary = "kojo-authz-boundary";
@@ -217,6 +293,15 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         "/sites" => format!("code=NEW{n}&name=New+plant+{n}"),
         "/sites/{code}/lines" => format!("code=L{n}&name=Line+{n}"),
         "/sites/{code}/assessments" => "period=2027".to_string(),
+        "/sites/{code}/carry" => format!(
+            "from={approved}&period={}",
+            NEXT_PERIOD.fetch_add(1, Ordering::Relaxed)
+        ),
+        "/a/{id}/signoff" => "decision=return&comment=Please+check+again".to_string(),
+        "/a/{id}/reconfirm" => "items=1".to_string(),
+        "/a/{id}/items/{item}/review" => "valid=yes&progress=Half+done".to_string(),
+        "/a/{id}/items/{item}/actions" => format!("title=Action+{n}&due=2099-01-31"),
+        "/a/{id}/actions/{action}" => "status=in_progress&note=Started".to_string(),
         "/a/{id}/items/{item}" => "mark=ok&version=0".to_string(),
         "/a/{id}/comments" => "item=1&body=Looks+fine".to_string(),
         "/admin/users" => {
@@ -291,7 +376,7 @@ async fn every_route_answers_every_role_on_both_plants_as_the_matrix_says() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(checked, ROUTES.len() * 10);
+    assert_eq!(checked, ROUTES.len() * 12);
 }
 
 #[test]

@@ -9,8 +9,9 @@ use crate::views::*;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kojo_app::AssessmentView;
-use kojo_domain::{Field, FiscalYear, Mark, RawAnswer, Status, Summary};
+use kojo_domain::{ChangeKind, Field, FiscalYear, Mark, RawAnswer, Status, Summary};
 use kojo_i18n::{Lang, t, tr};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 type St = State<Arc<AppState>>;
@@ -89,6 +90,29 @@ pub(crate) fn comment_rows(comments: &[kojo_app::Comment], item: Option<u16>) ->
         .collect()
 }
 
+/// Last year's marks of an assessment (empty when there is no previous one) and its label.
+pub(crate) async fn previous_marks(
+    st: &AppState,
+    au: &Authed,
+    a: &kojo_app::Assessment,
+) -> Result<(BTreeMap<u16, Mark>, Option<String>), WebError> {
+    Ok(
+        match st.app.reader(au.actor()).previous(a).await? {
+            Some((p, marks)) => (
+                marks.into_iter().map(|(i, m)| (i.get(), m)).collect(),
+                FiscalYear::new(p.period as u16).map(|y| y.label(au.lang())),
+            ),
+            None => (BTreeMap::new(), None),
+        },
+    )
+}
+
+/// What the cycle adds to one item's view: last year's mark and the page's filter.
+pub(crate) struct ItemCycle<'a> {
+    pub(crate) prev: &'a BTreeMap<u16, Mark>,
+    pub(crate) back: String,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn item_vm(
     st: &AppState,
@@ -99,10 +123,14 @@ pub(crate) fn item_vm(
     header: (bool, bool),
     s: ItemState,
     comments: Vec<CommentRow>,
+    cy: &ItemCycle<'_>,
 ) -> Option<ItemVm> {
     let c = st.app.catalog;
     let v = c.item(n)?;
     let stored = view.answers.get(&n);
+    let now = stored.and_then(|a| a.answer.as_ref()).map(|a| a.mark());
+    let prev = cy.prev.get(&n).copied();
+    let change = ChangeKind::of(prev, now);
     let raw = s
         .raw
         .or_else(|| stored.and_then(|a| a.answer.as_ref()).map(|a| a.to_raw()))
@@ -185,19 +213,28 @@ pub(crate) fn item_vm(
             )
         }),
         comments,
+        prev: (!cy.prev.is_empty()).then(|| prev.map(Mark::symbol).unwrap_or("—")),
+        change: (!cy.prev.is_empty() && change != ChangeKind::Unchanged)
+            .then(|| (change.key(), change.name(lang))),
+        unconfirmed: stored.is_some_and(|a| !a.confirmed && a.answer.is_some()),
+        residual: now.is_some_and(Mark::is_residual_risk),
+        back: cy.back.clone(),
     })
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, serde::Serialize, Default)]
 pub struct FilterQuery {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     label: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     mark: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     area: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     unanswered: String,
+    /// `1`: only answers carried from last year and not yet re-confirmed (要再確認).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    unconfirmed: String,
 }
 
 pub(crate) async fn assessment_page(
@@ -206,16 +243,24 @@ pub(crate) async fn assessment_page(
     id: &str,
     q: &FilterQuery,
     override_item: Option<(u16, ItemState)>,
+    error: Option<String>,
 ) -> Result<Response, WebError> {
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(id).await?;
     let comments = reader.comments(&view.assessment.id).await?;
     let lang = au.lang();
     let a = head(&view, lang, au.actor().role.may_edit());
+    let (prev, prev_label) = previous_marks(st, au, &view.assessment).await?;
+    let cycle = super::cycle::cycle_head(st, au, &view, prev_label).await?;
+    let cy = ItemCycle {
+        prev: &prev,
+        back: serde_urlencoded::to_string(q).unwrap_or_default(),
+    };
     let c = st.app.catalog;
     let label_f: Option<u16> = q.label.parse().ok();
     let mark_f = Mark::parse(&q.mark).ok();
     let unanswered = q.unanswered == "1";
+    let unconfirmed = q.unconfirmed == "1";
     let mut items = Vec::new();
     let mut last_label = 0;
     let mut last_req = (0, usize::MAX);
@@ -227,6 +272,7 @@ pub(crate) async fn assessment_page(
             || mark_f.is_some_and(|m| answer.map(|a| a.mark()) != Some(m))
             || (!q.area.is_empty() && q.area != v.item.area)
             || (unanswered && answer.is_some())
+            || (unconfirmed && view.answers.get(&n).is_none_or(|s| s.confirmed))
         {
             continue;
         }
@@ -252,12 +298,14 @@ pub(crate) async fn assessment_page(
             header,
             state,
             comment_rows(&comments, Some(n)),
+            &cy,
         ) {
             items.push(vm);
         }
     }
     let filter = FilterVm {
         unanswered,
+        unconfirmed,
         labels: c
             .labels
             .iter()
@@ -285,9 +333,18 @@ pub(crate) async fn assessment_page(
             })
             .collect(),
     };
+    let shown_unconfirmed: Vec<String> = items
+        .iter()
+        .filter(|i| i.unconfirmed)
+        .map(|i| i.n.to_string())
+        .collect();
     Ok(render(&AssessmentPage {
         page: Page::new(&au.ctx, "sites"),
         shown: items.len(),
+        reconfirm_shown: shown_unconfirmed.join(","),
+        back: cy.back.clone(),
+        cycle,
+        error,
         a,
         items,
         progress: progress(&view.summary),
@@ -304,5 +361,5 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, WebError> {
-    assessment_page(&st, &a, &id, &q, None).await
+    assessment_page(&st, &a, &id, &q, None, None).await
 }

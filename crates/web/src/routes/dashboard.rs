@@ -92,6 +92,7 @@ pub async fn dashboard(
             .collect(),
         radar: kojo_report::radar_svg(c, sum, lang),
         risks,
+        panel: super::queue::assessment_panel(&st, &au, &view).await?,
     };
     Ok(render(&page))
 }

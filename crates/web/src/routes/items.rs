@@ -2,7 +2,8 @@
 //! and review comments.
 
 use super::assessment::{
-    FilterQuery, ItemState, assessment_page, comment_rows, describe, head, item_vm, progress,
+    FilterQuery, ItemCycle, ItemState, assessment_page, comment_rows, describe, head, item_vm,
+    previous_marks, progress,
 };
 use super::when;
 use crate::AppState;
@@ -37,6 +38,7 @@ async fn fragment(
     let view = reader.assessment(id).await?;
     let comments = reader.comments(&view.assessment.id).await?;
     let a = head(&view, au.lang(), au.actor().role.may_edit());
+    let (prev, _) = previous_marks(st, au, &view.assessment).await?;
     let it = item_vm(
         st,
         &view,
@@ -46,6 +48,10 @@ async fn fragment(
         (false, false),
         s,
         comment_rows(&comments, Some(n)),
+        &ItemCycle {
+            prev: &prev,
+            back: String::new(),
+        },
     )
     .ok_or(WebError::NotFound)?;
     Ok(render(&ItemFragment {
@@ -200,8 +206,15 @@ pub async fn save(
     if state.state == "saved" {
         return Ok(Redirect::to(&format!("/a/{}#item-{n}", a.id)).into_response());
     }
-    let mut res =
-        assessment_page(&st, &au, &a.id, &FilterQuery::default(), Some((n, state))).await?;
+    let mut res = assessment_page(
+        &st,
+        &au,
+        &a.id,
+        &FilterQuery::default(),
+        Some((n, state)),
+        None,
+    )
+    .await?;
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
 }

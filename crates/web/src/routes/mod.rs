@@ -1,13 +1,19 @@
 //! Route handlers, one file per resource. Each handler resolves what the user may do through
 //! the app's role-limited handles; authenticated handlers take [`crate::ctx::Authed`].
 
+pub mod actions;
 pub mod admin;
 pub mod assessment;
 pub mod auth;
+pub mod cycle;
 pub mod dashboard;
+pub mod diff;
 pub mod downloads;
+pub mod evidence;
 pub mod import;
 pub mod items;
+pub mod queue;
+pub mod review;
 pub mod sites;
 
 use crate::ctx::Ctx;
@@ -37,6 +43,26 @@ pub(crate) fn scope(a: &kojo_app::Assessment) -> String {
     match (&a.line_code, &a.line_name) {
         (Some(c), Some(n)) => format!("{} / {} {}", a.site_name, c, n),
         _ => a.site_name.clone(),
+    }
+}
+
+/// A plant's name, with the line's code when the scope is one line.
+pub(crate) fn scope_of(site_name: &str, line_code: Option<&str>) -> String {
+    match line_code {
+        Some(l) => format!("{site_name} / {l}"),
+        None => site_name.to_string(),
+    }
+}
+
+/// A size in bytes as people read it (B, KiB, MiB).
+pub(crate) fn size(bytes: i64) -> String {
+    const KIB: i64 = 1024;
+    if bytes < KIB {
+        format!("{bytes} B")
+    } else if bytes < KIB * KIB {
+        format!("{:.1} KiB", bytes as f64 / KIB as f64)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (KIB * KIB) as f64)
     }
 }
 

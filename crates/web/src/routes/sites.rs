@@ -5,12 +5,15 @@ use super::{current_fy, pct, scope, status_name};
 use crate::AppState;
 use crate::ctx::{Authed, Ctx};
 use crate::error::WebError;
-use crate::views::{AssessmentRow, Page, SitePage, SiteRow, SitesPage, render};
+use super::cycle::{STEPS, box_names, to_signoffs};
+use crate::views::{AssessmentRow, CarryOpt, Page, SitePage, SiteRow, SitesPage, render};
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kojo_app::AppError;
 use kojo_domain::FiscalYear;
+use kojo_i18n::t;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 type St = State<Arc<AppState>>;
@@ -46,6 +49,7 @@ async fn list_page(st: &AppState, a: &Authed, error: Option<String>) -> Result<R
         page: Page::new(&a.ctx, "sites"),
         sites: sites.into_iter().map(site_row).collect(),
         error: error.clone(),
+        panel: super::queue::global_panel(st, a).await?,
     });
     Ok(with_error(res, &error))
 }
@@ -71,7 +75,7 @@ pub async fn add(State(st): St, a: Authed, Form(f): Form<CodeName>) -> Result<Re
     }
 }
 
-async fn site_page(
+pub(crate) async fn site_page(
     st: &AppState,
     a: &Authed,
     code: &str,
@@ -82,6 +86,42 @@ async fn site_page(
     let lines = reader.lines(&site).await?;
     let list = reader.assessments(Some(&site)).await?;
     let lang = a.lang();
+    // Who signed each assessment (作成・確認・承認), from one query over the plant.
+    let mut signoffs: HashMap<String, Vec<kojo_app::SignOffRow>> = HashMap::new();
+    for row in reader.site_signoffs(&site).await? {
+        signoffs
+            .entry(row.assessment_id.clone())
+            .or_default()
+            .push(row);
+    }
+    let signers = |id: &str| -> Vec<(&'static str, String)> {
+        let signs = to_signoffs(signoffs.get(id).map(Vec::as_slice).unwrap_or(&[]));
+        STEPS
+            .iter()
+            .zip(box_names(&signs))
+            .filter_map(|((_, caption), name)| name.map(|(by, _)| (t(lang, caption), by)))
+            .collect()
+    };
+    let label = |i: &kojo_app::AssessmentItem| {
+        FiscalYear::new(i.assessment.period as u16)
+            .map(|p| p.label(lang))
+            .unwrap_or_default()
+    };
+    let carry_sources: Vec<CarryOpt> = list
+        .iter()
+        .map(|i| CarryOpt {
+            id: i.assessment.id.clone(),
+            text: format!(
+                "{} {} ({} {}, {})",
+                label(i),
+                scope(&i.assessment),
+                t(lang, "web.col.revision"),
+                i.assessment.revision,
+                status_name(&i.assessment.status, lang)
+            ),
+            next: i.assessment.period + 1,
+        })
+        .collect();
     let res = render(&SitePage {
         page: Page::new(&a.ctx, "sites"),
         code: site.code.clone(),
@@ -93,19 +133,21 @@ async fn site_page(
                 name: l.name,
             })
             .collect(),
+        carry_default: carry_sources.first().map(|c| c.next).unwrap_or(0),
+        carry_sources,
         assessments: list
-            .into_iter()
+            .iter()
             .map(|i| AssessmentRow {
-                period: FiscalYear::new(i.assessment.period as u16)
-                    .map(|p| p.label(lang))
-                    .unwrap_or_default(),
+                period: label(i),
+                status_key: i.assessment.status.clone(),
+                signers: signers(&i.assessment.id),
                 scope: scope(&i.assessment),
                 status: status_name(&i.assessment.status, lang),
                 answered: i.stats.answered,
                 items: i.stats.items,
                 rate: pct(i.stats.achievement_rate),
                 revision: i.assessment.revision,
-                id: i.assessment.id,
+                id: i.assessment.id.clone(),
             })
             .collect(),
         default_period: current_fy(),

@@ -13,6 +13,76 @@ pub struct World {
     pub own_assessment: String,
     pub foreign_assessment: String,
     pub checksheet: Vec<u8>,
+    /// Last year's (2025) assessment of each plant, approved by three people.
+    pub own_approved: String,
+    pub foreign_approved: String,
+    /// An action on item [`RESIDUAL_ITEM`] of each plant's 2026 assessment.
+    pub own_action: i64,
+    pub foreign_action: i64,
+    /// An evidence file on item [`RESIDUAL_ITEM`] of each plant's 2026 assessment.
+    pub own_evidence: i64,
+    pub foreign_evidence: i64,
+    /// More evidence files there, for requests that remove one each.
+    pub own_evidence_pool: Vec<i64>,
+    pub foreign_evidence_pool: Vec<i64>,
+}
+
+/// The item answered □ in both 2026 assessments (reviews, actions and evidence go there).
+pub const RESIDUAL_ITEM: u16 = 62;
+
+/// How many evidence files each plant's pool holds.
+pub const EVIDENCE_POOL: usize = 8;
+
+/// Answers item [`RESIDUAL_ITEM`] □, adds an action and evidence files to it.
+async fn residual_item(app: &App, id: &str) -> (i64, i64, Vec<i64>) {
+    let cli = Actor::cli();
+    let editor = app.editor(&cli).unwrap();
+    let item = kojo_domain::ItemNo::new(RESIDUAL_ITEM, app.catalog).unwrap();
+    let raw = kojo_domain::RawAnswer {
+        mark: Some("deferred".into()),
+        reason: Some("Budget next year".into()),
+        review_by: Some("2099-03-31".into()),
+        ..Default::default()
+    };
+    editor.answer(id, item, Some(&raw), None).await.unwrap();
+    let action = editor
+        .add_action(id, item, "Replace the old switch", None, None, None)
+        .await
+        .unwrap();
+    let mut evidence = Vec::new();
+    for i in 0..=EVIDENCE_POOL {
+        let e = editor
+            .add_evidence(id, item, &format!("ev{i}.txt"), format!("evidence {i}").as_bytes(), None)
+            .await
+            .unwrap();
+        evidence.push(e.id);
+    }
+    let first = evidence.remove(0);
+    (action.id, first, evidence)
+}
+
+/// Last year's assessment of a plant, submitted, confirmed and approved by three people.
+async fn approved(app: &App, site: &str) -> String {
+    let cli = Actor::cli();
+    let a = app
+        .admin(&cli)
+        .unwrap()
+        .new_assessment(site, None, kojo_domain::FiscalYear::new(2025).unwrap(), None)
+        .await
+        .unwrap();
+    for (name, decision) in [
+        ("author2", kojo_domain::Decision::Submit),
+        ("checker2", kojo_domain::Decision::Confirm),
+        ("approver2", kojo_domain::Decision::Approve),
+    ] {
+        let actor = app.actor_for(name).await.unwrap();
+        app.signer(&actor)
+            .unwrap()
+            .decide(&a.id, decision, None)
+            .await
+            .unwrap();
+    }
+    a.id
 }
 
 pub struct Login {
@@ -45,9 +115,21 @@ pub async fn world(dir: &std::path::Path) -> World {
         ("viewer1", Role::Viewer),
         ("reviewer1", Role::Reviewer),
         ("assessor1", Role::Assessor),
+        ("approver1", Role::Approver),
     ] {
         admin
             .add_user(name, role, PASSWORD, &["OWN".to_string()])
+            .await
+            .unwrap();
+    }
+    // The people who signed last year's assessments of both plants.
+    for (name, role) in [
+        ("author2", Role::Assessor),
+        ("checker2", Role::Reviewer),
+        ("approver2", Role::Approver),
+    ] {
+        admin
+            .add_user(name, role, PASSWORD, &["OWN".to_string(), "FOREIGN".to_string()])
             .await
             .unwrap();
     }
@@ -65,7 +147,20 @@ pub async fn world(dir: &std::path::Path) -> World {
         .new_assessment("FOREIGN", None, period, None)
         .await
         .unwrap();
+    let own_approved = approved(&app, "OWN").await;
+    let foreign_approved = approved(&app, "FOREIGN").await;
+    let (own_action, own_evidence, own_evidence_pool) = residual_item(&app, &own.id).await;
+    let (foreign_action, foreign_evidence, foreign_evidence_pool) =
+        residual_item(&app, &foreign.id).await;
     World {
+        own_approved,
+        foreign_approved,
+        own_action,
+        foreign_action,
+        own_evidence,
+        foreign_evidence,
+        own_evidence_pool,
+        foreign_evidence_pool,
         checksheet: kojo_xlsx::blank(app.catalog, kojo_i18n::Lang::Ja).unwrap(),
         app,
         own_site: "OWN".into(),

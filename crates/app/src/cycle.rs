@@ -5,7 +5,7 @@
 //! sign-offs since the last return, and the status change itself is one guarded update in the
 //! store, so two people deciding at once cannot both succeed.
 
-use crate::handles::{Editor, Reader};
+use crate::handles::{Admin, Editor, Reader};
 use crate::{App, AppError, Role};
 use chrono::NaiveDate;
 use kojo_domain::{
@@ -290,6 +290,16 @@ impl App {
 }
 
 impl Reader<'_> {
+    /// Every instance setting of [`SETTINGS`] with the value in effect (its default when unset
+    /// or out of range), in [`SETTINGS`] order. Added for `kojo setting list`.
+    pub async fn settings(&self) -> Result<Vec<(&'static str, i64)>, AppError> {
+        let mut out = Vec::with_capacity(SETTINGS.len());
+        for (key, ..) in SETTINGS {
+            out.push((key, self.app.setting_i64(key).await?));
+        }
+        Ok(out)
+    }
+
     /// Answers' marks of an assessment by item.
     async fn marks(&self, id: &str) -> Result<BTreeMap<ItemNo, Mark>, AppError> {
         Ok(self
@@ -677,6 +687,54 @@ impl Editor<'_> {
         let review = input.parse(item.get(), mark, &self.actor.name)?;
         self.app.store.set_review(&a.id, &review).await?;
         Ok(review)
+    }
+}
+
+impl Admin<'_> {
+    /// Sets an instance setting of [`SETTINGS`] (`kojo setting set`): the key must be one of
+    /// them and the value a whole number in its range. Recorded in the access log
+    /// (`setting_set`). Returns the value stored.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<i64, AppError> {
+        let key = key.trim();
+        let Some((key, _, min, max)) = SETTINGS.iter().find(|s| s.0 == key).copied() else {
+            let keys = SETTINGS.iter().map(|s| s.0).collect::<Vec<_>>().join(", ");
+            return Err(AppError::bad(
+                "cycle.unknown_setting",
+                &[
+                    ("key", &key.chars().take(64).collect::<String>()),
+                    ("keys", &keys),
+                ],
+            ));
+        };
+        let given: String = value.chars().take(40).collect();
+        let n = kojo_domain::normalize_width(value.trim())
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                let range = |sep: &str| {
+                    if max == min + 1 {
+                        format!("{min} / {max}")
+                    } else {
+                        format!("{min}{sep}{max}")
+                    }
+                };
+                AppError::BadInput {
+                    ja: kojo_i18n::tr(
+                        kojo_domain::Lang::Ja,
+                        "cycle.bad_setting",
+                        &[("key", &key), ("value", &given), ("detail", &range("〜"))],
+                    ),
+                    en: kojo_i18n::tr(
+                        kojo_domain::Lang::En,
+                        "cycle.bad_setting",
+                        &[("key", &key), ("value", &given), ("detail", &range("–"))],
+                    ),
+                }
+            })?;
+        self.app.store.set_setting(key, &n.to_string()).await?;
+        self.audit("setting_set", key, Some(&n.to_string())).await?;
+        Ok(n)
     }
 }
 

@@ -1,16 +1,19 @@
 //! `kojo assessment …`.
 
+use crate::cycle_cmd::{self, ReviewArgs, SignArgs, items_text, period_label, status_name};
 use crate::db::{app_failure, open};
 use crate::output::{Failure, fit, lpad, outln, pad, print_json, width};
 use clap::Subcommand;
 use kojo_app::{Actor, AppError, AssessmentView};
-use kojo_domain::{Answer, Field, FiscalYear, Mark, RawAnswer, Stats, Status};
+use kojo_domain::{Answer, Decision, Field, FiscalYear, Mark, RawAnswer, Stats, Status};
 use kojo_i18n::{Lang, t, tr};
 
 #[derive(Subcommand, Debug)]
 #[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum AssessmentCmd {
     /// Start an assessment of a plant (or one of its lines) for a fiscal year; prints its id last.
+    /// With --from, next year's assessment from an earlier one: every answer is carried, to be
+    /// re-confirmed (要再確認), with its evidence and open actions.
     New {
         /// Plant code.
         #[arg(long)]
@@ -24,6 +27,9 @@ pub enum AssessmentCmd {
         /// Assessor name printed on reports.
         #[arg(long)]
         assessor: Option<String>,
+        /// Carry the answers of this earlier assessment of the same plant or line (id or prefix).
+        #[arg(long)]
+        from: Option<String>,
     },
     /// List assessments.
     List {
@@ -103,6 +109,53 @@ pub enum AssessmentCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Confirm answers carried from last year unchanged (要再確認 → confirmed).
+    Reconfirm {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Item numbers to confirm.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        items: Vec<String>,
+        /// Confirm every carried answer not yet confirmed.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Record this year's review (見直し) of one □ △ × item: □ needs --valid and --progress or
+    /// --progress-pct, △ × need --status.
+    Review(ReviewArgs),
+    /// The difference between two assessments of the same plant or line: rates then → now per
+    /// label and overall, and every item whose mark changed (regressions first).
+    Diff {
+        /// The older assessment (id or prefix).
+        old: String,
+        /// The newer assessment (id or prefix).
+        new: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit a draft for confirmation (提出), as the kojo user named by --by.
+    Submit(SignArgs),
+    /// Confirm a submitted assessment (確認), as the kojo user named by --by.
+    Confirm(SignArgs),
+    /// Approve a confirmed assessment (承認): its content is sealed with a SHA-256 hash.
+    Approve(SignArgs),
+    /// Return a submitted or confirmed assessment to draft (差戻し); needs --comment.
+    Return(SignArgs),
+    /// Start a new revision (改訂) of an approved assessment as a draft; prints its id last.
+    Revise {
+        /// Assessment id (or unique prefix).
+        id: String,
+    },
+    /// Recompute the hash of an approved assessment and compare it with the one recorded at
+    /// approval; fails naming the changed items.
+    Verify {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The command-line flag (or argument) that carries `field`.
@@ -142,7 +195,7 @@ fn answer_failure(e: AppError) -> Failure {
     }
 }
 
-fn pct(r: Option<f64>) -> String {
+pub fn pct(r: Option<f64>) -> String {
     r.map(|r| format!("{:.1}%", r * 100.0))
         .unwrap_or_else(|| "—".into())
 }
@@ -159,6 +212,49 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             line,
             period,
             assessor,
+            from: Some(from),
+        } => {
+            let period =
+                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
+            let source = editor.find(&from).await.map_err(app_failure)?;
+            let a = editor
+                .carry_forward(
+                    &site,
+                    line.as_deref(),
+                    period,
+                    &source.id,
+                    assessor.as_deref(),
+                )
+                .await
+                .map_err(app_failure)?;
+            let view = editor.assessment(&a.id).await.map_err(app_failure)?;
+            let scope = scope(
+                &a.site_code,
+                &a.site_name,
+                a.line_code.as_deref(),
+                a.line_name.as_deref(),
+            );
+            outln!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.assessment_carried",
+                    &[
+                        ("scope", &scope),
+                        ("period", &period.label(lang)),
+                        ("from", &period_label(source.period, lang)),
+                        ("n", &view.summary.overall.unconfirmed)
+                    ]
+                )
+            );
+            outln!("{}", a.id);
+        }
+        AssessmentCmd::New {
+            site,
+            line,
+            period,
+            assessor,
+            from: None,
         } => {
             let period =
                 FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
@@ -318,11 +414,55 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
         }
         AssessmentCmd::Show { id, json } => {
             let view = editor.assessment(&id).await.map_err(app_failure)?;
+            let reviews = editor
+                .reviews(&view.assessment.id)
+                .await
+                .map_err(app_failure)?;
+            let signoffs = editor
+                .signoffs(&view.assessment.id)
+                .await
+                .map_err(app_failure)?;
             if json {
-                return print_json(&view_json(&view, &app, lang));
+                let mut j = view_json(&view, &app, lang);
+                j["reviews"] = serde_json::json!(reviews);
+                j["signoffs"] = serde_json::json!(signoffs);
+                return print_json(&j);
             }
-            show(&view, &app, lang);
+            show(&view, &signoffs, &app, lang);
         }
+        AssessmentCmd::Reconfirm { id, items, all: _ } => {
+            // `--all` and item numbers are exclusive (clap); no items means every one.
+            cycle_cmd::reconfirm(&editor, &id, &items, lang).await?;
+        }
+        AssessmentCmd::Review(args) => cycle_cmd::review(&editor, args, lang).await?,
+        AssessmentCmd::Diff { old, new, json } => {
+            cycle_cmd::diff(&app, &editor, &old, &new, json, lang).await?
+        }
+        AssessmentCmd::Submit(args) => cycle_cmd::sign(&app, Decision::Submit, args, lang).await?,
+        AssessmentCmd::Confirm(args) => {
+            cycle_cmd::sign(&app, Decision::Confirm, args, lang).await?
+        }
+        AssessmentCmd::Approve(args) => {
+            cycle_cmd::sign(&app, Decision::Approve, args, lang).await?
+        }
+        AssessmentCmd::Return(args) => cycle_cmd::sign(&app, Decision::Return, args, lang).await?,
+        AssessmentCmd::Revise { id } => {
+            let a = editor.revise(&id).await.map_err(app_failure)?;
+            outln!(
+                "{}",
+                tr(
+                    lang,
+                    "cli.revised",
+                    &[
+                        ("period", &period_label(a.period, lang)),
+                        ("revision", &a.revision),
+                        ("status", &status_name(&a.status, lang))
+                    ]
+                )
+            );
+            outln!("{}", a.id);
+        }
+        AssessmentCmd::Verify { id, json } => cycle_cmd::verify(&editor, &id, json, lang).await?,
         AssessmentCmd::History { id, item, json } => {
             let item = item
                 .map(|i| editor.item(&i))
@@ -370,7 +510,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
     Ok(())
 }
 
-fn scope(
+pub fn scope(
     site_code: &str,
     site_name: &str,
     line_code: Option<&str>,
@@ -400,7 +540,10 @@ fn view_json(view: &AssessmentView, app: &kojo_app::App, lang: Lang) -> serde_js
     })
 }
 
-fn stats_row(name: &str, name_width: usize, s: &Stats) -> String {
+/// Width of the 要再確認 column (when some answers await re-confirmation).
+const UNCONFIRMED_COL: usize = 10;
+
+fn stats_row(name: &str, name_width: usize, s: &Stats, unconfirmed_col: bool) -> String {
     let mut row = pad(name, name_width);
     for m in Mark::ALL {
         row.push_str(&format!("{:>4}", s.counts.get(m)));
@@ -410,10 +553,13 @@ fn stats_row(name: &str, name_width: usize, s: &Stats) -> String {
         s.items - s.answered,
         pct(s.achievement_rate)
     ));
+    if unconfirmed_col {
+        row.push_str(&lpad(&s.unconfirmed.to_string(), UNCONFIRMED_COL));
+    }
     row
 }
 
-fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
+fn show(view: &AssessmentView, signoffs: &[kojo_app::SignOffRow], app: &kojo_app::App, lang: Lang) {
     let a = &view.assessment;
     let period = FiscalYear::new(a.period as u16)
         .map(|p| p.label(lang))
@@ -469,28 +615,72 @@ fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
     }
     header.push_str(&lpad(t(lang, "cli.unanswered"), 8));
     header.push_str(&lpad(t(lang, "cli.rate"), 9));
+    let o = &view.summary.overall;
+    let unconfirmed_col = o.unconfirmed > 0;
+    if unconfirmed_col {
+        header.push_str(&lpad(t(lang, "cli.unconfirmed_col"), UNCONFIRMED_COL));
+    }
     outln!("{header}");
     for (name, stats) in &rows {
-        outln!("{}", stats_row(name, name_width, stats));
+        outln!("{}", stats_row(name, name_width, stats, unconfirmed_col));
     }
     outln!(
         "{}",
-        stats_row(t(lang, "cli.overall"), name_width, &view.summary.overall)
+        stats_row(
+            t(lang, "cli.overall"),
+            name_width,
+            &view.summary.overall,
+            unconfirmed_col
+        )
     );
-    let o = &view.summary.overall;
     outln!();
     outln!(
-        "{}: {}",
+        "{}: {}{}",
         t(lang, "cli.achievement_rate"),
-        pct(o.achievement_rate)
+        pct(o.achievement_rate),
+        if unconfirmed_col {
+            t(lang, "cli.provisional")
+        } else {
+            ""
+        }
     );
     outln!(
         "{}: {}/{} ({:.1}%)",
         t(lang, "cli.completion"),
-        o.answered,
+        o.answered - o.unconfirmed,
         o.items,
         o.completion * 100.0
     );
+    if unconfirmed_col {
+        let items: Vec<u16> = view.summary.unconfirmed.iter().map(|i| i.get()).collect();
+        outln!(
+            "{}",
+            tr(
+                lang,
+                "cli.unconfirmed_count",
+                &[("n", &o.unconfirmed), ("items", &items_text(&items))]
+            )
+        );
+    }
+    if !signoffs.is_empty() {
+        outln!();
+        outln!("{}:", t(lang, "cli.signoffs"));
+        for s in signoffs {
+            let name = Decision::from_key(&s.decision)
+                .map(|d| d.name(lang))
+                .unwrap_or(&s.decision);
+            outln!(
+                "  {}  {}  {}{}",
+                pad(name, 8),
+                pad(&s.by_user, 16),
+                s.at,
+                s.comment
+                    .as_deref()
+                    .map(|c| format!("  {c}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
     outln!();
     outln!(
         "{} ({}):",
@@ -503,7 +693,18 @@ fn show(view: &AssessmentView, app: &kojo_app::App, lang: Lang) {
             .item(r.item.get())
             .map(|v| v.item.condition.get(lang))
             .unwrap_or("");
-        outln!("  No.{:<3} {} {}", r.item, r.mark, fit(cond, 64));
+        let provisional = if view.summary.unconfirmed.contains(&r.item) {
+            t(lang, "cli.provisional_mark")
+        } else {
+            ""
+        };
+        outln!(
+            "  No.{:<3} {} {}{}",
+            r.item,
+            r.mark,
+            fit(cond, 64),
+            provisional
+        );
         let f = |field: kojo_domain::Field, v: &dyn std::fmt::Display| {
             outln!("        {}: {}", field.name(lang), v)
         };

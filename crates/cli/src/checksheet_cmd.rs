@@ -1,6 +1,7 @@
 //! `kojo checksheet …`, `kojo report …`, `kojo actions …`.
 
 use crate::catalog_cmd::catalog;
+use crate::cycle_cmd::period_label;
 use crate::db::{app_failure, open};
 use crate::output::{Failure, outln, write_file};
 use clap::{Subcommand, ValueEnum};
@@ -81,8 +82,33 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
         }
         ChecksheetCmd::Export { id, output } => {
             let (app, view) = load(&id, db, lang).await?;
-            let bytes = kojo_xlsx::export(app.catalog, &view.sheet(app.catalog), lang)
-                .map_err(internal_failure)?;
+            let actor = Actor::cli();
+            let reader = app.reader(&actor);
+            // Last year's marks and this cycle's reviews fill the informational columns.
+            let previous = reader
+                .previous(&view.assessment)
+                .await
+                .map_err(app_failure)?;
+            let reviews = reader
+                .reviews(&view.assessment.id)
+                .await
+                .map_err(app_failure)?;
+            let caption = previous
+                .as_ref()
+                .map(|(p, _)| period_label(p.period, lang))
+                .unwrap_or_default();
+            let cycle = kojo_xlsx::CycleColumns {
+                previous: previous
+                    .as_ref()
+                    .map(|(_, marks)| kojo_xlsx::PreviousMarks {
+                        caption: &caption,
+                        marks,
+                    }),
+                reviews: &reviews,
+            };
+            let bytes =
+                kojo_xlsx::export_cycle(app.catalog, &view.sheet(app.catalog), &cycle, lang)
+                    .map_err(internal_failure)?;
             write_file(&output, &bytes)?;
             eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
         }
@@ -190,12 +216,22 @@ pub async fn actions(
     lang: Lang,
 ) -> Result<(), Failure> {
     let (app, view) = load(&id, db, lang).await?;
+    let actions = app
+        .reader(&Actor::cli())
+        .cycle_report(&view)
+        .await
+        .map_err(app_failure)?
+        .actions;
     let sheet = view.sheet(app.catalog);
+    let today = kojo_app::today();
     let bytes = match format {
         ActionsFormat::Xlsx => {
-            kojo_xlsx::action_list_xlsx(app.catalog, &sheet, lang).map_err(internal_failure)?
+            kojo_xlsx::action_list_xlsx(app.catalog, &sheet, &actions, today, lang)
+                .map_err(internal_failure)?
         }
-        ActionsFormat::Csv => kojo_xlsx::action_list_csv(app.catalog, &sheet, lang).into_bytes(),
+        ActionsFormat::Csv => {
+            kojo_xlsx::action_list_csv(app.catalog, &sheet, &actions, today, lang).into_bytes()
+        }
     };
     write_file(&output, &bytes)?;
     eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));

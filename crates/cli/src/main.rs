@@ -1,11 +1,15 @@
 //! The `kojo` binary: command line, configuration and tracing set-up.
 
+mod action_cmd;
 mod assessment_cmd;
 mod catalog_cmd;
 mod checksheet_cmd;
+mod cycle_cmd;
 mod db;
+mod evidence_cmd;
 mod output;
 mod serve_cmd;
+mod setting_cmd;
 mod site_cmd;
 
 use anyhow::Result;
@@ -44,9 +48,22 @@ pub enum Command {
     /// Production lines (ライン).
     #[command(subcommand)]
     Line(site_cmd::LineCmd),
-    /// Assessments: start, answer, show, history.
+    /// Assessments: start (or carry from last year), answer, show, history, re-confirm, review,
+    /// diff, sign off (submit, confirm, approve, return), revise, verify.
     #[command(subcommand)]
     Assessment(assessment_cmd::AssessmentCmd),
+    /// The review queue: □ △ × items of each plant's current assessment with what their yearly
+    /// review still needs, overdue first.
+    Review(cycle_cmd::QueueArgs),
+    /// Action plans (対策計画) on □ △ × items: add, list, set status.
+    #[command(subcommand)]
+    Action(action_cmd::ActionCmd),
+    /// Evidence files (根拠資料) attached to items: add, list, get.
+    #[command(subcommand)]
+    Evidence(evidence_cmd::EvidenceCmd),
+    /// Instance settings: sign-off people, evidence size limits.
+    #[command(subcommand)]
+    Setting(setting_cmd::SettingCmd),
     /// The xlsx checksheet: blank, export, import.
     #[command(subcommand)]
     Checksheet(checksheet_cmd::ChecksheetCmd),
@@ -94,6 +111,10 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),
+        Command::Review(args) => runtime()?.block_on(cycle_cmd::queue(args, db, lang)),
+        Command::Action(cmd) => runtime()?.block_on(action_cmd::run(cmd, db, lang)),
+        Command::Evidence(cmd) => runtime()?.block_on(evidence_cmd::run(cmd, db, lang)),
+        Command::Setting(cmd) => runtime()?.block_on(setting_cmd::run(cmd, db, lang)),
         Command::Checksheet(cmd) => runtime()?.block_on(checksheet_cmd::checksheet(cmd, db, lang)),
         Command::Report { id, format, output } => {
             runtime()?.block_on(checksheet_cmd::report(id, format, output, db, lang))

@@ -90,6 +90,20 @@ pub fn write_out(args: std::fmt::Arguments) {
     }
 }
 
+/// Writes raw bytes to standard output (`kojo evidence get -o -`), with [`write_out`]'s
+/// handling of a closed pipe.
+pub fn write_out_bytes(bytes: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("kojo: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Prints JSON to stdout, pretty.
 pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(value)

@@ -89,7 +89,7 @@ pub enum UserCmd {
     Add {
         /// Login name.
         name: String,
-        /// admin, assessor, reviewer or viewer.
+        /// admin, assessor, approver, reviewer or viewer.
         #[arg(long)]
         role: String,
         /// Plant codes the user may see (repeat).
@@ -127,7 +127,7 @@ pub enum UserCmd {
     Role {
         /// Login name.
         name: String,
-        /// admin, assessor, reviewer or viewer.
+        /// admin, assessor, approver, reviewer or viewer.
         role: String,
     },
     /// Clear a user's failed-login counters so they can log in again at once (the way back in
@@ -157,6 +157,13 @@ pub enum UserCmd {
     },
 }
 
+fn parse_role(role: &str) -> Result<Role, Failure> {
+    Role::from_key(role).ok_or_else(|| {
+        let roles = Role::ALL.map(Role::key).join(", ");
+        Failure::key("cli.bad_role", &[("role", &role), ("roles", &roles)])
+    })
+}
+
 fn read_password() -> Result<String, Failure> {
     let mut s = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin().take(4096), &mut s)
@@ -176,8 +183,7 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
         UserCmd::Add {
             name, role, sites, ..
         } => {
-            let role = Role::from_key(&role)
-                .ok_or_else(|| Failure::key("cli.bad_role", &[("role", &role)]))?;
+            let role = parse_role(&role)?;
             let password = read_password()?;
             let u = admin
                 .add_user(&name, role, &password, &sites)
@@ -238,8 +244,7 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
             outln!("{}", tr(lang, "cli.user_enabled", &[("name", &name)]));
         }
         UserCmd::Role { name, role } => {
-            let role = Role::from_key(&role)
-                .ok_or_else(|| Failure::key("cli.bad_role", &[("role", &role)]))?;
+            let role = parse_role(&role)?;
             admin.set_role(&name, role).await.map_err(app_failure)?;
             outln!(
                 "{}",

@@ -6,6 +6,7 @@ mod assessments;
 mod browser;
 mod catalog;
 mod checksheet;
+mod cycle;
 mod hardening;
 mod web;
 mod webdriver;

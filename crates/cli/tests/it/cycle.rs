@@ -121,6 +121,28 @@ fn sql_count(db: &TestDb, statement: &str, fetch: bool) -> i64 {
     })
 }
 
+/// Every XML part of an xlsx file as one text (python3's zipfile; python3 is needed by
+/// scripts/test anyway).
+fn xlsx_text(path: &std::path::Path) -> String {
+    let out = Command::new("python3")
+        .env("PYTHONIOENCODING", "utf-8")
+        .args([
+            "-c",
+            "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             sys.stdout.write(''.join(z.read(n).decode('utf-8') for n in z.namelist() if n.endswith('.xml')))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn sha256sum(path: &std::path::Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
     assert!(out.status.success());
@@ -603,6 +625,32 @@ fn a_year_of_the_cycle(db: &TestDb) {
     ok(db.kojo().args(["assessment", "verify", &new]));
     let r = fails(db.kojo().args(["assessment", "revise", &rev2]));
     assert!(r.stderr.contains("作成中"), "{}", r.stderr);
+
+    // ---- exports carry the cycle ------------------------------------------------------------
+    // The checksheet: last year's marks (headed by last year's period) and this year's review.
+    let xlsx = db.dir.path().join("c.xlsx");
+    ok(db
+        .kojo()
+        .args(["checksheet", "export", &new, "-o"])
+        .arg(&xlsx));
+    let text = xlsx_text(&xlsx);
+    assert!(
+        text.contains("2026年度") && text.contains("予算は来期") && text.contains("導入工事中"),
+        "last year's marks and the review in the checksheet"
+    );
+    // The action list: the action plan with the actions' status.
+    let csv = db.dir.path().join("a.csv");
+    ok(db
+        .kojo()
+        .args(["actions", &new, "--format", "csv", "-o"])
+        .arg(&csv));
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        csv.contains("ファイアウォール導入")
+            && csv.contains("手順書の整備")
+            && csv.contains("完了"),
+        "{csv}"
+    );
 
     // ---- the year-over-year diff ------------------------------------------------------------
     let d = json_of(&ok(db.kojo().args([

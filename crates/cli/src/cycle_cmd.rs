@@ -518,11 +518,12 @@ pub async fn queue(args: QueueArgs, db: Option<&str>, lang: Lang) -> Result<(), 
         return Ok(());
     }
     let needs_sep = if lang == Lang::Ja { "、" } else { ", " };
-    let rows: Vec<[String; 7]> = list
+    let rows: Vec<[String; 8]> = list
         .iter()
         .map(|i| {
             let r = &i.row;
             [
+                r.assessment_id.chars().take(8).collect(),
                 r.site_code.clone(),
                 r.line_code.clone().unwrap_or_else(|| "—".into()),
                 period_label(r.period, lang),
@@ -546,6 +547,7 @@ pub async fn queue(args: QueueArgs, db: Option<&str>, lang: Lang) -> Result<(), 
         })
         .collect();
     let header = [
+        t(lang, "cli.col_assessment"),
         t(lang, "cli.col_site"),
         t(lang, "cli.col_line"),
         t(lang, "cli.period"),

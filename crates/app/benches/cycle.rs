@@ -43,7 +43,12 @@ fn report(name: &str, n: usize, total: Duration) {
 
 async fn bench(label: &str, url: &str) {
     let app = App::open(url).await.expect("open");
-    let actor = Actor { name: "bench".into(), user_id: None, role: Role::Admin, client: None };
+    let actor = Actor {
+        name: "bench".into(),
+        user_id: None,
+        role: Role::Admin,
+        client: None,
+    };
     let admin = app.admin(&actor).expect("admin");
     let catalog = app.catalog;
     let tag = std::process::id();
@@ -62,20 +67,34 @@ async fn bench(label: &str, url: &str) {
         })
         .collect();
     admin.answer_many(&src.id, answers).await.expect("answers");
-    let residual: Vec<u16> =
-        (1..=63u16).filter(|i| mark_for(*i, 0).is_residual_risk()).collect();
+    let residual: Vec<u16> = (1..=63u16)
+        .filter(|i| mark_for(*i, 0).is_residual_risk())
+        .collect();
     for k in 0..100u16 {
         let item = ItemNo::new(1 + k % 63, catalog).expect("item");
         let body = format!("証跡 {k}\n").repeat(200);
         admin
-            .add_evidence(&src.id, item, &format!("evidence-{k}.txt"), body.as_bytes(), None)
+            .add_evidence(
+                &src.id,
+                item,
+                &format!("evidence-{k}.txt"),
+                body.as_bytes(),
+                None,
+            )
             .await
             .expect("evidence");
     }
     for k in 0..40usize {
         let item = ItemNo::new(residual[k % residual.len()], catalog).expect("item");
         admin
-            .add_action(&src.id, item, &format!("対策 {k}"), Some("設備課"), Some("2027-09-30"), None)
+            .add_action(
+                &src.id,
+                item,
+                &format!("対策 {k}"),
+                Some("設備課"),
+                Some("2027-09-30"),
+                None,
+            )
             .await
             .expect("action");
     }
@@ -83,7 +102,10 @@ async fn bench(label: &str, url: &str) {
     let start = Instant::now();
     for k in 0..runs {
         let fy = FiscalYear::new(2027 + k as u16).expect("fy");
-        admin.carry_forward(&code, None, fy, &src.id, None).await.expect("carry");
+        admin
+            .carry_forward(&code, None, fy, &src.id, None)
+            .await
+            .expect("carry");
     }
     report(
         &format!("{label}: next year from 63 answers, 100 evidence files, 40 actions"),
@@ -96,7 +118,10 @@ async fn bench(label: &str, url: &str) {
     let mut codes = Vec::new();
     for p in 0..300usize {
         let code = format!("Q{tag}-{p:03}");
-        admin.add_site(&code, &format!("工場 {p}")).await.expect("site");
+        admin
+            .add_site(&code, &format!("工場 {p}"))
+            .await
+            .expect("site");
         for (k, year) in [2025u16, 2026, 2027].into_iter().enumerate() {
             let a = admin
                 .new_assessment(&code, None, FiscalYear::new(year).expect("fy"), None)
@@ -105,7 +130,10 @@ async fn bench(label: &str, url: &str) {
             let answers = (1..=63u16)
                 .map(|i| {
                     let item = ItemNo::new(i, catalog).expect("item");
-                    (item, Some(raw(mark_for(i, p + k), i).parse().expect("valid")))
+                    (
+                        item,
+                        Some(raw(mark_for(i, p + k), i).parse().expect("valid")),
+                    )
                 })
                 .collect();
             admin.answer_many(&a.id, answers).await.expect("answers");
@@ -117,15 +145,25 @@ async fn bench(label: &str, url: &str) {
         setup.elapsed().as_secs_f64()
     );
     let password = "bench-password-9-long";
-    admin.add_user(&format!("q{tag}"), Role::Reviewer, password, &codes).await.expect("user");
+    admin
+        .add_user(&format!("q{tag}"), Role::Reviewer, password, &codes)
+        .await
+        .expect("user");
     let user = app.actor_for(&format!("q{tag}")).await.expect("actor");
-    for (who, act) in [("administrator", &actor), ("user granted 300 plants", &user)] {
+    for (who, act) in [
+        ("administrator", &actor),
+        ("user granted 300 plants", &user),
+    ] {
         let reader = app.reader(act);
         let runs = 10;
         let mut items = 0;
         let start = Instant::now();
         for _ in 0..runs {
-            items = reader.review_queue(&QueueQuery::default()).await.expect("queue").len();
+            items = reader
+                .review_queue(&QueueQuery::default())
+                .await
+                .expect("queue")
+                .len();
         }
         report(
             &format!("{label}: review queue, 300 plants × 3 years, {who} ({items} items)"),
@@ -142,7 +180,11 @@ fn main() {
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
-    let sqlite = format!("sqlite:{}", dir.path().join("bench.sqlite3").display());
+    // KOJO_BENCH_SQLITE keeps the database at that path for a look with `sqlite3` afterwards.
+    let path = std::env::var("KOJO_BENCH_SQLITE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("bench.sqlite3"));
+    let sqlite = format!("sqlite:{}", path.display());
     rt.block_on(bench("sqlite", &sqlite));
     match std::env::var("KOJO_BENCH_POSTGRES_URL") {
         Ok(url) => rt.block_on(bench("postgres", &url)),

@@ -30,7 +30,8 @@ pub(crate) struct ReviewRow {
 
 impl ReviewRow {
     pub(crate) fn into_review(self) -> Result<Review> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("review of item {}: {what}", self.item_no));
+        let corrupt =
+            |what: &str| StoreError::Corrupt(format!("review of item {}: {what}", self.item_no));
         Ok(Review {
             item: u16::try_from(self.item_no).map_err(|_| corrupt("item"))?,
             mark: Mark::parse(&self.mark).map_err(|_| corrupt("mark"))?,
@@ -45,7 +46,8 @@ impl ReviewRow {
                 .target_date
                 .as_deref()
                 .map(|d| {
-                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| corrupt("target_date"))
+                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                        .map_err(|_| corrupt("target_date"))
                 })
                 .transpose()?,
             note: self.note.clone(),
@@ -230,73 +232,6 @@ pub struct QueueRow {
     pub overdue_actions: i64,
     /// Evidence files past their validity end.
     pub expired_evidence: i64,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct QueueSql {
-    pub assessment_id: String,
-    pub site_code: String,
-    pub site_name: String,
-    pub line_code: Option<String>,
-    pub period: i64,
-    pub revision: i64,
-    pub status: String,
-    pub item_no: i64,
-    pub mark: String,
-    pub review_by: Option<String>,
-    pub confirmed: bool,
-    pub r_mark: Option<String>,
-    pub r_valid: Option<bool>,
-    pub r_progress: Option<String>,
-    pub r_pct: Option<i64>,
-    pub r_status: Option<String>,
-    pub r_target: Option<String>,
-    pub r_note: Option<String>,
-    pub r_by: Option<String>,
-    pub r_at: Option<String>,
-    pub overdue_actions: i64,
-    pub expired_evidence: i64,
-}
-
-impl QueueSql {
-    pub(crate) fn into_row(self) -> Result<QueueRow> {
-        let review = match (self.r_mark, self.r_by, self.r_at) {
-            (Some(mark), Some(by), Some(at)) => Some(
-                ReviewRow {
-                    item_no: self.item_no,
-                    mark,
-                    valid: self.r_valid,
-                    progress: self.r_progress,
-                    progress_pct: self.r_pct,
-                    status: self.r_status,
-                    target_date: self.r_target,
-                    note: self.r_note,
-                    reviewed_by: by,
-                    reviewed_at: at,
-                }
-                .into_review()?,
-            ),
-            _ => None,
-        };
-        Ok(QueueRow {
-            assessment_id: self.assessment_id,
-            site_code: self.site_code,
-            site_name: self.site_name,
-            line_code: self.line_code,
-            period: self.period,
-            revision: self.revision,
-            status: self.status,
-            item: u16::try_from(self.item_no)
-                .map_err(|_| StoreError::Corrupt(format!("item_no {}", self.item_no)))?,
-            mark: Mark::parse(&self.mark)
-                .map_err(|_| StoreError::Corrupt(format!("mark {}", self.mark)))?,
-            review_by: self.review_by,
-            confirmed: self.confirmed,
-            review,
-            overdue_actions: self.overdue_actions,
-            expired_evidence: self.expired_evidence,
-        })
-    }
 }
 
 /// Counts for the dashboard's cycle panel over the latest assessment of every visible scope.

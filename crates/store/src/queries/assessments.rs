@@ -26,7 +26,15 @@ impl Store {
                 insert_assessment!(tx, new, &site.org_id, &id, &at);
                 let mut seq = reserve_history_seq!(tx, &id, answers.len());
                 for (item, answer) in answers {
-                    insert_answer!(tx, &id, *item, Some(answer), new.created_by.as_str(), at.as_str(), seq);
+                    insert_answer!(
+                        tx,
+                        &id,
+                        *item,
+                        Some(answer),
+                        new.created_by.as_str(),
+                        at.as_str(),
+                        seq
+                    );
                     seq += 1;
                 }
                 Ok::<_, StoreError>(())

@@ -4,7 +4,7 @@
 use super::*;
 use crate::cycle_model::*;
 use kojo_domain::{ContentHash, ContentHeader, Decision, ItemContent, RawAnswer, Review, Status};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Reserves `$n` values of the named counter in `sequences`; returns the value before the first
 /// (so the reserved ones are `base + 1 ..= base + n`). Expands inside a transaction.
@@ -26,18 +26,24 @@ macro_rules! reserve_seq {
 /// (or `NotFound`) unless it is a draft.
 macro_rules! lock_draft {
     ($tx:expr, $id:expr, $at:expr) => {{
-        let r = sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'")
-            .bind($at)
-            .bind($id)
-            .execute(&mut *$tx)
-            .await?;
+        let r = sqlx::query(
+            "UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'",
+        )
+        .bind($at)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?;
         if r.rows_affected() == 0 {
-            let exists: Option<(String,)> = sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
-                .bind($id)
-                .fetch_optional(&mut *$tx)
-                .await?;
+            let exists: Option<(String,)> =
+                sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
+                    .bind($id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
             return Err(match exists {
-                None => StoreError::NotFound { what: "assessment", key: $id.to_string() },
+                None => StoreError::NotFound {
+                    what: "assessment",
+                    key: $id.to_string(),
+                },
                 Some((status,)) => StoreError::NotDraft { status },
             });
         }
@@ -134,6 +140,13 @@ fn content_of(
     Ok((header, items))
 }
 
+#[derive(sqlx::FromRow)]
+struct ReviewKeyed {
+    assessment_id: String,
+    #[sqlx(flatten)]
+    review: ReviewRow,
+}
+
 /// Filters of the review queue.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
@@ -177,10 +190,13 @@ impl Store {
     ) -> Result<Assessment> {
         let id = new_id();
         let at = now();
-        let site = self.site(&new.site_id).await?.ok_or_else(|| StoreError::NotFound {
-            what: "site",
-            key: new.site_id.clone(),
-        })?;
+        let site = self
+            .site(&new.site_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "site",
+                key: new.site_id.clone(),
+            })?;
         let actor = new.created_by.as_str();
         write_tx!(self, |tx| {
             async {
@@ -260,7 +276,10 @@ impl Store {
             }
             .await
         })?;
-        self.assessment(&id).await?.ok_or(StoreError::NotFound { what: "assessment", key: id })
+        self.assessment(&id).await?.ok_or(StoreError::NotFound {
+            what: "assessment",
+            key: id,
+        })
     }
 
     /// The latest assessment of the same scope (plant and line) for an earlier fiscal year
@@ -281,7 +300,12 @@ impl Store {
 
     /// Marks carried answers as re-confirmed unchanged (all unconfirmed ones when `items` is
     /// `None`); each gets a new version and a history entry. Returns the items confirmed.
-    pub async fn reconfirm(&self, id: &str, items: Option<&[u16]>, actor: &str) -> Result<Vec<u16>> {
+    pub async fn reconfirm(
+        &self,
+        id: &str,
+        items: Option<&[u16]>,
+        actor: &str,
+    ) -> Result<Vec<u16>> {
         let at = now();
         write_tx!(self, |tx| {
             async {
@@ -348,8 +372,15 @@ impl Store {
 
     /// This cycle's reviews of an assessment, by item.
     pub async fn reviews(&self, id: &str) -> Result<Vec<Review>> {
-        let sql = concat!("SELECT ", review_columns!(), " FROM reviews WHERE assessment_id = $1 ORDER BY item_no");
-        let rows: Vec<ReviewRow> = on!(self, |pool| sqlx::query_as(sql).bind(id).fetch_all(pool).await)?;
+        let sql = concat!(
+            "SELECT ",
+            review_columns!(),
+            " FROM reviews WHERE assessment_id = $1 ORDER BY item_no"
+        );
+        let rows: Vec<ReviewRow> = on!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?;
         rows.into_iter().map(ReviewRow::into_review).collect()
     }
 
@@ -388,11 +419,20 @@ impl Store {
             }
             .await
         })?;
-        self.action(action_id).await?.ok_or(StoreError::NotFound { what: "action", key: action_id.to_string() })
+        self.action(action_id).await?.ok_or(StoreError::NotFound {
+            what: "action",
+            key: action_id.to_string(),
+        })
     }
 
     /// Sets an action's status (and note, when given), recording the change.
-    pub async fn set_action_status(&self, action_id: i64, status: &str, note: Option<&str>, actor: &str) -> Result<ActionRow> {
+    pub async fn set_action_status(
+        &self,
+        action_id: i64,
+        status: &str,
+        note: Option<&str>,
+        actor: &str,
+    ) -> Result<ActionRow> {
         let at = now();
         write_tx!(self, |tx| {
             async {
@@ -421,35 +461,59 @@ impl Store {
             }
             .await
         })?;
-        self.action(action_id).await?.ok_or(StoreError::NotFound { what: "action", key: action_id.to_string() })
+        self.action(action_id).await?.ok_or(StoreError::NotFound {
+            what: "action",
+            key: action_id.to_string(),
+        })
     }
 
     /// One action.
     pub async fn action(&self, action_id: i64) -> Result<Option<ActionRow>> {
-        let sql = concat!("SELECT ", action_columns!(), " FROM actions x WHERE x.id = $1");
-        Ok(on!(self, |pool| sqlx::query_as::<_, ActionRow>(sql).bind(action_id).fetch_optional(pool).await)?)
+        let sql = concat!(
+            "SELECT ",
+            action_columns!(),
+            " FROM actions x WHERE x.id = $1"
+        );
+        Ok(on!(self, |pool| sqlx::query_as::<_, ActionRow>(sql)
+            .bind(action_id)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     /// The actions of an assessment, by item and id.
     pub async fn actions(&self, id: &str) -> Result<Vec<ActionRow>> {
-        let sql = concat!("SELECT ", action_columns!(), " FROM actions x WHERE x.assessment_id = $1 ORDER BY x.item_no, x.id");
-        Ok(on!(self, |pool| sqlx::query_as::<_, ActionRow>(sql).bind(id).fetch_all(pool).await)?)
+        let sql = concat!(
+            "SELECT ",
+            action_columns!(),
+            " FROM actions x WHERE x.assessment_id = $1 ORDER BY x.item_no, x.id"
+        );
+        Ok(on!(self, |pool| sqlx::query_as::<_, ActionRow>(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// An action's history, oldest first.
     pub async fn action_events(&self, action_id: i64) -> Result<Vec<ActionEvent>> {
         let sql = "SELECT seq, action_id, at, by_user, status, note FROM action_events WHERE action_id = $1 ORDER BY seq";
-        Ok(on!(self, |pool| sqlx::query_as::<_, ActionEvent>(sql).bind(action_id).fetch_all(pool).await)?)
+        Ok(on!(self, |pool| sqlx::query_as::<_, ActionEvent>(sql)
+            .bind(action_id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// The actions of the latest assessment of every scope matching `f` (one query), by plant,
     /// line, item and id.
     pub async fn action_list(&self, org_id: &str, f: &QueueFilter) -> Result<Vec<ActionListRow>> {
         let sql = concat!(
-            "SELECT ", action_columns!(), ", s.code AS site_code, l.code AS line_code, a.period, a.revision \
+            "SELECT ",
+            action_columns!(),
+            ", s.code AS site_code, l.code AS line_code, a.period, a.revision \
              FROM actions x JOIN assessments a ON a.id = x.assessment_id JOIN sites s ON s.id = a.site_id \
              LEFT JOIN lines l ON l.id = a.line_id WHERE ",
-            queue_filter!(), latest_only!(), ") OR a.id = $4) ORDER BY s.code, l.code, x.item_no, x.id"
+            queue_filter!(),
+            latest_only!(),
+            ") OR a.id = $4) ORDER BY s.code, l.code, x.item_no, x.id"
         );
         Ok(on!(self, |pool| sqlx::query_as::<_, ActionListRow>(sql)
             .bind(org_id)
@@ -464,7 +528,13 @@ impl Store {
 
     /// Attaches a file to an item of a draft. The bytes are stored once per SHA-256; a new blob
     /// must fit in `quota` bytes of all blobs together.
-    pub async fn add_evidence(&self, id: &str, e: &NewEvidence<'_>, actor: &str, quota: i64) -> Result<EvidenceRow> {
+    pub async fn add_evidence(
+        &self,
+        id: &str,
+        e: &NewEvidence<'_>,
+        actor: &str,
+        quota: i64,
+    ) -> Result<EvidenceRow> {
         let at = now();
         let sha = kojo_domain::sha256_hex(e.data);
         let size = i64::try_from(e.data.len()).unwrap_or(i64::MAX);
@@ -508,13 +578,24 @@ impl Store {
             }
             .await
         })?;
-        self.evidence(evidence_id).await?.ok_or(StoreError::NotFound { what: "evidence", key: evidence_id.to_string() })
+        self.evidence(evidence_id)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "evidence",
+                key: evidence_id.to_string(),
+            })
     }
 
     /// Removes an attachment from a draft; the blob goes when nothing refers to it any more.
     pub async fn remove_evidence(&self, evidence_id: i64) -> Result<()> {
         let at = now();
-        let row = self.evidence(evidence_id).await?.ok_or(StoreError::NotFound { what: "evidence", key: evidence_id.to_string() })?;
+        let row = self
+            .evidence(evidence_id)
+            .await?
+            .ok_or(StoreError::NotFound {
+                what: "evidence",
+                key: evidence_id.to_string(),
+            })?;
         write_tx!(self, |tx| {
             async {
                 lock_draft!(tx, &row.assessment_id, &at);
@@ -531,20 +612,37 @@ impl Store {
 
     /// One attachment.
     pub async fn evidence(&self, evidence_id: i64) -> Result<Option<EvidenceRow>> {
-        let sql = concat!("SELECT ", evidence_columns!(), " FROM evidence WHERE id = $1");
-        Ok(on!(self, |pool| sqlx::query_as::<_, EvidenceRow>(sql).bind(evidence_id).fetch_optional(pool).await)?)
+        let sql = concat!(
+            "SELECT ",
+            evidence_columns!(),
+            " FROM evidence WHERE id = $1"
+        );
+        Ok(on!(self, |pool| sqlx::query_as::<_, EvidenceRow>(sql)
+            .bind(evidence_id)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     /// The attachments of an assessment, by item and id.
     pub async fn evidence_list(&self, id: &str) -> Result<Vec<EvidenceRow>> {
-        let sql = concat!("SELECT ", evidence_columns!(), " FROM evidence WHERE assessment_id = $1 ORDER BY item_no, id");
-        Ok(on!(self, |pool| sqlx::query_as::<_, EvidenceRow>(sql).bind(id).fetch_all(pool).await)?)
+        let sql = concat!(
+            "SELECT ",
+            evidence_columns!(),
+            " FROM evidence WHERE assessment_id = $1 ORDER BY item_no, id"
+        );
+        Ok(on!(self, |pool| sqlx::query_as::<_, EvidenceRow>(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// The bytes of a blob.
     pub async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let sql = "SELECT data FROM blobs WHERE sha256 = $1";
-        let row: Option<(Vec<u8>,)> = on!(self, |pool| sqlx::query_as(sql).bind(sha256).fetch_optional(pool).await)?;
+        let row: Option<(Vec<u8>,)> = on!(self, |pool| sqlx::query_as(sql)
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row.map(|r| r.0))
     }
 
@@ -603,20 +701,29 @@ impl Store {
             .await
         })?;
         let sql = "SELECT seq, assessment_id, decision, by_user, at, comment, content_hash, item_hashes FROM signoffs WHERE seq = $1";
-        Ok(on!(self, |pool| sqlx::query_as::<_, SignOffRow>(sql).bind(seq).fetch_one(pool).await)?)
+        Ok(on!(self, |pool| sqlx::query_as::<_, SignOffRow>(sql)
+            .bind(seq)
+            .fetch_one(pool)
+            .await)?)
     }
 
     /// The sign-off steps of an assessment, in order.
     pub async fn signoffs(&self, id: &str) -> Result<Vec<SignOffRow>> {
         let sql = "SELECT seq, assessment_id, decision, by_user, at, comment, content_hash, item_hashes FROM signoffs WHERE assessment_id = $1 ORDER BY seq";
-        Ok(on!(self, |pool| sqlx::query_as::<_, SignOffRow>(sql).bind(id).fetch_all(pool).await)?)
+        Ok(on!(self, |pool| sqlx::query_as::<_, SignOffRow>(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// The sign-off steps of every assessment of a plant (one query), in order.
     pub async fn site_signoffs(&self, site_id: &str) -> Result<Vec<SignOffRow>> {
         let sql = "SELECT g.seq, g.assessment_id, g.decision, g.by_user, g.at, g.comment, g.content_hash, g.item_hashes \
                    FROM signoffs g JOIN assessments a ON a.id = g.assessment_id WHERE a.site_id = $1 ORDER BY g.seq";
-        Ok(on!(self, |pool| sqlx::query_as::<_, SignOffRow>(sql).bind(site_id).fetch_all(pool).await)?)
+        Ok(on!(self, |pool| sqlx::query_as::<_, SignOffRow>(sql)
+            .bind(site_id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     /// The hash of an assessment's content as it is stored now.
@@ -634,37 +741,139 @@ impl Store {
     // ---- the review queue and the dashboard ----------------------------------------------
 
     /// Every □ △ × item of the latest assessment of each scope matching `f` (or of the one
-    /// assessment named there), with its review, overdue actions and expired evidence: one query.
+    /// assessment named there), with its review, overdue actions and expired evidence; ordered
+    /// by plant, line (plant-wide first), period and item. Four queries whatever the number of
+    /// plants: the assessments, their □ △ × answers (five narrow columns: with SQLite every
+    /// value of a row is copied out of the database, so the wide per-item row is not repeated),
+    /// the reviews and the non-zero counts; joined here.
     pub async fn review_queue(&self, org_id: &str, f: &QueueFilter) -> Result<Vec<QueueRow>> {
-        // The latest assessments first (a few hundred rows), then their □ △ × answers with
-        // pre-aggregated counts: no per-row subqueries.
-        let sql = concat!(
-            "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status FROM assessments a WHERE ",
-            queue_filter!(), latest_only!(), ") OR a.id = $4)), \
-             oa AS (SELECT ac.assessment_id, ac.item_no, COUNT(*) AS n FROM actions ac JOIN latest t ON t.id = ac.assessment_id \
-                    WHERE ac.status IN ('open', 'in_progress') AND ac.due IS NOT NULL AND ac.due < $5 GROUP BY ac.assessment_id, ac.item_no), \
-             ee AS (SELECT e.assessment_id, e.item_no, COUNT(*) AS n FROM evidence e JOIN latest t ON t.id = e.assessment_id \
-                    WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no) \
-             SELECT t.id AS assessment_id, s.code AS site_code, s.name AS site_name, l.code AS line_code, t.period, t.revision, t.status, \
-             x.item_no, x.mark, x.review_by, x.confirmed, r.mark AS r_mark, r.valid AS r_valid, r.progress AS r_progress, \
-             r.progress_pct AS r_pct, r.status AS r_status, r.target_date AS r_target, r.note AS r_note, r.reviewed_by AS r_by, \
-             r.reviewed_at AS r_at, COALESCE(oa.n, 0) AS overdue_actions, COALESCE(ee.n, 0) AS expired_evidence \
-             FROM latest t JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id \
-             JOIN answers x ON x.assessment_id = t.id AND x.mark IN ('deferred', 'considering', 'not_considered') \
-             LEFT JOIN reviews r ON r.assessment_id = t.id AND r.item_no = x.item_no \
-             LEFT JOIN oa ON oa.assessment_id = t.id AND oa.item_no = x.item_no \
-             LEFT JOIN ee ON ee.assessment_id = t.id AND ee.item_no = x.item_no \
-             ORDER BY s.code, l.code, t.period, x.item_no"
+        macro_rules! latest_cte {
+            () => {
+                concat!(
+                    "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status FROM assessments a WHERE ",
+                    queue_filter!(), latest_only!(), ") OR a.id = $4)) "
+                )
+            };
+        }
+        let heads_sql = concat!(
+            latest_cte!(),
+            "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status FROM latest t \
+             JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id"
         );
-        let rows: Vec<QueueSql> = on!(self, |pool| sqlx::query_as::<_, QueueSql>(sql)
-            .bind(org_id)
-            .bind(f.site_id.as_deref())
-            .bind(f.visible_to.as_deref())
-            .bind(f.assessment_id.as_deref())
-            .bind(&f.today)
-            .fetch_all(pool)
-            .await)?;
-        rows.into_iter().map(QueueSql::into_row).collect()
+        let answers_sql = concat!(
+            latest_cte!(),
+            "SELECT x.assessment_id, x.item_no, x.mark, x.review_by, x.confirmed FROM answers x JOIN latest t ON t.id = x.assessment_id \
+             WHERE x.mark IN ('deferred', 'considering', 'not_considered')"
+        );
+        let reviews_sql = concat!(
+            latest_cte!(),
+            "SELECT r.assessment_id, r.item_no, r.mark, r.valid, r.progress, r.progress_pct, r.status, r.target_date, r.note, \
+             r.reviewed_by, r.reviewed_at FROM reviews r JOIN latest t ON t.id = r.assessment_id"
+        );
+        let counts_sql = concat!(
+            latest_cte!(),
+            "SELECT ac.assessment_id, ac.item_no, 'action', COUNT(*) FROM actions ac JOIN latest t ON t.id = ac.assessment_id \
+             WHERE ac.status IN ('open', 'in_progress') AND ac.due IS NOT NULL AND ac.due < $5 GROUP BY ac.assessment_id, ac.item_no \
+             UNION ALL SELECT e.assessment_id, e.item_no, 'evidence', COUNT(*) FROM evidence e JOIN latest t ON t.id = e.assessment_id \
+             WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no"
+        );
+        type Head = (String, String, String, Option<String>, i64, i64, String);
+        let (heads, answers, reviews, counts): (
+            Vec<Head>,
+            Vec<(String, i64, String, Option<String>, bool)>,
+            Vec<(String, ReviewRow)>,
+            Vec<(String, i64, String, i64)>,
+        ) = on!(self, |pool| {
+            async {
+                macro_rules! bind4 {
+                    ($q:expr) => {
+                        sqlx::query_as($q)
+                            .bind(org_id)
+                            .bind(f.site_id.as_deref())
+                            .bind(f.visible_to.as_deref())
+                            .bind(f.assessment_id.as_deref())
+                    };
+                }
+                let heads: Vec<Head> = bind4!(heads_sql).fetch_all(pool).await?;
+                let answers = bind4!(answers_sql).fetch_all(pool).await?;
+                let reviews: Vec<ReviewKeyed> = sqlx::query_as(reviews_sql)
+                    .bind(org_id)
+                    .bind(f.site_id.as_deref())
+                    .bind(f.visible_to.as_deref())
+                    .bind(f.assessment_id.as_deref())
+                    .fetch_all(pool)
+                    .await?;
+                let counts = bind4!(counts_sql).bind(&f.today).fetch_all(pool).await?;
+                Ok::<_, sqlx::Error>((
+                    heads,
+                    answers,
+                    reviews
+                        .into_iter()
+                        .map(|r| (r.assessment_id, r.review))
+                        .collect(),
+                    counts,
+                ))
+            }
+            .await
+        })?;
+        let mut reviews_by: HashMap<(String, i64), ReviewRow> = reviews
+            .into_iter()
+            .map(|(a, r)| ((a, r.item_no), r))
+            .collect();
+        let mut counts_by: HashMap<(String, i64), (i64, i64)> = HashMap::new();
+        for (a, item, kind, n) in counts {
+            let c = counts_by.entry((a, item)).or_default();
+            if kind == "action" { c.0 += n } else { c.1 += n }
+        }
+        let heads: HashMap<String, Head> = heads.into_iter().map(|h| (h.0.clone(), h)).collect();
+        let mut out = Vec::with_capacity(answers.len());
+        for (aid, item_no, mark, review_by, confirmed) in answers {
+            let Some(h) = heads.get(&aid) else { continue };
+            let key = (aid, item_no);
+            let review = reviews_by
+                .remove(&key)
+                .map(ReviewRow::into_review)
+                .transpose()?;
+            let (overdue_actions, expired_evidence) =
+                counts_by.get(&key).copied().unwrap_or_default();
+            out.push(QueueRow {
+                assessment_id: key.0,
+                site_code: h.1.clone(),
+                site_name: h.2.clone(),
+                line_code: h.3.clone(),
+                period: h.4,
+                revision: h.5,
+                status: h.6.clone(),
+                item: u16::try_from(item_no)
+                    .map_err(|_| StoreError::Corrupt(format!("item_no {item_no}")))?,
+                mark: Mark::parse(&mark)
+                    .map_err(|_| StoreError::Corrupt(format!("mark {mark}")))?,
+                review_by,
+                confirmed,
+                review,
+                overdue_actions,
+                expired_evidence,
+            });
+        }
+        out.sort_by(|a, b| {
+            (
+                &a.site_code,
+                &a.line_code,
+                a.period,
+                a.item,
+                a.revision,
+                &a.assessment_id,
+            )
+                .cmp(&(
+                    &b.site_code,
+                    &b.line_code,
+                    b.period,
+                    b.item,
+                    b.revision,
+                    &b.assessment_id,
+                ))
+        });
+        Ok(out)
     }
 
     /// Unconfirmed answers and actions per status over the latest assessment of every scope
@@ -672,7 +881,9 @@ impl Store {
     pub async fn cycle_counts(&self, org_id: &str, f: &QueueFilter) -> Result<CycleCounts> {
         let unconfirmed_sql = concat!(
             "SELECT COUNT(*) FROM answers x JOIN assessments a ON a.id = x.assessment_id WHERE NOT x.confirmed AND ",
-            queue_filter!(), latest_only!(), ") OR a.id = $4)"
+            queue_filter!(),
+            latest_only!(),
+            ") OR a.id = $4)"
         );
         let (unconfirmed,): (i64,) = on!(self, |pool| sqlx::query_as(unconfirmed_sql)
             .bind(org_id)
@@ -684,7 +895,9 @@ impl Store {
         let actions_sql = concat!(
             "SELECT x.status, COUNT(*), CAST(SUM(CASE WHEN x.due IS NOT NULL AND x.due < $5 THEN 1 ELSE 0 END) AS BIGINT) \
              FROM actions x JOIN assessments a ON a.id = x.assessment_id WHERE ",
-            queue_filter!(), latest_only!(), ") OR a.id = $4) GROUP BY x.status"
+            queue_filter!(),
+            latest_only!(),
+            ") OR a.id = $4) GROUP BY x.status"
         );
         let rows: Vec<(String, i64, i64)> = on!(self, |pool| sqlx::query_as(actions_sql)
             .bind(org_id)
@@ -694,9 +907,15 @@ impl Store {
             .bind(&f.today)
             .fetch_all(pool)
             .await)?;
-        let mut out = CycleCounts { unconfirmed, ..Default::default() };
+        let mut out = CycleCounts {
+            unconfirmed,
+            ..Default::default()
+        };
         for (status, n, overdue) in rows {
-            if let Some(i) = kojo_domain::ActionStatus::ALL.iter().position(|s| s.key() == status) {
+            if let Some(i) = kojo_domain::ActionStatus::ALL
+                .iter()
+                .position(|s| s.key() == status)
+            {
                 out.actions[i] = n;
                 if kojo_domain::ActionStatus::ALL[i].is_open() {
                     out.overdue_actions += overdue;
@@ -711,14 +930,22 @@ impl Store {
     /// An instance setting.
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         let sql = "SELECT value FROM settings WHERE key = $1";
-        let row: Option<(String,)> = on!(self, |pool| sqlx::query_as(sql).bind(key).fetch_optional(pool).await)?;
+        let row: Option<(String,)> = on!(self, |pool| sqlx::query_as(sql)
+            .bind(key)
+            .fetch_optional(pool)
+            .await)?;
         Ok(row.map(|r| r.0))
     }
 
     /// Sets an instance setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2";
-        on!(self, |pool| sqlx::query(sql).bind(key).bind(value).execute(pool).await.map(|_| ()))?;
+        on!(self, |pool| sqlx::query(sql)
+            .bind(key)
+            .bind(value)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 }

@@ -14,6 +14,8 @@ mod error;
 mod evidence;
 mod handles;
 pub mod password;
+mod review;
+mod signoff;
 mod users;
 
 pub use actions::{ACTION_TITLE_MAX, ActionEntry, parse_action_status};
@@ -25,8 +27,8 @@ pub use auth::{
     NewSession, PAIR_FREE, Session, SessionLookup, WINDOW, delay_after,
 };
 pub use cycle::{
-    DiffView, QueueItem, QueueQuery, ReviewInput, SETTING_EVIDENCE_MAX_MIB,
-    SETTING_EVIDENCE_QUOTA_MIB, SETTING_SIGNERS, SETTINGS, Signer, Verification, today,
+    DiffView, SETTING_EVIDENCE_MAX_MIB, SETTING_EVIDENCE_QUOTA_MIB, SETTING_SIGNERS, SETTINGS,
+    today,
 };
 pub use error::AppError;
 pub use evidence::{clean_name, sniff};
@@ -36,6 +38,8 @@ pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CycleCounts,
     EvidenceRow, HistoryEntry, Line, QueueRow, SignOffRow, Site, StoredAnswer, User,
 };
+pub use review::{QueueItem, QueueQuery, ReviewInput};
+pub use signoff::{Signer, Verification};
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 
 use kojo_catalog::Catalog;

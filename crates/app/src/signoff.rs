@@ -1,0 +1,326 @@
+//! Sign-off 作成 → 確認 → 承認: who may decide what, separation of duties, the recorded steps,
+//! and `verify` of an approved revision's content hash.
+//!
+//! The status change itself is one guarded update in the store, so two people deciding at once
+//! cannot both succeed.
+
+use crate::cycle::{items_list, status_of, text};
+use crate::handles::Reader;
+use crate::{App, AppError, Role};
+use kojo_domain::{ContentHash, Decision, Review, SignOff, Status, review_gaps};
+use kojo_store::SignOffRow;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// The hash recorded at approval.
+    pub recorded: String,
+    /// The hash of the content now.
+    pub current: String,
+    /// Items whose content differs from what was approved.
+    pub changed_items: Vec<u16>,
+}
+
+impl Verification {
+    /// Whether the content is as approved.
+    pub fn ok(&self) -> bool {
+        self.recorded == self.current && self.changed_items.is_empty()
+    }
+}
+
+/// The signing context of an assessment: decisions and who made them.
+pub(crate) fn to_signoff(r: &SignOffRow) -> Option<SignOff> {
+    Some(SignOff {
+        decision: Decision::from_key(&r.decision)?,
+        by: r.by_user.clone(),
+        at: r.at.clone(),
+        comment: r.comment.clone(),
+        content_hash: r.content_hash.clone(),
+    })
+}
+
+impl Reader<'_> {
+    /// The sign-off steps of an assessment, in order.
+    pub async fn signoffs(&self, id: &str) -> Result<Vec<SignOffRow>, AppError> {
+        let a = self.find(id).await?;
+        Ok(self.app.store.signoffs(&a.id).await?)
+    }
+
+    /// The sign-off steps of every assessment of a visible plant, in order.
+    pub async fn site_signoffs(
+        &self,
+        site: &kojo_store::Site,
+    ) -> Result<Vec<SignOffRow>, AppError> {
+        Ok(self.app.store.site_signoffs(&site.id).await?)
+    }
+
+    /// Recomputes the hash of an approved assessment and compares it with the one recorded at
+    /// approval.
+    pub async fn verify(&self, id: &str) -> Result<Verification, AppError> {
+        let a = self.find(id).await?;
+        if status_of(&a)? != Status::Approved {
+            let st = status_of(&a)?;
+            return Err(AppError::BadInput {
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.not_approved",
+                    &[("status", &st.name(kojo_domain::Lang::Ja))],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.not_approved",
+                    &[("status", &st.name(kojo_domain::Lang::En))],
+                ),
+            });
+        }
+        let approval = self
+            .app
+            .store
+            .signoffs(&a.id)
+            .await?
+            .into_iter()
+            .rfind(|s| s.decision == Decision::Approve.key())
+            .ok_or_else(|| AppError::Internal("approved without an approval record".into()))?;
+        let recorded_items: BTreeMap<u16, String> = serde_json::from_str(&approval.item_hashes)
+            .map_err(|e| AppError::Internal(format!("item hashes: {e}")))?;
+        let recorded = ContentHash {
+            hash: approval.content_hash.clone(),
+            items: recorded_items,
+        };
+        let now = self.app.store.content_hash(&a.id).await?;
+        Ok(Verification {
+            changed_items: recorded.changed_items(&now),
+            recorded: recorded.hash,
+            current: now.hash,
+        })
+    }
+}
+
+impl Role {
+    /// May make this sign-off decision (on granted plants): authors submit, reviewers and
+    /// approvers confirm or return, approvers approve. Administrators may do every step (the
+    /// separation of duties still applies to them).
+    pub fn may_decide(self, d: Decision) -> bool {
+        match d {
+            Decision::Submit => self.may_edit(),
+            Decision::Confirm | Decision::Return => {
+                matches!(self, Role::Admin | Role::Reviewer | Role::Approver)
+            }
+            Decision::Approve => matches!(self, Role::Admin | Role::Approver),
+        }
+    }
+}
+
+/// Makes sign-off decisions for the actor ([`App::signer`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'a> {
+    pub(crate) reader: Reader<'a>,
+}
+
+impl<'a> std::ops::Deref for Signer<'a> {
+    type Target = Reader<'a>;
+    fn deref(&self) -> &Reader<'a> {
+        &self.reader
+    }
+}
+
+impl Signer<'_> {
+    /// Makes `decision` on assessment `id`: checks the actor's role, the state, the review
+    /// (for a submission) and the separation of duties, then changes the state and records the
+    /// decision with the hash of the content, in one transaction.
+    pub async fn decide(
+        &self,
+        id: &str,
+        decision: Decision,
+        comment: Option<&str>,
+    ) -> Result<SignOffRow, AppError> {
+        let lang_pair = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| AppError::BadInput {
+            ja: kojo_i18n::tr(kojo_domain::Lang::Ja, key, args),
+            en: kojo_i18n::tr(kojo_domain::Lang::En, key, args),
+        };
+        let a = self.find(id).await?;
+        if !self.actor.role.may_decide(decision) {
+            return Err(AppError::BadInput {
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.not_author_role",
+                    &[
+                        ("user", &self.actor.name),
+                        ("role", &self.actor.role.name(kojo_domain::Lang::Ja)),
+                        ("decision", &decision.name(kojo_domain::Lang::Ja)),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.not_author_role",
+                    &[
+                        ("user", &self.actor.name),
+                        ("role", &self.actor.role.name(kojo_domain::Lang::En)),
+                        ("decision", &decision.name(kojo_domain::Lang::En)),
+                    ],
+                ),
+            });
+        }
+        let from = status_of(&a)?;
+        let Some(to) = decision.apply(from) else {
+            return Err(AppError::BadInput {
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.bad_transition",
+                    &[
+                        ("status", &from.name(kojo_domain::Lang::Ja)),
+                        ("decision", &decision.name(kojo_domain::Lang::Ja)),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.bad_transition",
+                    &[
+                        ("status", &from.name(kojo_domain::Lang::En)),
+                        ("decision", &decision.name(kojo_domain::Lang::En)),
+                    ],
+                ),
+            });
+        };
+        let comment = text(comment)?;
+        if decision == Decision::Return && comment.is_none() {
+            return Err(lang_pair("cycle.return_needs_comment", &[]));
+        }
+        if decision == Decision::Submit {
+            let view = self.assessment(&a.id).await?;
+            if !view.summary.unconfirmed.is_empty() {
+                let items: Vec<u16> = view.summary.unconfirmed.iter().map(|i| i.get()).collect();
+                return Err(lang_pair(
+                    "cycle.unconfirmed_left",
+                    &[("items", &items_list(&items))],
+                ));
+            }
+            // A yearly review (an assessment carried from an earlier one) must review every
+            // □ △ × item before it goes to the reviewer.
+            if a.based_on.is_some() {
+                let reviews: BTreeMap<u16, Review> = self
+                    .app
+                    .store
+                    .reviews(&a.id)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.item, r))
+                    .collect();
+                let missing: Vec<u16> = view
+                    .summary
+                    .residual_risks
+                    .iter()
+                    .filter(|r| {
+                        !review_gaps(r.answer.mark(), reviews.get(&r.item.get())).is_empty()
+                    })
+                    .map(|r| r.item.get())
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(lang_pair(
+                        "cycle.review_missing",
+                        &[("items", &items_list(&missing))],
+                    ));
+                }
+            }
+        }
+        // Separation of duties over the sign-offs since the last return.
+        let signoffs: Vec<SignOff> = self
+            .app
+            .store
+            .signoffs(&a.id)
+            .await?
+            .iter()
+            .filter_map(to_signoff)
+            .collect();
+        let [submitted, confirmed, _] = kojo_domain::signature_boxes(&signoffs);
+        let required = self.app.required_signers().await?;
+        let me = self.actor.name.as_str();
+        let clash = match decision {
+            Decision::Confirm => submitted.filter(|s| s.by == me),
+            // Three people: the approver is neither the author nor the confirmer. Two (small
+            // plants): the approver is not the author; the confirmer may approve.
+            Decision::Approve if required >= 3 => submitted
+                .filter(|s| s.by == me)
+                .or(confirmed.filter(|s| s.by == me)),
+            Decision::Approve => submitted.filter(|s| s.by == me),
+            _ => None,
+        };
+        if let Some(s) = clash {
+            return Err(AppError::BadInput {
+                ja: kojo_i18n::tr(
+                    kojo_domain::Lang::Ja,
+                    "cycle.same_person",
+                    &[
+                        ("user", &me),
+                        ("step", &s.decision.name(kojo_domain::Lang::Ja)),
+                        ("n", &required),
+                    ],
+                ),
+                en: kojo_i18n::tr(
+                    kojo_domain::Lang::En,
+                    "cycle.same_person",
+                    &[
+                        ("user", &me),
+                        ("step", &s.decision.name(kojo_domain::Lang::En)),
+                        ("n", &required),
+                    ],
+                ),
+            });
+        }
+        let row = self
+            .app
+            .store
+            .sign(&a.id, from, to, decision, me, comment.as_deref())
+            .await?;
+        let detail = format!("{} {} → {}", decision.key(), from.key(), to.key());
+        self.app
+            .store
+            .audit(
+                Some(me),
+                self.actor.client.as_deref(),
+                "signoff",
+                Some(&a.id),
+                Some(&detail),
+            )
+            .await?;
+        Ok(row)
+    }
+}
+
+impl App {
+    /// A sign-off handle, if `actor`'s role may make any sign-off decision (everyone but
+    /// viewers); each decision is checked again by [`Role::may_decide`].
+    pub fn signer<'a>(&'a self, actor: &'a crate::Actor) -> Option<Signer<'a>> {
+        Decision::ALL
+            .iter()
+            .any(|d| actor.role.may_decide(*d))
+            .then_some(Signer {
+                reader: self.reader(actor),
+            })
+    }
+
+    /// Acts as the named kojo user (the command line's `--by`): the user must exist and be
+    /// enabled; their role and plant grants then apply.
+    pub async fn actor_for(&self, name: &str) -> Result<crate::Actor, AppError> {
+        let user = self
+            .store
+            .user_by_name(name.trim())
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or_else(|| {
+                AppError::bad(
+                    "cycle.unknown_signer",
+                    &[("user", &name.chars().take(64).collect::<String>())],
+                )
+            })?;
+        Ok(crate::Actor {
+            name: user.name,
+            role: Role::from_key(&user.role)
+                .ok_or_else(|| AppError::Internal(format!("role {}", user.role)))?,
+            user_id: Some(user.id),
+            client: None,
+        })
+    }
+}

@@ -19,6 +19,36 @@ pub fn date(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
+/// The calendar day of an RFC 3339 timestamp as `YYYY-MM-DD`, in the timestamp's own offset.
+/// Text that is not a timestamp but starts with a date gives that date; anything else is
+/// returned trimmed, as entered.
+pub fn day_of(at: &str) -> String {
+    let at = at.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(at) {
+        return t.format("%Y-%m-%d").to_string();
+    }
+    at.get(..10)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| at.to_string())
+}
+
+/// The difference of two rates in percentage points with a sign and one decimal (`+12.5`,
+/// `-3.0`, `±0.0`), `—` when either is undefined.
+pub fn points(then: Option<f64>, now: Option<f64>) -> String {
+    match (then, now) {
+        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => {
+            let p = ((b - a) * 1000.0).round() / 10.0;
+            if p == 0.0 {
+                "\u{00B1}0.0".to_string()
+            } else {
+                format!("{p:+.1}")
+            }
+        }
+        _ => "\u{2014}".to_string(),
+    }
+}
+
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
@@ -76,6 +106,22 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("日本語\u{1}"), "日本語\u{FFFD}");
+    }
+
+    #[test]
+    fn timestamps_give_their_own_day() {
+        assert_eq!(day_of("2027-05-01T23:30:00+09:00"), "2027-05-01");
+        assert_eq!(day_of("2027-04-30T23:30:00Z"), "2027-04-30");
+        assert_eq!(day_of(" 2027-05-02 10:00 "), "2027-05-02");
+        assert_eq!(day_of("yesterday"), "yesterday");
+    }
+
+    #[test]
+    fn point_differences_are_signed() {
+        assert_eq!(points(Some(0.5), Some(0.625)), "+12.5");
+        assert_eq!(points(Some(0.5), Some(0.47)), "-3.0");
+        assert_eq!(points(Some(0.5), Some(0.5000001)), "±0.0");
+        assert_eq!(points(None, Some(0.5)), "—");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The standalone, print-ready HTML report.
 
 use crate::fmt::escape as e;
-use crate::model::{Model, Pair};
+use crate::model::{Cycle, Model, Pair, SignBox, Yoy};
 use std::fmt::Write;
 
 pub(crate) const CSS: &str = r#"
@@ -60,6 +60,14 @@ figure.radar { margin: 2mm auto; text-align: center; break-inside: avoid; }
 figure.radar svg { width: 150mm; max-width: 100%; height: auto; }
 h3.radar { break-before: page; page-break-before: always; }
 figure.radar figcaption { font-size: 8pt; color: #444444; }
+.signoff-note { font-size: 8.5pt; margin: 1mm 0 0; }
+.provisional { border: 0.8pt solid #111111; border-left-width: 3pt; padding: 2mm 3mm; margin: 3mm 0; break-inside: avoid; }
+.provisional p { margin: 1mm 0 0; }
+.kpi .value.then-now { font-size: 20pt; }
+tr.regressed td { font-weight: bold; }
+tr.not-reviewed td { background: #f6f6f6; }
+tr.overdue td { background: #f0f0f0; }
+.overdue-mark { display: inline-block; border: 0.8pt solid #111111; padding: 0 1mm; margin-left: 1mm; font-weight: bold; white-space: nowrap; }
 "#;
 
 fn pairs_dl(out: &mut String, pairs: &[Pair]) {
@@ -86,6 +94,177 @@ fn running(out: &mut String, m: &Model) {
         e(&m.running_header),
         e(&m.title)
     );
+}
+
+/// The year-over-year section (前年比).
+fn yoy(o: &mut String, m: &Model, y: Option<&Yoy>) {
+    let s = |k: &str| e(m.s(k));
+    o.push_str("<section class=\"yoy\">\n");
+    running(o, m);
+    let _ = writeln!(o, "<h2>{}</h2>", s("yoy.heading"));
+    let Some(y) = y else {
+        let _ = writeln!(o, "<p class=\"muted\">{}</p>\n</section>", s("yoy.none"));
+        return;
+    };
+    let _ = writeln!(o, "<p>{}</p>", e(&y.compared));
+    let _ = writeln!(
+        o,
+        "<div class=\"kpis\">\n<div class=\"kpi\"><div class=\"caption\">{}</div><div class=\"value then-now\" id=\"overall-yoy\">{}</div></div>\n</div>",
+        s("yoy.overall"),
+        e(&y.overall)
+    );
+    let _ = writeln!(o, "<h3>{}</h3>", s("yoy.labels"));
+    let _ = writeln!(
+        o,
+        "<table class=\"yoy-labels\">\n<thead><tr><th class=\"c\">{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+        s("labels.number"),
+        s("labels.name"),
+        s("yoy.then"),
+        s("yoy.now"),
+        s("yoy.diff"),
+    );
+    for l in &y.labels {
+        let _ = writeln!(
+            o,
+            "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            l.number,
+            e(&l.name),
+            e(&l.then),
+            e(&l.now),
+            e(&l.diff)
+        );
+    }
+    o.push_str("</tbody>\n</table>\n");
+    let _ = writeln!(o, "<h3>{}</h3>", s("yoy.changes"));
+    if y.changes.is_empty() {
+        let _ = writeln!(o, "<p class=\"muted\">{}</p>", s("yoy.changes_empty"));
+    } else {
+        let _ = writeln!(
+            o,
+            "<table class=\"changes\">\n<thead><tr><th class=\"c w-no\">{}</th><th class=\"c\">{}</th><th class=\"c\">{}</th><th>{}</th></tr></thead>\n<tbody>",
+            s("items.number"),
+            s("yoy.then"),
+            s("yoy.now"),
+            s("yoy.change"),
+        );
+        for c in &y.changes {
+            let _ = writeln!(
+                o,
+                "<tr{}><td class=\"c\">{}</td><td class=\"mark\">{}</td><td class=\"mark\">{}</td><td>{}</td></tr>",
+                if c.regressed {
+                    " class=\"regressed\""
+                } else {
+                    ""
+                },
+                c.number,
+                e(&c.from),
+                e(&c.to),
+                e(&c.kind)
+            );
+        }
+        o.push_str("</tbody>\n</table>\n");
+    }
+    o.push_str("</section>\n");
+}
+
+/// The review results (見直し結果).
+fn reviews(o: &mut String, m: &Model, c: &Cycle) {
+    let s = |k: &str| e(m.s(k));
+    o.push_str("<section class=\"reviews\">\n");
+    running(o, m);
+    let _ = writeln!(
+        o,
+        "<h2>{}</h2>\n<p>{}</p>",
+        s("review.heading"),
+        s("review.intro")
+    );
+    if c.reviews.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p class=\"muted\">{}</p>\n</section>",
+            s("review.empty")
+        );
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<table class=\"reviews\">\n<thead><tr><th class=\"c w-no\">{}</th><th class=\"c\">{}</th><th>{}</th><th class=\"w-field\">{}</th></tr></thead>\n<tbody>",
+        s("items.number"),
+        s("items.mark"),
+        s("items.condition"),
+        s("review.heading"),
+    );
+    for r in &c.reviews {
+        let mut fields = String::new();
+        pairs_dl(&mut fields, &r.fields);
+        let _ = writeln!(
+            o,
+            "<tr{}><td class=\"c\">{}</td><td class=\"mark\">{}</td><td>{}</td><td>{}</td></tr>",
+            if r.reviewed {
+                ""
+            } else {
+                " class=\"not-reviewed\""
+            },
+            r.number,
+            e(&r.symbol),
+            e(&r.condition),
+            fields
+        );
+    }
+    o.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// The action plan (対策計画).
+fn actions(o: &mut String, m: &Model, c: &Cycle) {
+    let s = |k: &str| e(m.s(k));
+    o.push_str("<section class=\"actions\">\n");
+    running(o, m);
+    let _ = writeln!(o, "<h2>{}</h2>", s("actions.heading"));
+    if c.actions.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p class=\"muted\">{}</p>\n</section>",
+            s("actions.empty")
+        );
+        return;
+    }
+    if let Some(n) = &c.overdue_note {
+        let _ = writeln!(o, "<p><strong>{}</strong></p>", e(n));
+    }
+    let _ = writeln!(
+        o,
+        "<table class=\"actions\">\n<thead><tr><th class=\"c w-no\">{}</th><th>{}</th><th class=\"w-who\">{}</th><th class=\"nowrap\">{}</th><th class=\"nowrap\">{}</th><th class=\"w-note\">{}</th></tr></thead>\n<tbody>",
+        s("items.number"),
+        s("actions.title"),
+        s("actions.owner"),
+        s("actions.due"),
+        s("actions.status"),
+        s("items.note"),
+    );
+    for a in &c.actions {
+        let (class, mark) = if a.overdue {
+            (
+                " class=\"overdue\"",
+                format!(
+                    "<span class=\"overdue-mark\">{}</span>",
+                    s("actions.overdue")
+                ),
+            )
+        } else {
+            ("", String::new())
+        };
+        let _ = writeln!(
+            o,
+            "<tr{class}><td class=\"c\">{}</td><td><span class=\"note\">{}</span></td><td>{}</td><td class=\"nowrap\">{}{mark}</td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
+            a.number,
+            e(&a.title),
+            e(&a.owner),
+            e(&a.due),
+            e(&a.status),
+            note(&a.note)
+        );
+    }
+    o.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 /// Renders the model and the inline radar SVG into one HTML document.
@@ -123,16 +302,27 @@ pub fn render(m: &Model, radar: &str) -> String {
     }
     o.push_str("</table>\n<div class=\"spacer\"></div>\n");
     let _ = writeln!(o, "<h3>{}</h3>", s("signoff.heading"));
+    let cells = |f: fn(&SignBox) -> &str| -> String {
+        m.signoff
+            .iter()
+            .map(|b| format!("<td>{}</td>", e(f(b))))
+            .collect()
+    };
     let _ = writeln!(
         o,
-        "<table class=\"signoff\">\n<thead><tr><th class=\"row\"></th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n<tr><th scope=\"row\" class=\"row\">{}</th><td></td><td></td><td></td></tr>\n<tr><th scope=\"row\" class=\"row\">{}</th><td></td><td></td><td></td></tr>\n<tr><th scope=\"row\" class=\"row\">{}</th><td class=\"seal\"></td><td class=\"seal\"></td><td class=\"seal\"></td></tr>\n</tbody>\n</table>",
+        "<table class=\"signoff\">\n<thead><tr><th class=\"row\"></th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n<tr><th scope=\"row\" class=\"row\">{}</th>{}</tr>\n<tr><th scope=\"row\" class=\"row\">{}</th>{}</tr>\n<tr><th scope=\"row\" class=\"row\">{}</th><td class=\"seal\"></td><td class=\"seal\"></td><td class=\"seal\"></td></tr>\n</tbody>\n</table>",
         s("signoff.author"),
         s("signoff.reviewer"),
         s("signoff.approver"),
         s("signoff.name"),
+        cells(|b| &b.name),
         s("signoff.date"),
+        cells(|b| &b.date),
         s("signoff.seal"),
     );
+    if let Some(n) = &m.signoff_note {
+        let _ = writeln!(o, "<p class=\"signoff-note\">{}</p>", e(n));
+    }
     let _ = writeln!(
         o,
         "<div class=\"generated\">{}</div>\n</section>",
@@ -162,6 +352,15 @@ pub fn render(m: &Model, radar: &str) -> String {
             o,
             "<p class=\"small muted\">{}</p>",
             s("summary.rate_undefined")
+        );
+    }
+    if let Some(p) = &m.provisional {
+        let _ = writeln!(
+            o,
+            "<div class=\"provisional\"><strong>{}</strong><p>{}</p><p class=\"provisional-items\">{}</p></div>",
+            s("provisional.heading"),
+            e(&p.text),
+            e(&p.items)
         );
     }
 
@@ -242,6 +441,10 @@ pub fn render(m: &Model, radar: &str) -> String {
         s("radar.caption")
     );
     o.push_str("</section>\n");
+
+    if let Some(c) = &m.cycle {
+        yoy(&mut o, m, c.yoy.as_ref());
+    }
 
     // Residual risks.
     o.push_str("<section class=\"risks\">\n");
@@ -344,6 +547,11 @@ pub fn render(m: &Model, radar: &str) -> String {
         o.push_str("</tbody>\n</table>\n");
     }
     o.push_str("</section>\n");
+
+    if let Some(c) = &m.cycle {
+        reviews(&mut o, m, c);
+        actions(&mut o, m, c);
+    }
 
     // All items.
     o.push_str("<section class=\"items\">\n");

@@ -3,13 +3,23 @@
 //! A report shows one assessment ([`Sheet`]) scored against its [`Catalog`] ([`Summary`]):
 //!
 //! - a cover with company, plant/line, fiscal year, dates, status and sign-off boxes
-//!   (作成・確認・承認 / prepared, reviewed, approved: name and date blanks);
+//!   (作成・確認・承認 / prepared, reviewed, approved: the names and dates of the latest sign-off
+//!   since the last return, blank where a step has not been made; a note when the sign-off needs
+//!   only two people);
+//! - when some answers are carried from last year and not yet re-confirmed, a notice that they
+//!   are provisional (暫定), listing the items;
 //! - the overall achievement rate (kojo's measure, ○ ÷ (items − －), not a figure the guideline
 //!   defines: the captions and a formula line on the summary and above the item list say so) and
 //!   completion, the distribution of marks
 //!   (○ □ △ × － and unanswered), the rate per label as a table and as a radar chart;
+//! - with the yearly cycle ([`ReportInput::cycle`]), the comparison with the previous assessment
+//!   (前年比: overall and per-label rates then and now, the items whose mark changed, regressions
+//!   first);
 //! - the residual risks (□ with reason, accepted-by and review-by date; △ with status and target
 //!   date; ×);
+//! - with the yearly cycle, the review of every □ △ × item (見直し結果, 「未実施」 where
+//!   missing) and the action plan (対策計画, overdue actions marked). With the cycle, these
+//!   three sections are always printed; one with nothing to show says so in a sentence;
 //! - every item with its label, No., achievement condition, mark, the mark's fields and the note.
 //!
 //! Reports are Japanese by default; in English, guideline text is marked as kojo's unofficial
@@ -48,6 +58,9 @@ pub struct ReportInput<'a> {
     pub generated_on: NaiveDate,
     /// The assessment's lifecycle status, if known.
     pub status: Option<Status>,
+    /// The yearly cycle: sign-offs, reviews, the previous assessment and the action plan.
+    /// `None` prints empty sign-off boxes and leaves out the cycle's sections.
+    pub cycle: Option<&'a kojo_domain::CycleReport>,
 }
 
 /// Why a PDF could not be produced.

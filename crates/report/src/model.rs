@@ -4,9 +4,12 @@
 //! hands it to Typst as JSON data, where it is never parsed as markup.
 
 use crate::ReportInput;
-use crate::fmt::{capitalize, date, percent};
-use chrono::Datelike;
-use kojo_domain::{Answer, Field, ItemAnswer, ItemNo, Mark};
+use crate::fmt::{capitalize, date, day_of, percent, points};
+use chrono::{Datelike, NaiveDate};
+use kojo_catalog::Catalog;
+use kojo_domain::{
+    Answer, ChangeKind, CycleReport, Field, ItemAnswer, ItemNo, Mark, ResidualRisk, Summary,
+};
 use kojo_i18n::{Lang, t, tr};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -129,6 +132,95 @@ pub struct LabelGroup {
     pub items: Vec<ItemRow>,
 }
 
+/// One sign-off box (作成, 確認 or 承認): empty strings while the step has not been made.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct SignBox {
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// The notice that some answers are carried from last year and not yet re-confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provisional {
+    pub text: String,
+    /// The items, as one line (`No.4、No.12`).
+    pub items: String,
+}
+
+/// One □ △ × item with this cycle's review of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRow {
+    pub number: u16,
+    pub symbol: String,
+    pub condition: String,
+    /// Whether a review for the current mark exists.
+    pub reviewed: bool,
+    /// The review's fields (or one pair saying it has not been done).
+    pub fields: Vec<Pair>,
+    /// Short enough to keep on one page.
+    pub keep: bool,
+}
+
+/// One label's rate then and now.
+#[derive(Debug, Clone, Serialize)]
+pub struct YoyLabel {
+    pub number: u16,
+    pub name: String,
+    pub then: String,
+    pub now: String,
+    /// The difference in percentage points.
+    pub diff: String,
+}
+
+/// One item whose mark changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRow {
+    pub number: u16,
+    /// The mark's symbol, or "unanswered".
+    pub from: String,
+    pub to: String,
+    pub kind: String,
+    pub regressed: bool,
+}
+
+/// The comparison with the previous assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Yoy {
+    /// Which assessment is compared with.
+    pub compared: String,
+    pub overall_then: String,
+    pub overall_now: String,
+    /// "then → now".
+    pub overall: String,
+    pub labels: Vec<YoyLabel>,
+    pub changes: Vec<ChangeRow>,
+}
+
+/// One action of the action plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRow {
+    pub number: u16,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub status: String,
+    /// Open and past its due date on the report's date.
+    pub overdue: bool,
+    pub note: Option<String>,
+}
+
+/// The yearly cycle's sections.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cycle {
+    pub reviews: Vec<ReviewRow>,
+    /// `None`: no previous assessment to compare with.
+    pub yoy: Option<Yoy>,
+    pub actions: Vec<ActionRow>,
+    /// How many actions are overdue, as a sentence; `None` when none is.
+    pub overdue_note: Option<String>,
+}
+
 /// Everything a report shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
@@ -161,6 +253,14 @@ pub struct Model {
     pub risks: Risks,
     pub unanswered_note: Option<String>,
     pub groups: Vec<LabelGroup>,
+    /// The 作成・確認・承認 boxes, in that order.
+    pub signoff: Vec<SignBox>,
+    /// Printed near the boxes when the sign-off needs only two people.
+    pub signoff_note: Option<String>,
+    /// Answers not yet re-confirmed this cycle.
+    pub provisional: Option<Provisional>,
+    /// The yearly cycle's sections; `None` for a report without them.
+    pub cycle: Option<Cycle>,
 }
 
 fn rt(lang: Lang, key: &str) -> String {
@@ -184,14 +284,8 @@ fn field_name(lang: Lang, f: Field) -> String {
 /// (up to [`kojo_domain::NonEmpty::MAX_CHARS`] per field) may break across pages, so that no
 /// text is ever cut off.
 fn keep_together(a: &ItemAnswer) -> bool {
-    const MAX_CHARS: usize = 700;
     let raw = a.to_raw();
-    let total: usize = Field::ALL
-        .iter()
-        .filter_map(|f| raw.get(*f))
-        .map(|s| s.chars().count())
-        .sum();
-    total <= MAX_CHARS
+    short_enough(Field::ALL.iter().filter_map(|f| raw.get(*f)))
 }
 
 /// The fields of an answer besides its note, as caption/value pairs.
@@ -233,6 +327,235 @@ fn details(lang: Lang, a: &ItemAnswer) -> Vec<Pair> {
     }
 }
 
+/// Whether texts of this total length may be kept on one page; longer ones may break across
+/// pages, so that no text is ever cut off.
+fn short_enough<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {
+    const MAX_CHARS: usize = 700;
+    texts.into_iter().map(|s| s.chars().count()).sum::<usize>() <= MAX_CHARS
+}
+
+fn condition_of(catalog: &Catalog, lang: Lang, n: u16) -> String {
+    catalog
+        .item(n)
+        .map(|v| v.item.condition.get(lang).to_string())
+        .unwrap_or_default()
+}
+
+fn sign_boxes(lang: Lang, cycle: Option<&CycleReport>) -> (Vec<SignBox>, Option<String>) {
+    let Some(c) = cycle else {
+        return (vec![SignBox::default(); 3], None);
+    };
+    let boxes = kojo_domain::signature_boxes(&c.signoffs)
+        .into_iter()
+        .map(|s| {
+            s.map(|s| SignBox {
+                name: s.by.trim().to_string(),
+                date: day_of(&s.at),
+            })
+            .unwrap_or_default()
+        })
+        .collect();
+    let note = (c.required_signers == 2).then(|| t(lang, "cycle.relaxed_note").to_string());
+    (boxes, note)
+}
+
+fn provisional(lang: Lang, cycle: Option<&CycleReport>) -> Option<Provisional> {
+    let c = cycle?;
+    if c.unconfirmed.is_empty() {
+        return None;
+    }
+    let mut items = c.unconfirmed.clone();
+    items.sort_unstable();
+    items.dedup();
+    let list = items
+        .iter()
+        .map(|n| tr(lang, "report.provisional.item", &[("item", n)]))
+        .collect::<Vec<_>>()
+        .join(t(lang, "report.provisional.separator"));
+    Some(Provisional {
+        text: tr(lang, "report.provisional.text", &[("count", &items.len())]),
+        items: list,
+    })
+}
+
+/// One residual risk with its review (the last one made for the current mark).
+fn review_row(catalog: &Catalog, lang: Lang, risk: &ResidualRisk, c: &CycleReport) -> ReviewRow {
+    let number = risk.item.get();
+    let mark = risk.answer.mark();
+    let review = c
+        .reviews
+        .iter()
+        .rev()
+        .find(|r| r.item == number && r.mark == mark);
+    let not_answered = || rt(lang, "review.not_answered");
+    let mut fields = Vec::new();
+    match review {
+        None => fields.push(pair(
+            rt(lang, "review.result"),
+            rt(lang, "review.not_reviewed"),
+        )),
+        Some(r) => {
+            if mark == Mark::Deferred {
+                let valid = match r.valid {
+                    Some(true) => rt(lang, "review.yes"),
+                    Some(false) => rt(lang, "review.no"),
+                    None => not_answered(),
+                };
+                fields.push(pair(rt(lang, "review.valid"), valid));
+                let progress = opt(r.progress.as_deref());
+                if progress.is_none() && r.progress_pct.is_none() {
+                    fields.push(pair(rt(lang, "review.progress"), not_answered()));
+                }
+                if let Some(p) = progress {
+                    fields.push(pair(rt(lang, "review.progress"), p));
+                }
+                if let Some(pct) = r.progress_pct {
+                    fields.push(pair(rt(lang, "review.progress_pct"), format!("{pct}%")));
+                }
+            } else {
+                fields.push(pair(
+                    rt(lang, "review.status"),
+                    opt(r.status.as_deref()).unwrap_or_else(not_answered),
+                ));
+                fields.push(pair(
+                    rt(lang, "review.target_date"),
+                    r.target_date
+                        .map(|d| date(lang, d))
+                        .unwrap_or_else(|| rt(lang, "none")),
+                ));
+            }
+            if let Some(n) = opt(r.note.as_deref()) {
+                fields.push(pair(rt(lang, "review.note"), n));
+            }
+            fields.push(pair(
+                rt(lang, "review.by"),
+                opt(Some(r.by.as_str())).unwrap_or_else(|| rt(lang, "none")),
+            ));
+            fields.push(pair(rt(lang, "review.at"), day_of(&r.at)));
+        }
+    }
+    let condition = condition_of(catalog, lang, number);
+    let keep = short_enough(
+        std::iter::once(condition.as_str()).chain(fields.iter().map(|p| p.value.as_str())),
+    );
+    ReviewRow {
+        number,
+        symbol: mark.symbol().to_string(),
+        condition,
+        reviewed: review.is_some(),
+        fields,
+        keep,
+    }
+}
+
+fn mark_or_unanswered(lang: Lang, m: Option<Mark>) -> String {
+    m.map(|m| m.symbol().to_string())
+        .unwrap_or_else(|| rt(lang, "marks.unanswered"))
+}
+
+fn yoy(catalog: &Catalog, lang: Lang, now: &Summary, previous: &kojo_domain::Previous) -> Yoy {
+    let then = &previous.summary;
+    let overall_then = percent(then.overall.achievement_rate);
+    let overall_now = percent(now.overall.achievement_rate);
+    let labels = catalog
+        .labels
+        .iter()
+        .map(|label| {
+            let rate = |s: &Summary| {
+                s.labels
+                    .iter()
+                    .find(|l| l.label == label.number)
+                    .and_then(|l| l.stats.achievement_rate)
+            };
+            let (a, b) = (rate(then), rate(now));
+            YoyLabel {
+                number: label.number,
+                name: label.name.get(lang).to_string(),
+                then: percent(a),
+                now: percent(b),
+                diff: points(a, b),
+            }
+        })
+        .collect();
+    Yoy {
+        compared: tr(
+            lang,
+            "report.yoy.compared",
+            &[
+                ("period", &previous.period.label(lang)),
+                ("revision", &previous.revision),
+            ],
+        ),
+        overall: tr(
+            lang,
+            "report.yoy.then_now",
+            &[("then", &overall_then), ("now", &overall_now)],
+        ),
+        overall_then,
+        overall_now,
+        labels,
+        changes: previous
+            .changes
+            .iter()
+            .filter(|c| c.kind != ChangeKind::Unchanged)
+            .map(|c| ChangeRow {
+                number: c.item,
+                from: mark_or_unanswered(lang, c.from),
+                to: mark_or_unanswered(lang, c.to),
+                kind: c.kind.name(lang).to_string(),
+                regressed: c.kind == ChangeKind::Regressed,
+            })
+            .collect(),
+    }
+}
+
+fn actions(lang: Lang, c: &CycleReport, today: NaiveDate) -> Vec<ActionRow> {
+    let none = rt(lang, "none");
+    c.actions
+        .iter()
+        .map(|a| ActionRow {
+            number: a.item,
+            title: a.title.clone(),
+            owner: opt(a.owner.as_deref()).unwrap_or_else(|| none.clone()),
+            due: a.due.map(|d| date(lang, d)).unwrap_or_else(|| none.clone()),
+            status: a.status.name(lang).to_string(),
+            overdue: a.is_overdue(today),
+            note: opt(a.note.as_deref()),
+        })
+        .collect()
+}
+
+fn cycle(input: &ReportInput, c: &CycleReport) -> Cycle {
+    let lang = input.lang;
+    let reviews = input
+        .summary
+        .residual_risks
+        .iter()
+        .filter(|r| r.answer.mark().is_residual_risk())
+        .map(|r| review_row(input.catalog, lang, r, c))
+        .collect();
+    let actions = actions(lang, c, input.generated_on);
+    let overdue = actions.iter().filter(|a| a.overdue).count();
+    Cycle {
+        reviews,
+        yoy: c
+            .previous
+            .as_ref()
+            .map(|p| yoy(input.catalog, lang, input.summary, p)),
+        actions,
+        overdue_note: (overdue > 0).then(|| {
+            tr(
+                lang,
+                "report.actions.overdue_note",
+                &[
+                    ("count", &overdue),
+                    ("date", &date(lang, input.generated_on)),
+                ],
+            )
+        }),
+    }
+}
+
 impl Model {
     /// Builds the model. Items of the sheet that the catalog does not know are left out.
     pub fn new(input: &ReportInput) -> Model {
@@ -240,12 +563,7 @@ impl Model {
         let catalog = input.catalog;
         let header = &input.sheet.header;
         let none = rt(lang, "none");
-        let condition = |n: u16| {
-            catalog
-                .item(n)
-                .map(|v| v.item.condition.get(lang).to_string())
-                .unwrap_or_default()
-        };
+        let condition = |n: u16| condition_of(catalog, lang, n);
 
         let strings: BTreeMap<String, String> = kojo_i18n::keys(lang)
             .filter_map(|k| {
@@ -471,6 +789,7 @@ impl Model {
             })
             .collect();
 
+        let (signoff, signoff_note) = sign_boxes(lang, input.cycle);
         let d = input.generated_on;
         Model {
             lang: lang.code(),
@@ -506,6 +825,10 @@ impl Model {
             risks,
             unanswered_note,
             groups,
+            signoff,
+            signoff_note,
+            provisional: provisional(lang, input.cycle),
+            cycle: input.cycle.map(|c| cycle(input, c)),
         }
     }
 

@@ -1,71 +1,14 @@
 //! The PDF report, checked with real tools from Debian's poppler-utils (`pdftotext`, `pdffonts`).
 //!
-//! The tools run with fontconfig pointed at a configuration without font directories, so nothing
-//! on this machine can stand in for the font the PDF must embed. A missing tool fails the test.
+//! The tools ([`Tools`]) run with fontconfig pointed at a configuration without font directories,
+//! so nothing on this machine can stand in for the font the PDF must embed. A missing tool fails
+//! the test.
 
 mod common;
 
 use common::*;
 use kojo_domain::Sheet;
 use kojo_i18n::Lang;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Tools {
-    dir: tempfile::TempDir,
-    fontconfig: PathBuf,
-}
-
-impl Tools {
-    fn new() -> Tools {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let fontconfig = dir.path().join("fonts.conf");
-        let cache = dir.path().join("fc-cache");
-        std::fs::write(
-            &fontconfig,
-            format!(
-                "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
-                cache.display()
-            ),
-        )
-        .expect("write fonts.conf");
-        Tools { dir, fontconfig }
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, bytes).expect("write pdf");
-        if let Some(out) = std::env::var_os("KOJO_REPORT_ARTIFACTS") {
-            let out = PathBuf::from(out);
-            let _ = std::fs::create_dir_all(&out);
-            let _ = std::fs::write(out.join(name), bytes);
-        }
-        path
-    }
-
-    /// Runs a poppler tool; a missing tool is a test failure with instructions.
-    fn run(&self, tool: &str, args: &[&str], pdf: &Path) -> String {
-        let output = Command::new(tool)
-            .args(args)
-            .arg(pdf)
-            .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
-            .env("FONTCONFIG_FILE", &self.fontconfig)
-            .env_remove("FONTCONFIG_PATH")
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run `{tool}` ({e}). The PDF tests need Debian's poppler-utils: apt-get install -y poppler-utils"
-                )
-            });
-        assert!(
-            output.status.success(),
-            "{tool} failed: {}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("tool output is UTF-8")
-    }
-}
 
 fn pdf(lang: Lang) -> (Sheet, Vec<u8>) {
     let sheet = sheet();

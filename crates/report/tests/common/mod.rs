@@ -8,6 +8,8 @@ use kojo_domain::{
 };
 use kojo_i18n::Lang;
 use kojo_report::ReportInput;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// A note that tries every kind of markup injection, with Japanese.
 pub const HOSTILE_NOTE: &str = "<script>alert(\"x&y\")</script> 'quoted' & \"double\" 日本語の備考 #set page(width: 1cm) $x$ \\ *bold*";
@@ -128,6 +130,7 @@ pub fn input<'a>(sheet: &'a Sheet, summary: &'a Summary, lang: Lang) -> ReportIn
         lang,
         generated_on: NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
         status: Some(Status::Submitted),
+        cycle: None,
     }
 }
 
@@ -160,3 +163,61 @@ pub const RATE_NOTE_JA: &str =
 /// The English equivalent of [`RATE_NOTE_JA`].
 pub const RATE_NOTE_EN: &str =
     "Achievement rate (kojo's measure) = ○ ÷ (63 − －). It is not a figure the guideline defines.";
+
+/// Debian's poppler-utils, run with fontconfig pointed at a configuration without font
+/// directories (nothing on this machine can stand in for the font the PDF must embed).
+pub struct Tools {
+    dir: tempfile::TempDir,
+    fontconfig: PathBuf,
+}
+
+impl Tools {
+    pub fn new() -> Tools {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fontconfig = dir.path().join("fonts.conf");
+        let cache = dir.path().join("fc-cache");
+        std::fs::write(
+            &fontconfig,
+            format!(
+                "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n  <cachedir>{}</cachedir>\n</fontconfig>\n",
+                cache.display()
+            ),
+        )
+        .expect("write fonts.conf");
+        Tools { dir, fontconfig }
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write pdf");
+        if let Some(out) = std::env::var_os("KOJO_REPORT_ARTIFACTS") {
+            let out = PathBuf::from(out);
+            let _ = std::fs::create_dir_all(&out);
+            let _ = std::fs::write(out.join(name), bytes);
+        }
+        path
+    }
+
+    /// Runs a poppler tool; a missing tool is a test failure with instructions.
+    pub fn run(&self, tool: &str, args: &[&str], pdf: &Path) -> String {
+        let output = Command::new(tool)
+            .args(args)
+            .arg(pdf)
+            .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+            .env("FONTCONFIG_FILE", &self.fontconfig)
+            .env_remove("FONTCONFIG_PATH")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run `{tool}` ({e}). The PDF tests need Debian's poppler-utils: apt-get install -y poppler-utils"
+                )
+            });
+        assert!(
+            output.status.success(),
+            "{tool} failed: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("tool output is UTF-8")
+    }
+}

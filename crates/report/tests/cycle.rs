@@ -207,7 +207,7 @@ fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
 }
 
 /// The table row of item `n` (the row whose first cell is `n`).
-fn row<'a>(html: &'a str, n: u16) -> &'a str {
+fn row(html: &str, n: u16) -> &str {
     let cell = format!("<td class=\"c\">{n}</td>");
     let at = html
         .find(&cell)

@@ -190,6 +190,11 @@ pub async fn report(
     lang: Lang,
 ) -> Result<(), Failure> {
     let (app, view) = load(&id, db, lang).await?;
+    let cycle = app
+        .reader(&Actor::cli())
+        .cycle_report(&view)
+        .await
+        .map_err(app_failure)?;
     let sheet = view.sheet(app.catalog);
     let input = kojo_report::ReportInput {
         catalog: app.catalog,
@@ -198,6 +203,7 @@ pub async fn report(
         lang,
         generated_on: chrono::Local::now().date_naive(),
         status: Status::from_key(&view.assessment.status),
+        cycle: Some(&cycle),
     };
     let bytes = match format {
         ReportFormat::Html => kojo_report::html(&input).into_bytes(),

@@ -431,8 +431,8 @@ fn a_year_of_the_cycle(db: &TestDb) {
     // ---- sign-off ---------------------------------------------------------------------------
     add_user(db, "boss", "admin", None);
     add_user(db, "author", "assessor", Some("P1"));
-    add_user(db, "rev", "reviewer", Some("P1"));
-    add_user(db, "appr", "approver", Some("P1"));
+    add_user(db, "suzuki", "reviewer", Some("P1"));
+    add_user(db, "tanaka", "approver", Some("P1"));
     // Not re-confirmed yet.
     let r = fails(
         db.kojo()
@@ -490,7 +490,7 @@ fn a_year_of_the_cycle(db: &TestDb) {
     // Returning needs a comment.
     let r = fails(
         db.kojo()
-            .args(["assessment", "return", &new, "--by", "rev"]),
+            .args(["assessment", "return", &new, "--by", "suzuki"]),
     );
     assert!(r.stderr.contains("コメント"), "{}", r.stderr);
     let r = ok(db.kojo().args([
@@ -498,7 +498,7 @@ fn a_year_of_the_cycle(db: &TestDb) {
         "return",
         &new,
         "--by",
-        "rev",
+        "suzuki",
         "--comment",
         "No.3 の根拠を追記してください",
     ]));
@@ -531,15 +531,15 @@ fn a_year_of_the_cycle(db: &TestDb) {
     assert!(r.stderr.contains("author"), "{}", r.stderr);
     ok(db
         .kojo()
-        .args(["assessment", "confirm", &new, "--by", "rev"]));
+        .args(["assessment", "confirm", &new, "--by", "suzuki"]));
     let r = fails(
         db.kojo()
-            .args(["assessment", "approve", &new, "--by", "rev"]),
+            .args(["assessment", "approve", &new, "--by", "suzuki"]),
     );
-    assert!(r.stderr.contains("rev"), "{}", r.stderr);
+    assert!(r.stderr.contains("suzuki"), "{}", r.stderr);
     let r = ok(db
         .kojo()
-        .args(["assessment", "approve", &new, "--by", "appr"]));
+        .args(["assessment", "approve", &new, "--by", "tanaka"]));
     assert!(r.stdout.contains("承認済み"), "{}", r.stdout);
     let hash = r
         .stdout
@@ -651,6 +651,25 @@ fn a_year_of_the_cycle(db: &TestDb) {
             && csv.contains("完了"),
         "{csv}"
     );
+
+    // The report: the sign-off names, this year's review and the comparison with last year.
+    let html = db.dir.path().join("r.html");
+    ok(db
+        .kojo()
+        .args(["report", &new, "--format", "html", "-o"])
+        .arg(&html));
+    let html = std::fs::read_to_string(&html).unwrap();
+    for part in [
+        "前年比",
+        "見直し結果",
+        "予算は来期",
+        "boss",
+        "suzuki",
+        "tanaka",
+        "手順書の整備",
+    ] {
+        assert!(html.contains(part), "{part} in the report");
+    }
 
     // ---- the year-over-year diff ------------------------------------------------------------
     let d = json_of(&ok(db.kojo().args([

@@ -114,10 +114,26 @@ mod tests {
             ..Default::default()
         };
         let mut items = BTreeMap::new();
-        items.insert(1, ItemContent { answer: Some(raw("implemented")), ..Default::default() });
-        items.insert(2, ItemContent { answer: Some(raw("not_considered")), ..Default::default() });
+        items.insert(
+            1,
+            ItemContent {
+                answer: Some(raw("implemented")),
+                ..Default::default()
+            },
+        );
+        items.insert(
+            2,
+            ItemContent {
+                answer: Some(raw("not_considered")),
+                ..Default::default()
+            },
+        );
         let before = ContentHash::compute(&header(), &items);
-        assert_eq!(before, ContentHash::compute(&header(), &items), "deterministic");
+        assert_eq!(
+            before,
+            ContentHash::compute(&header(), &items),
+            "deterministic"
+        );
         items.get_mut(&2).unwrap().answer = Some(raw("implemented"));
         let after = ContentHash::compute(&header(), &items);
         assert_ne!(before.hash, after.hash);

@@ -420,14 +420,34 @@ mod tests {
 
     #[test]
     fn decisions_follow_the_sign_off_order() {
-        assert_eq!(Decision::Submit.apply(Status::Draft), Some(Status::Submitted));
-        assert_eq!(Decision::Confirm.apply(Status::Submitted), Some(Status::Confirmed));
-        assert_eq!(Decision::Approve.apply(Status::Confirmed), Some(Status::Approved));
-        assert_eq!(Decision::Return.apply(Status::Submitted), Some(Status::Draft));
-        assert_eq!(Decision::Return.apply(Status::Confirmed), Some(Status::Draft));
+        assert_eq!(
+            Decision::Submit.apply(Status::Draft),
+            Some(Status::Submitted)
+        );
+        assert_eq!(
+            Decision::Confirm.apply(Status::Submitted),
+            Some(Status::Confirmed)
+        );
+        assert_eq!(
+            Decision::Approve.apply(Status::Confirmed),
+            Some(Status::Approved)
+        );
+        assert_eq!(
+            Decision::Return.apply(Status::Submitted),
+            Some(Status::Draft)
+        );
+        assert_eq!(
+            Decision::Return.apply(Status::Confirmed),
+            Some(Status::Draft)
+        );
         // Every other pair is refused.
         for d in Decision::ALL {
-            for s in [Status::Draft, Status::Submitted, Status::Confirmed, Status::Approved] {
+            for s in [
+                Status::Draft,
+                Status::Submitted,
+                Status::Confirmed,
+                Status::Approved,
+            ] {
                 let allowed = matches!(
                     (s, d),
                     (Status::Draft, Decision::Submit)
@@ -443,23 +463,52 @@ mod tests {
     #[test]
     fn changes_are_classified() {
         use Mark::*;
-        assert_eq!(ChangeKind::of(Some(NotConsidered), Some(Deferred)), ChangeKind::Improved);
-        assert_eq!(ChangeKind::of(Some(Deferred), Some(Implemented)), ChangeKind::Improved);
-        assert_eq!(ChangeKind::of(Some(Implemented), Some(NotConsidered)), ChangeKind::Regressed);
-        assert_eq!(ChangeKind::of(Some(Considering), Some(NotConsidered)), ChangeKind::Regressed);
-        assert_eq!(ChangeKind::of(Some(Implemented), Some(NotApplicable)), ChangeKind::NewlyNotApplicable);
-        assert_eq!(ChangeKind::of(Some(NotApplicable), Some(Implemented)), ChangeKind::NewlyApplicable);
+        assert_eq!(
+            ChangeKind::of(Some(NotConsidered), Some(Deferred)),
+            ChangeKind::Improved
+        );
+        assert_eq!(
+            ChangeKind::of(Some(Deferred), Some(Implemented)),
+            ChangeKind::Improved
+        );
+        assert_eq!(
+            ChangeKind::of(Some(Implemented), Some(NotConsidered)),
+            ChangeKind::Regressed
+        );
+        assert_eq!(
+            ChangeKind::of(Some(Considering), Some(NotConsidered)),
+            ChangeKind::Regressed
+        );
+        assert_eq!(
+            ChangeKind::of(Some(Implemented), Some(NotApplicable)),
+            ChangeKind::NewlyNotApplicable
+        );
+        assert_eq!(
+            ChangeKind::of(Some(NotApplicable), Some(Implemented)),
+            ChangeKind::NewlyApplicable
+        );
         assert_eq!(ChangeKind::of(None, Some(Implemented)), ChangeKind::Added);
         assert_eq!(ChangeKind::of(Some(Implemented), None), ChangeKind::Removed);
-        assert_eq!(ChangeKind::of(Some(Deferred), Some(Deferred)), ChangeKind::Unchanged);
+        assert_eq!(
+            ChangeKind::of(Some(Deferred), Some(Deferred)),
+            ChangeKind::Unchanged
+        );
     }
 
     #[test]
     fn diff_lists_regressions_first() {
         let cat = kojo_catalog::builtin().unwrap();
         let i = |n| ItemNo::new(n, cat).unwrap();
-        let old = BTreeMap::from([(i(1), Mark::NotConsidered), (i(2), Mark::Implemented), (i(3), Mark::Deferred)]);
-        let new = BTreeMap::from([(i(1), Mark::Deferred), (i(2), Mark::NotConsidered), (i(3), Mark::Deferred)]);
+        let old = BTreeMap::from([
+            (i(1), Mark::NotConsidered),
+            (i(2), Mark::Implemented),
+            (i(3), Mark::Deferred),
+        ]);
+        let new = BTreeMap::from([
+            (i(1), Mark::Deferred),
+            (i(2), Mark::NotConsidered),
+            (i(3), Mark::Deferred),
+        ]);
         let d = diff(&old, &new);
         assert_eq!(d.len(), 2);
         assert_eq!((d[0].item, d[0].kind), (2, ChangeKind::Regressed));
@@ -481,13 +530,22 @@ mod tests {
             at: "2027-05-01T00:00:00Z".into(),
         };
         assert!(review_gaps(Mark::Deferred, Some(&r)).is_empty());
-        assert_eq!(review_gaps(Mark::Considering, Some(&r)), vec![ReviewNeed::Status]);
+        assert_eq!(
+            review_gaps(Mark::Considering, Some(&r)),
+            vec![ReviewNeed::Status]
+        );
         assert_eq!(
             review_gaps(Mark::Deferred, None),
             vec![ReviewNeed::Validity, ReviewNeed::Progress]
         );
-        let partial = Review { progress_pct: None, ..r };
-        assert_eq!(review_gaps(Mark::Deferred, Some(&partial)), vec![ReviewNeed::Progress]);
+        let partial = Review {
+            progress_pct: None,
+            ..r
+        };
+        assert_eq!(
+            review_gaps(Mark::Deferred, Some(&partial)),
+            vec![ReviewNeed::Progress]
+        );
         assert!(review_gaps(Mark::Implemented, None).is_empty());
     }
 

@@ -222,7 +222,11 @@ impl Scorer {
 
     /// Marks `items` (answered, carried and not yet re-confirmed) as unconfirmed in `summary`:
     /// completion counts confirmed answers only.
-    pub fn apply_unconfirmed(&self, summary: &mut Summary, items: impl IntoIterator<Item = ItemNo>) {
+    pub fn apply_unconfirmed(
+        &self,
+        summary: &mut Summary,
+        items: impl IntoIterator<Item = ItemNo>,
+    ) {
         let mut list: Vec<ItemNo> = items.into_iter().collect();
         list.sort();
         list.dedup();

@@ -40,13 +40,19 @@ impl Store {
              UNION ALL SELECT e.assessment_id, e.item_no, 'evidence', COUNT(*) FROM evidence e JOIN latest t ON t.id = e.assessment_id \
              WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no"
         );
+        // (id, plant code, plant name, line code, period, revision, status)
         type Head = (String, String, String, Option<String>, i64, i64, String);
-        let (heads, answers, reviews, counts): (
+        // (assessment, item, mark, review-by date, confirmed)
+        type Residual = (String, i64, String, Option<String>, bool);
+        // (assessment, item, "action" | "evidence", count)
+        type Count = (String, i64, String, i64);
+        type Fetched = (
             Vec<Head>,
-            Vec<(String, i64, String, Option<String>, bool)>,
+            Vec<Residual>,
             Vec<(String, ReviewRow)>,
-            Vec<(String, i64, String, i64)>,
-        ) = on!(self, |pool| {
+            Vec<Count>,
+        );
+        let (heads, answers, reviews, counts): Fetched = on!(self, |pool| {
             async {
                 macro_rules! bind4 {
                     ($q:expr) => {

@@ -202,7 +202,11 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
     };
     let n = unique();
     // Only an approved assessment can be revised.
-    let id = if route.path == "/a/{id}/revise" { approved } else { id };
+    let id = if route.path == "/a/{id}/revise" {
+        approved
+    } else {
+        id
+    };
     // The cycle's item routes work on the □ item; answers are saved to the others (never to
     // the last three), so it stays □.
     let item = if route.path.contains("/items/{item}/") {

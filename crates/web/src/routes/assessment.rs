@@ -96,15 +96,13 @@ pub(crate) async fn previous_marks(
     au: &Authed,
     a: &kojo_app::Assessment,
 ) -> Result<(BTreeMap<u16, Mark>, Option<String>), WebError> {
-    Ok(
-        match st.app.reader(au.actor()).previous(a).await? {
-            Some((p, marks)) => (
-                marks.into_iter().map(|(i, m)| (i.get(), m)).collect(),
-                FiscalYear::new(p.period as u16).map(|y| y.label(au.lang())),
-            ),
-            None => (BTreeMap::new(), None),
-        },
-    )
+    Ok(match st.app.reader(au.actor()).previous(a).await? {
+        Some((p, marks)) => (
+            marks.into_iter().map(|(i, m)| (i.get(), m)).collect(),
+            FiscalYear::new(p.period as u16).map(|y| y.label(au.lang())),
+        ),
+        None => (BTreeMap::new(), None),
+    })
 }
 
 /// What the cycle adds to one item's view: last year's mark and the page's filter.

@@ -81,7 +81,11 @@ pub(crate) async fn cycle_head(
     let notice = (status != Status::Draft).then(|| {
         format!(
             "{} {}",
-            tr(lang, "web.cycle.read_only", &[("status", &status.name(lang))]),
+            tr(
+                lang,
+                "web.cycle.read_only",
+                &[("status", &status.name(lang))]
+            ),
             t(lang, &format!("web.cycle.hint_{}", status.key()))
         )
     });

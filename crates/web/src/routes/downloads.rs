@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use kojo_app::AssessmentView;
-use kojo_domain::Status;
+use kojo_domain::{CycleReport, FiscalYear, Status};
 use kojo_i18n::Lang;
 use std::sync::Arc;
 
@@ -59,9 +59,27 @@ pub async fn checksheet(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    let reader = st.app.reader(au.actor());
     let view = view_for(&st, &au, &id).await?;
     let sheet = view.sheet(st.app.catalog);
-    let bytes = kojo_xlsx::export(st.app.catalog, &sheet, au.lang())
+    let lang = au.lang();
+    let previous = reader.previous(&view.assessment).await?;
+    let reviews = reader.reviews(&view.assessment.id).await?;
+    let caption = previous
+        .as_ref()
+        .and_then(|(p, _)| u16::try_from(p.period).ok().and_then(FiscalYear::new))
+        .map(|p| p.label(lang))
+        .unwrap_or_default();
+    let cycle = kojo_xlsx::CycleColumns {
+        previous: previous
+            .as_ref()
+            .map(|(_, marks)| kojo_xlsx::PreviousMarks {
+                caption: &caption,
+                marks,
+            }),
+        reviews: &reviews,
+    };
+    let bytes = kojo_xlsx::export_cycle(st.app.catalog, &sheet, &cycle, lang)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(download(bytes, XLSX, &format!("{}.xlsx", file_stem(&view))))
 }
@@ -78,7 +96,14 @@ pub async fn actions_csv(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let view = view_for(&st, &au, &id).await?;
-    let csv = kojo_xlsx::action_list_csv(st.app.catalog, &view.sheet(st.app.catalog), au.lang());
+    let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
+    let csv = kojo_xlsx::action_list_csv(
+        st.app.catalog,
+        &view.sheet(st.app.catalog),
+        &cycle.actions,
+        kojo_app::today(),
+        au.lang(),
+    );
     Ok(download(
         csv.into_bytes(),
         "text/csv; charset=utf-8",
@@ -92,8 +117,15 @@ pub async fn actions_xlsx(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let view = view_for(&st, &au, &id).await?;
-    let bytes = kojo_xlsx::action_list_xlsx(st.app.catalog, &view.sheet(st.app.catalog), au.lang())
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
+    let bytes = kojo_xlsx::action_list_xlsx(
+        st.app.catalog,
+        &view.sheet(st.app.catalog),
+        &cycle.actions,
+        kojo_app::today(),
+        au.lang(),
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(download(
         bytes,
         XLSX,
@@ -105,6 +137,7 @@ fn report_input<'a>(
     st: &'a AppState,
     view: &'a AssessmentView,
     sheet: &'a kojo_domain::Sheet,
+    cycle: &'a CycleReport,
     lang: Lang,
 ) -> kojo_report::ReportInput<'a> {
     kojo_report::ReportInput {
@@ -114,6 +147,7 @@ fn report_input<'a>(
         lang,
         generated_on: chrono::Local::now().date_naive(),
         status: Status::from_key(&view.assessment.status),
+        cycle: Some(cycle),
     }
 }
 
@@ -123,8 +157,9 @@ pub async fn report_html(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let view = view_for(&st, &au, &id).await?;
+    let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let sheet = view.sheet(st.app.catalog);
-    let html = kojo_report::html(&report_input(&st, &view, &sheet, au.lang()));
+    let html = kojo_report::html(&report_input(&st, &view, &sheet, &cycle, au.lang()));
     // The report's inline stylesheet is allowed by its hash, nothing else inline.
     Ok((
         [(
@@ -142,12 +177,13 @@ pub async fn report_pdf(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let view = view_for(&st, &au, &id).await?;
+    let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let stem = file_stem(&view);
     let lang = au.lang();
     let st2 = st.clone();
     let bytes = tokio::task::spawn_blocking(move || {
         let sheet = view.sheet(st2.app.catalog);
-        kojo_report::pdf(&report_input(&st2, &view, &sheet, lang))
+        kojo_report::pdf(&report_input(&st2, &view, &sheet, &cycle, lang))
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?

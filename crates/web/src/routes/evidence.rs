@@ -115,7 +115,9 @@ pub async fn upload(
                     data.extend_from_slice(&chunk);
                 }
             }
-            "valid_until" => valid_until = short_text(&mut field).await.ok_or(WebError::TooLarge)?,
+            "valid_until" => {
+                valid_until = short_text(&mut field).await.ok_or(WebError::TooLarge)?
+            }
             _ => {
                 short_text(&mut field).await.ok_or(WebError::TooLarge)?;
             }
@@ -125,7 +127,9 @@ pub async fn upload(
         .add_evidence(&a.id, item_no, &name, &data, Some(&valid_until))
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/a/{}/items/{n}/review#evidence", a.id)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/a/{}/items/{n}/review#evidence", a.id)).into_response())
+        }
         Err(e @ (AppError::BadInput { .. } | AppError::Locked { .. })) => {
             let msg = e.message(lang);
             item_page(&st, &au, &a.id, n, None, Some(msg)).await

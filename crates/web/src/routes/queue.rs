@@ -126,7 +126,14 @@ pub async fn page(
                 assessment_id: r.assessment_id.clone(),
                 scope: scope_of(&r.site_name, r.line_code.as_deref()),
                 period: FiscalYear::new(r.period as u16)
-                    .map(|p| format!("{} ({} {})", p.label(lang), kojo_i18n::t(lang, "web.col.revision"), r.revision))
+                    .map(|p| {
+                        format!(
+                            "{} ({} {})",
+                            p.label(lang),
+                            kojo_i18n::t(lang, "web.col.revision"),
+                            r.revision
+                        )
+                    })
                     .unwrap_or_default(),
                 status: status_name(&r.status, lang),
                 item: r.item,

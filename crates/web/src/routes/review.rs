@@ -105,7 +105,8 @@ pub(crate) async fn item_page(
             let due = r.due.as_deref().and_then(kojo_domain::parse_date);
             ActionVm {
                 id: r.id,
-                overdue: status.is_some_and(ActionStatus::is_open) && due.is_some_and(|d| d < today),
+                overdue: status.is_some_and(ActionStatus::is_open)
+                    && due.is_some_and(|d| d < today),
                 status_key: status.map(ActionStatus::key).unwrap_or(""),
                 status: status.map(|s| s.name(lang)).unwrap_or(""),
                 statuses: ActionStatus::ALL

@@ -1,11 +1,11 @@
 //! Plants: the list, one plant with its lines and assessments, adding plants, lines and
 //! assessments.
 
+use super::cycle::{STEPS, box_names, to_signoffs};
 use super::{current_fy, pct, scope, status_name};
 use crate::AppState;
 use crate::ctx::{Authed, Ctx};
 use crate::error::WebError;
-use super::cycle::{STEPS, box_names, to_signoffs};
 use crate::views::{AssessmentRow, CarryOpt, Page, SitePage, SiteRow, SitesPage, render};
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;

@@ -52,7 +52,13 @@ async fn residual_item(app: &App, id: &str) -> (i64, i64, Vec<i64>) {
     let mut evidence = Vec::new();
     for i in 0..=EVIDENCE_POOL {
         let e = editor
-            .add_evidence(id, item, &format!("ev{i}.txt"), format!("evidence {i}").as_bytes(), None)
+            .add_evidence(
+                id,
+                item,
+                &format!("ev{i}.txt"),
+                format!("evidence {i}").as_bytes(),
+                None,
+            )
             .await
             .unwrap();
         evidence.push(e.id);
@@ -67,7 +73,12 @@ async fn approved(app: &App, site: &str) -> String {
     let a = app
         .admin(&cli)
         .unwrap()
-        .new_assessment(site, None, kojo_domain::FiscalYear::new(2025).unwrap(), None)
+        .new_assessment(
+            site,
+            None,
+            kojo_domain::FiscalYear::new(2025).unwrap(),
+            None,
+        )
         .await
         .unwrap();
     for (name, decision) in [
@@ -129,7 +140,12 @@ pub async fn world(dir: &std::path::Path) -> World {
         ("approver2", Role::Approver),
     ] {
         admin
-            .add_user(name, role, PASSWORD, &["OWN".to_string(), "FOREIGN".to_string()])
+            .add_user(
+                name,
+                role,
+                PASSWORD,
+                &["OWN".to_string(), "FOREIGN".to_string()],
+            )
             .await
             .unwrap();
     }

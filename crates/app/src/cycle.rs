@@ -301,18 +301,9 @@ impl Editor<'_> {
         let a = self.find(id).await?;
         if status_of(&a)? != Status::Approved {
             let st = status_of(&a)?;
-            return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(
-                    kojo_domain::Lang::Ja,
-                    "cycle.revise_not_approved",
-                    &[("status", &st.name(kojo_domain::Lang::Ja))],
-                ),
-                en: kojo_i18n::tr(
-                    kojo_domain::Lang::En,
-                    "cycle.revise_not_approved",
-                    &[("status", &st.name(kojo_domain::Lang::En))],
-                ),
-            });
+            return Err(AppError::bad_with("cycle.revise_not_approved", |l| {
+                vec![("status", st.name(l).to_string())]
+            }));
         }
         let new = NewAssessment {
             site_id: a.site_id.clone(),
@@ -379,18 +370,19 @@ impl Admin<'_> {
                         format!("{min}{sep}{max}")
                     }
                 };
-                AppError::BadInput {
-                    ja: kojo_i18n::tr(
-                        kojo_domain::Lang::Ja,
-                        "cycle.bad_setting",
-                        &[("key", &key), ("value", &given), ("detail", &range("〜"))],
-                    ),
-                    en: kojo_i18n::tr(
-                        kojo_domain::Lang::En,
-                        "cycle.bad_setting",
-                        &[("key", &key), ("value", &given), ("detail", &range("–"))],
-                    ),
-                }
+                AppError::bad_with("cycle.bad_setting", |l| {
+                    vec![
+                        ("key", key.to_string()),
+                        ("value", given.to_string()),
+                        (
+                            "detail",
+                            match l {
+                                kojo_domain::Lang::Ja => range("〜"),
+                                kojo_domain::Lang::En => range("–"),
+                            },
+                        ),
+                    ]
+                })
             })?;
         self.app.store.set_setting(key, &n.to_string()).await?;
         self.audit("setting_set", key, Some(&n.to_string())).await?;

@@ -85,6 +85,23 @@ impl AppError {
         }
     }
 
+    /// A bad-input error whose arguments are themselves words of the language (a state's
+    /// name, a role's): `args` gives them for each language.
+    pub fn bad_with(key: &str, args: impl Fn(Lang) -> Vec<(&'static str, String)>) -> AppError {
+        let message = |lang| {
+            let args = args(lang);
+            let refs: Vec<(&str, &dyn std::fmt::Display)> = args
+                .iter()
+                .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+                .collect();
+            tr(lang, key, &refs)
+        };
+        AppError::BadInput {
+            ja: message(Lang::Ja),
+            en: message(Lang::En),
+        }
+    }
+
     /// The message in `lang`, one line.
     pub fn message(&self, lang: Lang) -> String {
         match self {

@@ -93,26 +93,13 @@ impl ReviewInput {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(
-                    kojo_domain::Lang::Ja,
-                    "cycle.review_needs",
-                    &[
-                        ("item", &item),
-                        ("mark", &mark.symbol()),
-                        ("fields", &names(kojo_domain::Lang::Ja)),
-                    ],
-                ),
-                en: kojo_i18n::tr(
-                    kojo_domain::Lang::En,
-                    "cycle.review_needs",
-                    &[
-                        ("item", &item),
-                        ("mark", &mark.symbol()),
-                        ("fields", &names(kojo_domain::Lang::En)),
-                    ],
-                ),
-            });
+            return Err(AppError::bad_with("cycle.review_needs", |l| {
+                vec![
+                    ("item", item.to_string()),
+                    ("mark", mark.symbol().to_string()),
+                    ("fields", names(l).to_string()),
+                ]
+            }));
         }
         Ok(review)
     }

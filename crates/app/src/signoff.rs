@@ -62,18 +62,9 @@ impl Reader<'_> {
         let a = self.find(id).await?;
         if status_of(&a)? != Status::Approved {
             let st = status_of(&a)?;
-            return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(
-                    kojo_domain::Lang::Ja,
-                    "cycle.not_approved",
-                    &[("status", &st.name(kojo_domain::Lang::Ja))],
-                ),
-                en: kojo_i18n::tr(
-                    kojo_domain::Lang::En,
-                    "cycle.not_approved",
-                    &[("status", &st.name(kojo_domain::Lang::En))],
-                ),
-            });
+            return Err(AppError::bad_with("cycle.not_approved", |l| {
+                vec![("status", st.name(l).to_string())]
+            }));
         }
         let approval = self
             .app
@@ -136,63 +127,34 @@ impl Signer<'_> {
         decision: Decision,
         comment: Option<&str>,
     ) -> Result<SignOffRow, AppError> {
-        let lang_pair = |key: &str, args: &[(&str, &dyn std::fmt::Display)]| AppError::BadInput {
-            ja: kojo_i18n::tr(kojo_domain::Lang::Ja, key, args),
-            en: kojo_i18n::tr(kojo_domain::Lang::En, key, args),
-        };
         let a = self.find(id).await?;
         if !self.actor.role.may_decide(decision) {
-            return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(
-                    kojo_domain::Lang::Ja,
-                    "cycle.not_author_role",
-                    &[
-                        ("user", &self.actor.name),
-                        ("role", &self.actor.role.name(kojo_domain::Lang::Ja)),
-                        ("decision", &decision.name(kojo_domain::Lang::Ja)),
-                    ],
-                ),
-                en: kojo_i18n::tr(
-                    kojo_domain::Lang::En,
-                    "cycle.not_author_role",
-                    &[
-                        ("user", &self.actor.name),
-                        ("role", &self.actor.role.name(kojo_domain::Lang::En)),
-                        ("decision", &decision.name(kojo_domain::Lang::En)),
-                    ],
-                ),
-            });
+            return Err(AppError::bad_with("cycle.not_author_role", |l| {
+                vec![
+                    ("user", self.actor.name.to_string()),
+                    ("role", self.actor.role.name(l).to_string()),
+                    ("decision", decision.name(l).to_string()),
+                ]
+            }));
         }
         let from = status_of(&a)?;
         let Some(to) = decision.apply(from) else {
-            return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(
-                    kojo_domain::Lang::Ja,
-                    "cycle.bad_transition",
-                    &[
-                        ("status", &from.name(kojo_domain::Lang::Ja)),
-                        ("decision", &decision.name(kojo_domain::Lang::Ja)),
-                    ],
-                ),
-                en: kojo_i18n::tr(
-                    kojo_domain::Lang::En,
-                    "cycle.bad_transition",
-                    &[
-                        ("status", &from.name(kojo_domain::Lang::En)),
-                        ("decision", &decision.name(kojo_domain::Lang::En)),
-                    ],
-                ),
-            });
+            return Err(AppError::bad_with("cycle.bad_transition", |l| {
+                vec![
+                    ("status", from.name(l).to_string()),
+                    ("decision", decision.name(l).to_string()),
+                ]
+            }));
         };
         let comment = text(comment)?;
         if decision == Decision::Return && comment.is_none() {
-            return Err(lang_pair("cycle.return_needs_comment", &[]));
+            return Err(AppError::bad("cycle.return_needs_comment", &[]));
         }
         if decision == Decision::Submit {
             let view = self.assessment(&a.id).await?;
             if !view.summary.unconfirmed.is_empty() {
                 let items: Vec<u16> = view.summary.unconfirmed.iter().map(|i| i.get()).collect();
-                return Err(lang_pair(
+                return Err(AppError::bad(
                     "cycle.unconfirmed_left",
                     &[("items", &items_list(&items))],
                 ));
@@ -218,7 +180,7 @@ impl Signer<'_> {
                     .map(|r| r.item.get())
                     .collect();
                 if !missing.is_empty() {
-                    return Err(lang_pair(
+                    return Err(AppError::bad(
                         "cycle.review_missing",
                         &[("items", &items_list(&missing))],
                     ));
@@ -248,26 +210,13 @@ impl Signer<'_> {
             _ => None,
         };
         if let Some(s) = clash {
-            return Err(AppError::BadInput {
-                ja: kojo_i18n::tr(
-                    kojo_domain::Lang::Ja,
-                    "cycle.same_person",
-                    &[
-                        ("user", &me),
-                        ("step", &s.decision.name(kojo_domain::Lang::Ja)),
-                        ("n", &required),
-                    ],
-                ),
-                en: kojo_i18n::tr(
-                    kojo_domain::Lang::En,
-                    "cycle.same_person",
-                    &[
-                        ("user", &me),
-                        ("step", &s.decision.name(kojo_domain::Lang::En)),
-                        ("n", &required),
-                    ],
-                ),
-            });
+            return Err(AppError::bad_with("cycle.same_person", |l| {
+                vec![
+                    ("user", me.to_string()),
+                    ("step", s.decision.name(l).to_string()),
+                    ("n", required.to_string()),
+                ]
+            }));
         }
         let row = self
             .app

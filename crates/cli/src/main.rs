@@ -2,6 +2,7 @@
 
 mod action_cmd;
 mod assessment_cmd;
+mod assessment_show;
 mod catalog_cmd;
 mod checksheet_cmd;
 mod cycle_cmd;

@@ -52,6 +52,7 @@
 mod actions;
 mod error;
 pub mod layout;
+mod legend;
 mod ooxml;
 mod read;
 mod summary;

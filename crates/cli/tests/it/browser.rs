@@ -9,19 +9,19 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-fn artifacts() -> PathBuf {
+pub(crate) fn artifacts() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn fill(b: &Browser, css: &str, text: &str) {
+pub(crate) fn fill(b: &Browser, css: &str, text: &str) {
     let e = b.find(css);
     e.clear();
     e.send_keys(text);
 }
 
-fn login(b: &Browser, s: &Server, user: &str, password: &str) {
+pub(crate) fn login(b: &Browser, s: &Server, user: &str, password: &str) {
     b.goto(&s.url("/login"));
     fill(b, "#username", user);
     fill(b, "#password", password);
@@ -37,11 +37,11 @@ fn item(n: u16) -> String {
     format!("#item-{n}")
 }
 
-fn choose(b: &Browser, n: u16, mark: &str) {
+pub(crate) fn choose(b: &Browser, n: u16, mark: &str) {
     b.find(&format!("{} .m-{mark}", item(n))).click();
 }
 
-fn wait_state(b: &Browser, n: u16, state: &str) {
+pub(crate) fn wait_state(b: &Browser, n: u16, state: &str) {
     let css = format!("{} .save-status[data-state=\"{state}\"]", item(n));
     b.wait_for(&css, Duration::from_secs(10));
 }

@@ -1,6 +1,7 @@
 //! Helpers to run the real binary.
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -161,4 +162,58 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The password of users the tests add (`add_user`).
+pub const PASSWORD: &str = "correct horse battery 42!";
+
+pub fn json_of(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+}
+
+pub fn last_line(r: &Run) -> String {
+    r.stdout.lines().last().unwrap_or("").trim().to_string()
+}
+
+/// Runs a command that must fail with exit code 1 and a one-line message; returns it.
+pub fn fails(cmd: &mut Command) -> Run {
+    let r = run(cmd);
+    assert_eq!(
+        r.code, 1,
+        "expected failure\nstdout: {}\nstderr: {}",
+        r.stdout, r.stderr
+    );
+    assert!(r.stderr.starts_with("エラー: ") || r.stderr.starts_with("error: "));
+    r
+}
+
+pub fn add_user(db: &TestDb, name: &str, role: &str, site: Option<&str>) {
+    use std::io::Write;
+    let mut cmd = db.kojo();
+    cmd.args(["user", "add", name, "--role", role, "--password-stdin"]);
+    if let Some(s) = site {
+        cmd.args(["--site", s]);
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "user add {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn answer(db: &TestDb, id: &str, args: &[&str]) {
+    ok(db.kojo().args(["assessment", "answer", id]).args(args));
 }

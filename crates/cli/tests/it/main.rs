@@ -4,6 +4,7 @@ mod common;
 
 mod assessments;
 mod browser;
+mod browser_cycle;
 mod catalog;
 mod checksheet;
 mod cycle;

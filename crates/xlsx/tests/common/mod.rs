@@ -393,3 +393,19 @@ pub fn libreoffice_resave(bytes: &[u8], tag: &str) -> Vec<u8> {
 }
 
 pub mod hostile;
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// A date cell of a sheet read with calamine.
+pub fn date_cell(range: &calamine::Range<Data>, row: u32, col: u32) -> Option<NaiveDate> {
+    match range.get_value((row, col)) {
+        Some(Data::DateTime(dt)) => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(d))
+        }
+        Some(Data::Empty) | None => None,
+        Some(other) => panic!("date cell holds {other:?}"),
+    }
+}

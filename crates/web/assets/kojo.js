@@ -1,6 +1,14 @@
 // kojo: small progressive enhancements. No inline script anywhere (CSP script-src 'self').
 (function () {
   "use strict";
+  // Focused elements stay clear of the assessment page's sticky bar (WCAG 2.4.11): scrolling
+  // keeps the bar's height free at the top.
+  var sticky = document.querySelector(".sticky");
+  if (sticky && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.scrollPaddingTop = sticky.offsetHeight + 8 + "px";
+    }).observe(sticky);
+  }
   // Language switch returns to the current page.
   document.querySelectorAll("input.js-next").forEach(function (i) {
     i.value = location.pathname + location.search;

@@ -11,15 +11,26 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Clicks an element after scrolling it to the middle of the window, clear of the assessment
+/// page's sticky bar (WebDriver clicks an element in place when any of it is in view).
+fn press(b: &Browser, css: &str) {
+    let e = b.find(css);
+    b.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        &[e.to_arg()],
+    );
+    e.click();
+}
+
 fn logout(b: &Browser) {
-    b.find("#logout").click();
+    press(b, "#logout");
     b.wait_until(|b| b.current_url().ends_with("/login"), WAIT, "logout");
 }
 
 /// Clicks a sign-off button on the assessment page and waits for the state it leads to.
 fn decide(b: &Browser, s: &Server, id: &str, decision: &str, then: &str) {
     b.goto(&s.url(&format!("/a/{id}")));
-    b.find(&format!("#sign-{decision}")).click();
+    press(b, &format!("#sign-{decision}"));
     b.wait_for(&format!("#a-status[data-status={then}]"), WAIT);
 }
 
@@ -28,12 +39,12 @@ fn review(b: &Browser, s: &Server, id: &str, item: u16, fields: &[(&str, &str)])
     b.goto(&s.url(&format!("/a/{id}/items/{item}/review")));
     for (css, value) in fields {
         if css.starts_with("#valid-") {
-            b.find(css).click();
+            press(b, css);
         } else {
             fill(b, css, value);
         }
     }
-    b.find("#review-submit").click();
+    press(b, "#review-submit");
     b.wait_for("#review-done", WAIT);
 }
 
@@ -63,7 +74,7 @@ fn a_year_of_the_cycle_in_the_browser() {
     b.goto(&server.url("/sites/P1"));
     assert_eq!(b.find("#carry-period").value(), "2027");
     b.find("#carry-from").select_by_value(&last);
-    b.find("#carry-submit").click();
+    press(&b, "#carry-submit");
     b.wait_until(
         |b| b.current_url().contains("/a/") && !b.current_url().contains(&last),
         WAIT,
@@ -77,15 +88,15 @@ fn a_year_of_the_cycle_in_the_browser() {
     assert!(b.text("#unconfirmed-count").contains('7'));
 
     // ---- confirm all unchanged (the 要再確認 filter, then 表示中の項目をすべて確認) ----------
-    b.find("#filter-unconfirmed").click();
-    b.find("#filters button[type=submit]").click();
+    press(&b, "#filter-unconfirmed");
+    press(&b, "#filters button[type=submit]");
     b.wait_until(
         |b| b.current_url().contains("unconfirmed=1"),
         WAIT,
         "the filtered view",
     );
     assert_eq!(b.find_all("form.item").len(), 7);
-    b.find("#reconfirm-shown-submit").click();
+    press(&b, "#reconfirm-shown-submit");
     b.wait_until(
         |b| !b.exists("#reconfirm-shown-submit"),
         WAIT,
@@ -111,7 +122,7 @@ fn a_year_of_the_cycle_in_the_browser() {
     );
 
     // Submitting before the review is refused, naming what is missing.
-    b.find("#sign-submit").click();
+    press(&b, "#sign-submit");
     let err = b.wait_for("#page-error", WAIT).text();
     assert!(err.contains("No.3") && err.contains("No.4"), "{err}");
     assert_eq!(
@@ -158,7 +169,7 @@ fn a_year_of_the_cycle_in_the_browser() {
 
     // ---- the year-over-year view -----------------------------------------------------------
     b.goto(&server.url(&format!("/a/{id}")));
-    b.find("#to-diff").click();
+    press(&b, "#to-diff");
     b.wait_for("#diff-changes", WAIT);
     let kinds: Vec<(String, String)> = b
         .find_all("#diff-changes tbody tr")
@@ -178,7 +189,10 @@ fn a_year_of_the_cycle_in_the_browser() {
         ],
         "regressions first"
     );
+    // Tall enough for the rates of all 17 labels and the changes below them.
+    b.set_window_size(1280, 1600);
     b.screenshot(artifacts().join("cycle-diff.png"));
+    b.set_window_size(1280, 900);
 
     // ---- 作成 → 確認 → 承認 by three people ------------------------------------------------
     decide(&b, &server, &id, "submit", "submitted");
@@ -214,7 +228,7 @@ fn a_year_of_the_cycle_in_the_browser() {
     // ---- revise: revision 2 is a draft carrying everything; revision 1 stays ----------------
     login(&b, &server, "tanaka", PASSWORD);
     b.goto(&server.url(&format!("/a/{id}")));
-    b.find("#revise").click();
+    press(&b, "#revise");
     b.wait_until(
         |b| !b.current_url().contains(&id),
         WAIT,

@@ -1,8 +1,8 @@
 //! `kojo action …`: action plans (対策計画) on □ △ × items.
 
-use crate::cycle_cmd::{period_label, print_table};
+use crate::cycle_cmd::period_label;
 use crate::db::{app_failure, open};
-use crate::output::{Failure, outln, print_json};
+use crate::output::{Failure, outln, print_listing};
 use clap::Subcommand;
 use kojo_app::{Actor, AppError, parse_action_status};
 use kojo_domain::ActionStatus;
@@ -106,40 +106,44 @@ pub async fn run(cmd: ActionCmd, db: Option<&str>, lang: Lang) -> Result<(), Fai
                 .action_list(site.as_deref(), overdue)
                 .await
                 .map_err(app_failure)?;
-            if json {
-                let rows: Vec<serde_json::Value> = list
-                    .iter()
-                    .map(|e| {
-                        let a = &e.row.action;
-                        serde_json::json!({
-                            "id": a.id,
-                            "assessment_id": a.assessment_id,
-                            "site_code": e.row.site_code,
-                            "line_code": e.row.line_code,
-                            "period": e.row.period,
-                            "revision": e.row.revision,
-                            "item": a.item_no,
-                            "title": a.title,
-                            "owner": a.owner,
-                            "due": a.due,
-                            "status": a.status,
-                            "note": a.note,
-                            "overdue": e.overdue,
-                            "carried_from": a.carried_from,
-                            "updated_by": a.updated_by,
-                            "updated_at": a.updated_at,
-                        })
+            print_listing(
+                &list,
+                json,
+                t(lang, "cli.no_actions"),
+                [
+                    "ID",
+                    t(lang, "cli.col_site"),
+                    t(lang, "cli.col_line"),
+                    t(lang, "cli.period"),
+                    t(lang, "cli.col_item"),
+                    t(lang, "cli.status"),
+                    t(lang, "cli.col_due"),
+                    t(lang, "cli.col_overdue"),
+                    t(lang, "cli.col_owner"),
+                    t(lang, "cli.col_title"),
+                ],
+                |e| {
+                    let a = &e.row.action;
+                    serde_json::json!({
+                        "id": a.id,
+                        "assessment_id": a.assessment_id,
+                        "site_code": e.row.site_code,
+                        "line_code": e.row.line_code,
+                        "period": e.row.period,
+                        "revision": e.row.revision,
+                        "item": a.item_no,
+                        "title": a.title,
+                        "owner": a.owner,
+                        "due": a.due,
+                        "status": a.status,
+                        "note": a.note,
+                        "overdue": e.overdue,
+                        "carried_from": a.carried_from,
+                        "updated_by": a.updated_by,
+                        "updated_at": a.updated_at,
                     })
-                    .collect();
-                return print_json(&rows);
-            }
-            if list.is_empty() {
-                outln!("{}", t(lang, "cli.no_actions"));
-                return Ok(());
-            }
-            let rows: Vec<[String; 10]> = list
-                .iter()
-                .map(|e| {
+                },
+                |e| {
                     let a = &e.row.action;
                     [
                         a.id.to_string(),
@@ -157,21 +161,8 @@ pub async fn run(cmd: ActionCmd, db: Option<&str>, lang: Lang) -> Result<(), Fai
                         a.owner.clone().unwrap_or_else(|| "—".into()),
                         a.title.clone(),
                     ]
-                })
-                .collect();
-            let header = [
-                "ID",
-                t(lang, "cli.col_site"),
-                t(lang, "cli.col_line"),
-                t(lang, "cli.period"),
-                t(lang, "cli.col_item"),
-                t(lang, "cli.status"),
-                t(lang, "cli.col_due"),
-                t(lang, "cli.col_overdue"),
-                t(lang, "cli.col_owner"),
-                t(lang, "cli.col_title"),
-            ];
-            print_table(&header, &rows);
+                },
+            )?;
         }
         ActionCmd::Set {
             action_id,

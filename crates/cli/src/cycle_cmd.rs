@@ -3,7 +3,7 @@
 
 use crate::assessment_cmd::{pct, scope};
 use crate::db::{app_failure, open};
-use crate::output::{Failure, fit, lpad, outln, pad, print_json, width};
+use crate::output::{Failure, fit, lpad, outln, pad, print_json, print_listing, width};
 use clap::Args;
 use kojo_app::{Actor, App, AppError, DiffView, Editor, QueueQuery, ReviewInput};
 use kojo_domain::{Decision, FiscalYear, ItemNo, Mark, ReviewNeed, Status, review_gaps};
@@ -484,43 +484,45 @@ pub async fn queue(args: QueueArgs, db: Option<&str>, lang: Lang) -> Result<(), 
         overdue: args.overdue,
     };
     let list = reader.review_queue(&q).await.map_err(app_failure)?;
-    if args.json {
-        let rows: Vec<serde_json::Value> = list
-            .iter()
-            .map(|i| {
-                let r = &i.row;
-                serde_json::json!({
-                    "assessment_id": r.assessment_id,
-                    "site_code": r.site_code,
-                    "site_name": r.site_name,
-                    "line_code": r.line_code,
-                    "period": r.period,
-                    "revision": r.revision,
-                    "status": r.status,
-                    "item": r.item,
-                    "label": i.label,
-                    "area": i.area,
-                    "mark": r.mark.symbol(),
-                    "review_by": r.review_by,
-                    "confirmed": r.confirmed,
-                    "review": r.review,
-                    "needs": i.needs.iter().map(|n| n.key()).collect::<Vec<_>>(),
-                    "overdue": i.overdue,
-                    "overdue_actions": r.overdue_actions,
-                    "expired_evidence": r.expired_evidence,
-                })
-            })
-            .collect();
-        return print_json(&rows);
-    }
-    if list.is_empty() {
-        outln!("{}", t(lang, "cli.queue_empty"));
-        return Ok(());
-    }
     let needs_sep = if lang == Lang::Ja { "、" } else { ", " };
-    let rows: Vec<[String; 8]> = list
-        .iter()
-        .map(|i| {
+    print_listing(
+        &list,
+        args.json,
+        t(lang, "cli.queue_empty"),
+        [
+            t(lang, "cli.col_assessment"),
+            t(lang, "cli.col_site"),
+            t(lang, "cli.col_line"),
+            t(lang, "cli.period"),
+            t(lang, "cli.col_item"),
+            t(lang, "cli.col_mark"),
+            t(lang, "cli.col_needs"),
+            t(lang, "cli.col_overdue"),
+        ],
+        |i| {
+            let r = &i.row;
+            serde_json::json!({
+                "assessment_id": r.assessment_id,
+                "site_code": r.site_code,
+                "site_name": r.site_name,
+                "line_code": r.line_code,
+                "period": r.period,
+                "revision": r.revision,
+                "status": r.status,
+                "item": r.item,
+                "label": i.label,
+                "area": i.area,
+                "mark": r.mark.symbol(),
+                "review_by": r.review_by,
+                "confirmed": r.confirmed,
+                "review": r.review,
+                "needs": i.needs.iter().map(|n| n.key()).collect::<Vec<_>>(),
+                "overdue": i.overdue,
+                "overdue_actions": r.overdue_actions,
+                "expired_evidence": r.expired_evidence,
+            })
+        },
+        |i| {
             let r = &i.row;
             [
                 r.assessment_id.chars().take(8).collect(),
@@ -544,46 +546,6 @@ pub async fn queue(args: QueueArgs, db: Option<&str>, lang: Lang) -> Result<(), 
                     String::new()
                 },
             ]
-        })
-        .collect();
-    let header = [
-        t(lang, "cli.col_assessment"),
-        t(lang, "cli.col_site"),
-        t(lang, "cli.col_line"),
-        t(lang, "cli.period"),
-        t(lang, "cli.col_item"),
-        t(lang, "cli.col_mark"),
-        t(lang, "cli.col_needs"),
-        t(lang, "cli.col_overdue"),
-    ];
-    print_table(&header, &rows);
-    Ok(())
-}
-
-/// Prints a table aligned by display width (the last column is not padded).
-pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
-    let mut w = [0usize; N];
-    for (i, h) in header.iter().enumerate() {
-        w[i] = width(h);
-    }
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(width(c));
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i + 1 == N {
-                s.push_str(c);
-            } else {
-                s.push_str(&pad(c, w[i] + 2));
-            }
-        }
-        s.trim_end().to_string()
-    };
-    outln!("{}", line(header.to_vec()));
-    for r in rows {
-        outln!("{}", line(r.iter().map(String::as_str).collect()));
-    }
+        },
+    )
 }

@@ -1,8 +1,7 @@
 //! `kojo evidence …`: evidence files (根拠資料) attached to items.
 
-use crate::cycle_cmd::print_table;
 use crate::db::{app_failure, open};
-use crate::output::{Failure, outln, print_json, write_file, write_out_bytes};
+use crate::output::{Failure, outln, print_listing, write_file, write_out_bytes};
 use clap::Subcommand;
 use kojo_app::{Actor, AppError};
 use kojo_i18n::{Lang, t, tr};
@@ -109,34 +108,35 @@ pub async fn run(cmd: EvidenceCmd, db: Option<&str>, lang: Lang) -> Result<(), F
         }
         EvidenceCmd::List { id, json } => {
             let list = editor.evidence_list(&id).await.map_err(app_failure)?;
-            if json {
-                let rows: Vec<serde_json::Value> = list
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "id": e.id,
-                            "assessment_id": e.assessment_id,
-                            "item": e.item_no,
-                            "name": e.name,
-                            "media_type": e.media_type,
-                            "size": e.size,
-                            "sha256": e.sha256,
-                            "uploaded_by": e.uploaded_by,
-                            "uploaded_at": e.uploaded_at,
-                            "valid_until": e.valid_until,
-                            "carried_from": e.carried_from,
-                        })
+            print_listing(
+                &list,
+                json,
+                t(lang, "cli.no_evidence"),
+                [
+                    "ID",
+                    t(lang, "cli.col_item"),
+                    t(lang, "cli.col_size"),
+                    t(lang, "cli.col_type"),
+                    t(lang, "cli.col_valid_until"),
+                    "SHA-256",
+                    t(lang, "cli.col_file"),
+                ],
+                |e| {
+                    serde_json::json!({
+                        "id": e.id,
+                        "assessment_id": e.assessment_id,
+                        "item": e.item_no,
+                        "name": e.name,
+                        "media_type": e.media_type,
+                        "size": e.size,
+                        "sha256": e.sha256,
+                        "uploaded_by": e.uploaded_by,
+                        "uploaded_at": e.uploaded_at,
+                        "valid_until": e.valid_until,
+                        "carried_from": e.carried_from,
                     })
-                    .collect();
-                return print_json(&rows);
-            }
-            if list.is_empty() {
-                outln!("{}", t(lang, "cli.no_evidence"));
-                return Ok(());
-            }
-            let rows: Vec<[String; 7]> = list
-                .iter()
-                .map(|e| {
+                },
+                |e| {
                     [
                         e.id.to_string(),
                         format!("No.{}", e.item_no),
@@ -146,18 +146,8 @@ pub async fn run(cmd: EvidenceCmd, db: Option<&str>, lang: Lang) -> Result<(), F
                         e.sha256.clone(),
                         e.name.clone(),
                     ]
-                })
-                .collect();
-            let header = [
-                "ID",
-                t(lang, "cli.col_item"),
-                t(lang, "cli.col_size"),
-                t(lang, "cli.col_type"),
-                t(lang, "cli.col_valid_until"),
-                "SHA-256",
-                t(lang, "cli.col_file"),
-            ];
-            print_table(&header, &rows);
+                },
+            )?;
         }
         EvidenceCmd::Get {
             evidence_id,

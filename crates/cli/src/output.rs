@@ -198,3 +198,53 @@ mod tests {
         assert_eq!(width(&pad("abc", 10)), 10);
     }
 }
+
+/// Prints a table aligned by display width (the last column is not padded).
+pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut w = [0usize; N];
+    for (i, h) in header.iter().enumerate() {
+        w[i] = width(h);
+    }
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(width(c));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == N {
+                s.push_str(c);
+            } else {
+                s.push_str(&pad(c, w[i] + 2));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    outln!("{}", line(header.to_vec()));
+    for r in rows {
+        outln!("{}", line(r.iter().map(String::as_str).collect()));
+    }
+}
+
+/// Prints a list as JSON (one object per entry, `--json`) or as a table for people, with
+/// `empty` instead of an empty table.
+pub fn print_listing<T, const N: usize>(
+    entries: &[T],
+    json: bool,
+    empty: &str,
+    header: [&str; N],
+    to_json: impl Fn(&T) -> serde_json::Value,
+    to_cells: impl Fn(&T) -> [String; N],
+) -> Result<(), Failure> {
+    if json {
+        return print_json(&entries.iter().map(to_json).collect::<Vec<_>>());
+    }
+    if entries.is_empty() {
+        outln!("{empty}");
+        return Ok(());
+    }
+    let rows: Vec<[String; N]> = entries.iter().map(to_cells).collect();
+    print_table(&header, &rows);
+    Ok(())
+}

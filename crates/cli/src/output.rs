@@ -166,39 +166,6 @@ pub fn fit(s: &str, w: usize) -> String {
     format!("{}…", s[..cut].trim_end())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn widths_count_wide_characters_twice() {
-        assert_eq!(width("abc"), 3);
-        assert_eq!(width("バックアップ"), 12);
-        assert_eq!(width("○□△"), 6);
-    }
-
-    #[test]
-    fn fit_never_cuts_inside_brackets() {
-        assert_eq!(
-            fit("バックアップ・復元(リストア)", 40),
-            "バックアップ・復元(リストア)"
-        );
-        assert_eq!(
-            fit("バックアップ・復元(リストア)", 24),
-            "バックアップ・復元…"
-        );
-        assert_eq!(fit("ネットワーク（工場）の管理", 20), "ネットワーク…");
-        assert_eq!(fit("abcdef", 4), "ab…"); // … takes two columns in a CJK terminal
-        assert!(width(&fit("資産管理の対象と範囲の明確化", 11)) <= 11);
-    }
-
-    #[test]
-    fn pad_aligns_by_display_width() {
-        assert_eq!(width(&pad("復元", 10)), 10);
-        assert_eq!(width(&pad("abc", 10)), 10);
-    }
-}
-
 /// Prints a table aligned by display width (the last column is not padded).
 pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     let mut w = [0usize; N];
@@ -247,4 +214,37 @@ pub fn print_listing<T, const N: usize>(
     let rows: Vec<[String; N]> = entries.iter().map(to_cells).collect();
     print_table(&header, &rows);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_wide_characters_twice() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("バックアップ"), 12);
+        assert_eq!(width("○□△"), 6);
+    }
+
+    #[test]
+    fn fit_never_cuts_inside_brackets() {
+        assert_eq!(
+            fit("バックアップ・復元(リストア)", 40),
+            "バックアップ・復元(リストア)"
+        );
+        assert_eq!(
+            fit("バックアップ・復元(リストア)", 24),
+            "バックアップ・復元…"
+        );
+        assert_eq!(fit("ネットワーク（工場）の管理", 20), "ネットワーク…");
+        assert_eq!(fit("abcdef", 4), "ab…"); // … takes two columns in a CJK terminal
+        assert!(width(&fit("資産管理の対象と範囲の明確化", 11)) <= 11);
+    }
+
+    #[test]
+    fn pad_aligns_by_display_width() {
+        assert_eq!(width(&pad("復元", 10)), 10);
+        assert_eq!(width(&pad("abc", 10)), 10);
+    }
 }

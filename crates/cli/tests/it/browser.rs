@@ -61,7 +61,7 @@ const HOSTILE: &str = "<script>window.__pwned=1</script> \"quotes\" 'single' & æ
 fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
     let db = sqlite_db();
     let server = Server::start(&db.url, &[]);
-    let b = Browser::start();
+    let b = Browser::start().on_every_page(crate::axe::audit);
     b.set_window_size(1280, 800);
 
     // First run: no account exists, the setup page creates the administrator.

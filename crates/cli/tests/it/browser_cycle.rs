@@ -66,7 +66,7 @@ fn a_year_of_the_cycle_in_the_browser() {
         add_user(&db, name, role, Some("P1"));
     }
     let server = Server::start(&db.url, &[]);
-    let b = Browser::start();
+    let b = Browser::start().on_every_page(crate::axe::audit);
     b.set_window_size(1280, 900);
 
     // ---- next year from last year (the plant page's 前年度から作成) ---------------------------

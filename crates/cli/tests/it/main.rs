@@ -3,6 +3,7 @@
 mod common;
 
 mod assessments;
+mod axe;
 mod browser;
 mod browser_cycle;
 mod catalog;

@@ -480,6 +480,8 @@ pub struct Browser {
     driver: Child,
     /// Holds the Chromium profile (`profile/`) and `chromedriver.log`; removed last.
     dir: tempfile::TempDir,
+    /// Run once on every document the browser shows ([`Browser::on_every_page`]).
+    on_page: Option<fn(&Browser)>,
 }
 
 impl Browser {
@@ -539,6 +541,7 @@ impl Browser {
                         wire: Arc::new(wire),
                         driver,
                         dir,
+                        on_page: None,
                     };
                     browser.new_session(&chromium_bin, &profile);
                     return browser;
@@ -621,6 +624,26 @@ impl Browser {
             .unwrap_or_else(|e| fail(&self.wire, what, &e))
     }
 
+    /// Runs `hook` once on every document the browser shows from now on: checked after each
+    /// navigation and after each successful wait, so pages reached by clicking count too.
+    pub fn on_every_page(mut self, hook: fn(&Browser)) -> Browser {
+        self.on_page = Some(hook);
+        self
+    }
+
+    /// Calls the page hook if this document has not had it yet and has finished loading.
+    fn visited(&self) {
+        let Some(hook) = self.on_page else { return };
+        let fresh = self.execute(
+            "if (window.__kojoVisited || document.readyState !== 'complete') return false; \
+             window.__kojoVisited = true; return true;",
+            &[],
+        );
+        if fresh == json!(true) {
+            hook(self);
+        }
+    }
+
     // --- navigation -------------------------------------------------------------------------
 
     /// Navigates to `url` and waits for the page to load (`pageLoadStrategy: normal`).
@@ -631,6 +654,7 @@ impl Browser {
             "/url",
             Some(json!({ "url": url })),
         );
+        self.visited();
     }
 
     pub fn current_url(&self) -> String {
@@ -648,14 +672,17 @@ impl Browser {
 
     pub fn refresh(&self) {
         self.call("refresh", "POST", "/refresh", None);
+        self.visited();
     }
 
     pub fn back(&self) {
         self.call("back", "POST", "/back", None);
+        self.visited();
     }
 
     pub fn forward(&self) {
         self.call("forward", "POST", "/forward", None);
+        self.visited();
     }
 
     // --- elements ---------------------------------------------------------------------------
@@ -667,7 +694,9 @@ impl Browser {
 
     /// The first element matching the CSS selector, waiting up to `timeout` for it to exist.
     pub fn wait_for(&self, css: &str, timeout: Duration) -> Element {
-        find_waiting(&self.wire, "/element", css, timeout, "")
+        let e = find_waiting(&self.wire, "/element", css, timeout, "");
+        self.visited();
+        e
     }
 
     /// Every element matching the CSS selector now (possibly none; no waiting).
@@ -695,6 +724,7 @@ impl Browser {
         let deadline = Instant::now() + timeout;
         loop {
             if cond(self) {
+                self.visited();
                 return;
             }
             if Instant::now() >= deadline {
@@ -718,6 +748,17 @@ impl Browser {
             &format!("execute {}", truncate(js, 120)),
             "POST",
             "/execute/sync",
+            Some(json!({ "script": js, "args": args })),
+        )
+    }
+
+    /// Runs `js` asynchronously: it ends by calling `arguments[arguments.length - 1]` with
+    /// its result, which is returned as JSON.
+    pub fn execute_async(&self, js: &str, args: &[Value]) -> Value {
+        self.call(
+            &format!("execute_async {}", truncate(js, 120)),
+            "POST",
+            "/execute/async",
             Some(json!({ "script": js, "args": args })),
         )
     }

@@ -87,7 +87,7 @@ impl Reader<'_> {
         Ok(self
             .app
             .store
-            .action_list(&self.app.org().id, &f)
+            .action_list(None, &f)
             .await?
             .into_iter()
             .map(|row| {

@@ -143,7 +143,7 @@ impl AssessmentView {
     }
 }
 
-fn not_found(what: &'static str, key: &str) -> AppError {
+pub(crate) fn not_found(what: &'static str, key: &str) -> AppError {
     AppError::NotFound {
         what,
         key: key.to_string(),
@@ -197,7 +197,7 @@ impl<'a> Reader<'a> {
     /// Plants the actor may see.
     pub async fn sites(&self) -> Result<Vec<Site>, AppError> {
         if self.actor.sees_all() {
-            return Ok(self.app.store.sites(&self.app.org().id).await?);
+            return Ok(self.app.store.sites(None).await?);
         }
         match &self.actor.user_id {
             Some(uid) => Ok(self.app.store.sites_granted(uid).await?),
@@ -210,7 +210,7 @@ impl<'a> Reader<'a> {
         let site = self
             .app
             .store
-            .site_by_code(&self.app.org().id, code.trim())
+            .site_by_code(code.trim())
             .await?
             .ok_or_else(|| not_found("site", code))?;
         self.visible(site).await
@@ -252,7 +252,7 @@ impl<'a> Reader<'a> {
         let rows = self
             .app
             .store
-            .assessments(&self.app.org().id, site.map(|s| s.id.as_str()), visible_to)
+            .assessments(None, site.map(|s| s.id.as_str()), visible_to)
             .await?;
         let items = self.app.scorer.item_count() as u32;
         Ok(rows
@@ -553,14 +553,5 @@ impl<'a> Admin<'a> {
         )
         .await?;
         Ok(line)
-    }
-
-    /// Sets the company name printed on checksheets and reports.
-    pub async fn set_company(&self, name: &str) -> Result<(), AppError> {
-        Ok(self
-            .app
-            .store
-            .rename_org(&self.app.org().id, &check_name(name)?)
-            .await?)
     }
 }

@@ -9,6 +9,7 @@
 mod actions;
 mod answer_file;
 mod auth;
+mod companies;
 mod cycle;
 mod error;
 mod evidence;
@@ -36,7 +37,7 @@ pub use handles::*;
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CycleCounts,
-    EvidenceRow, HistoryEntry, Line, QueueRow, SignOffRow, Site, StoredAnswer, User,
+    EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, SignOffRow, Site, StoredAnswer, User,
 };
 pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};
@@ -44,7 +45,7 @@ pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 
 use kojo_catalog::Catalog;
 use kojo_domain::Scorer;
-use kojo_store::{Organisation, Store};
+use kojo_store::Store;
 
 /// A role (per user; grants are per plant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -178,7 +178,7 @@ impl Reader<'_> {
         let f = self
             .queue_filter(q.site.as_deref(), q.assessment.as_deref())
             .await?;
-        let rows = self.app.store.review_queue(&self.app.org().id, &f).await?;
+        let rows = self.app.store.review_queue(None, &f).await?;
         let today = today();
         let mut out: Vec<QueueItem> = rows
             .into_iter()
@@ -224,7 +224,7 @@ impl Reader<'_> {
     /// Unconfirmed answers and action counts over the current assessments of visible plants.
     pub async fn cycle_counts(&self) -> Result<kojo_store::CycleCounts, AppError> {
         let f = self.queue_filter(None, None).await?;
-        Ok(self.app.store.cycle_counts(&self.app.org().id, &f).await?)
+        Ok(self.app.store.cycle_counts(None, &f).await?)
     }
 }
 

@@ -78,7 +78,7 @@ impl Admin<'_> {
             .collect())
     }
 
-    async fn user(&self, name: &str) -> Result<User, AppError> {
+    pub(crate) async fn user(&self, name: &str) -> Result<User, AppError> {
         let not_found = || AppError::NotFound {
             what: "user",
             key: name.chars().take(USER_NAME_MAX).collect(),

@@ -5,6 +5,7 @@ mod assessment_cmd;
 mod assessment_show;
 mod catalog_cmd;
 mod checksheet_cmd;
+mod company_cmd;
 mod cycle_cmd;
 mod db;
 mod evidence_cmd;
@@ -43,6 +44,9 @@ pub enum Command {
     /// The guideline: list items, show one, export (OSCAL / JSON).
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCmd),
+    /// Companies (会社) above plants: add, rename, list.
+    #[command(subcommand)]
+    Company(company_cmd::CompanyCmd),
     /// Plants (工場).
     #[command(subcommand)]
     Site(site_cmd::SiteCmd),
@@ -109,6 +113,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
     let db = cli.database.as_deref();
     match cli.command {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, lang),
+        Command::Company(cmd) => runtime()?.block_on(company_cmd::run(cmd, db, lang)),
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),

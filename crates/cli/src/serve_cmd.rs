@@ -136,12 +136,17 @@ pub enum UserCmd {
         /// Login name.
         name: String,
     },
-    /// Grant a plant to a user.
+    /// Grant a plant, or with --company a whole company (its plants, present and future), to a
+    /// user.
     Grant {
         /// Login name.
         name: String,
         /// Plant code.
-        site: String,
+        #[arg(required_unless_present = "company", conflicts_with = "company")]
+        site: Option<String>,
+        /// Company code.
+        #[arg(long)]
+        company: Option<String>,
     },
     /// Show the access log (logins, failures, logouts, user and grant changes).
     Log {
@@ -200,10 +205,18 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
         }
         UserCmd::List { json } => {
             let users = admin.users().await.map_err(app_failure)?;
+            let company_grants = admin.company_grants().await.map_err(app_failure)?;
+            let companies_of = |user_id: &str| -> Vec<String> {
+                company_grants
+                    .iter()
+                    .filter(|(u, _)| u == user_id)
+                    .map(|(_, c)| c.code.clone())
+                    .collect()
+            };
             if json {
                 let rows: Vec<serde_json::Value> = users
                     .iter()
-                    .map(|(u, s)| serde_json::json!({"name": u.name, "role": u.role, "disabled": u.disabled, "sites": s.iter().map(|x| &x.code).collect::<Vec<_>>(), "created_at": u.created_at}))
+                    .map(|(u, s)| serde_json::json!({"name": u.name, "role": u.role, "disabled": u.disabled, "sites": s.iter().map(|x| &x.code).collect::<Vec<_>>(), "companies": companies_of(&u.id), "created_at": u.created_at}))
                     .collect();
                 return print_json(&rows);
             }
@@ -214,7 +227,12 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 } else {
                     t(lang, "web.users.active")
                 };
-                let codes: Vec<&str> = sites.iter().map(|s| s.code.as_str()).collect();
+                let mut codes: Vec<String> = sites.iter().map(|s| s.code.clone()).collect();
+                codes.extend(
+                    companies_of(&u.id)
+                        .into_iter()
+                        .map(|c| tr(lang, "cli.company_grant", &[("code", &c)])),
+                );
                 outln!(
                     "{}  {}  {}  {}",
                     pad(&u.name, 16),
@@ -262,17 +280,38 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 tr(lang, "cli.user_unlocked", &[("name", &name), ("count", &n)])
             );
         }
-        UserCmd::Grant { name, site } => {
-            admin.grant(&name, &site).await.map_err(app_failure)?;
-            outln!(
-                "{}",
-                tr(
-                    lang,
-                    "cli.user_granted",
-                    &[("name", &name), ("site", &site)]
-                )
-            );
-        }
+        UserCmd::Grant {
+            name,
+            site,
+            company,
+        } => match (site, company) {
+            (Some(site), _) => {
+                admin.grant(&name, &site).await.map_err(app_failure)?;
+                outln!(
+                    "{}",
+                    tr(
+                        lang,
+                        "cli.user_granted",
+                        &[("name", &name), ("site", &site)]
+                    )
+                );
+            }
+            (None, Some(company)) => {
+                admin
+                    .grant_company(&name, &company)
+                    .await
+                    .map_err(app_failure)?;
+                outln!(
+                    "{}",
+                    tr(
+                        lang,
+                        "cli.user_granted_company",
+                        &[("name", &name), ("company", &company)]
+                    )
+                );
+            }
+            (None, None) => unreachable!("clap requires a plant or --company"),
+        },
         UserCmd::Log {
             limit,
             before,

@@ -15,6 +15,9 @@ pub enum SiteCmd {
         /// Plant name.
         #[arg(long)]
         name: String,
+        /// The company (code) it belongs to; the default company when not given.
+        #[arg(long)]
+        company: Option<String>,
     },
     /// List plants.
     List {
@@ -53,8 +56,16 @@ pub async fn site(cmd: SiteCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
         .admin(&actor)
         .ok_or_else(|| app_failure(kojo_app::AppError::Forbidden))?;
     match cmd {
-        SiteCmd::Add { code, name } => {
-            let s = admin.add_site(&code, &name).await.map_err(app_failure)?;
+        SiteCmd::Add {
+            code,
+            name,
+            company,
+        } => {
+            let s = match company {
+                Some(c) => admin.add_company_site(&c, &code, &name).await,
+                None => admin.add_site(&code, &name).await,
+            }
+            .map_err(app_failure)?;
             outln!(
                 "{}",
                 tr(

@@ -2,62 +2,11 @@
 //! a fresh database of a real PostgreSQL server (`KOJO_TEST_POSTGRES_URL`, started by
 //! `scripts/test`). Without that server the PostgreSQL half fails; it never skips.
 
-use kojo_domain::{FiscalYear, ItemAnswer, Mark, RawAnswer, Status};
+mod common;
+
+use common::*;
+use kojo_domain::{Mark, Status};
 use kojo_store::*;
-
-struct Db {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn sqlite() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("kojo.sqlite3").display());
-    Db {
-        store: Store::open(&url).await.unwrap(),
-        _dir: Some(dir),
-    }
-}
-
-/// A fresh database on the test server.
-async fn postgres() -> Db {
-    let base = std::env::var("KOJO_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!("KOJO_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts a throwaway PostgreSQL server")
-    });
-    let name = format!("kojo_t_{}", uuid_simple());
-    {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&base)
-            .await
-            .expect("connect to the test PostgreSQL server");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Db {
-        store: Store::open(&format!("{prefix}/{name}")).await.unwrap(),
-        _dir: None,
-    }
-}
-
-fn uuid_simple() -> String {
-    new_id().replace('-', "")
-}
-
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { let db = super::sqlite().await; super::$name(&db.store).await; })*
-        }
-        mod on_postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { let db = super::postgres().await; super::$name(&db.store).await; })*
-        }
-    };
-}
 
 suite!(
     sites_and_lines,
@@ -79,44 +28,6 @@ suite!(
     missing_rows_are_errors_not_silent_successes,
 );
 
-fn fy(y: u16) -> FiscalYear {
-    FiscalYear::new(y).unwrap()
-}
-
-fn ans(mark: &str, f: impl FnOnce(&mut RawAnswer)) -> ItemAnswer {
-    let mut r = RawAnswer {
-        mark: Some(mark.into()),
-        ..Default::default()
-    };
-    f(&mut r);
-    r.parse().unwrap()
-}
-
-fn ok() -> ItemAnswer {
-    ans("○", |_| {})
-}
-
-async fn setup(s: &Store) -> (Organisation, Site, Assessment) {
-    let org = s.default_org("テスト株式会社").await.unwrap();
-    let site = s.add_site(&org.id, "P1", "第一工場").await.unwrap();
-    let a = s
-        .create_assessment(
-            &NewAssessment {
-                site_id: site.id.clone(),
-                line_id: None,
-                period: fy(2026),
-                catalog_id: "jama-japia-factory@0.9".into(),
-                assessor: Some("山田".into()),
-                based_on: None,
-                created_by: "tester".into(),
-            },
-            &[],
-        )
-        .await
-        .unwrap();
-    (org, site, a)
-}
-
 async fn sites_and_lines(s: &Store) {
     let org = s.default_org("A社").await.unwrap();
     assert_eq!(
@@ -131,7 +42,7 @@ async fn sites_and_lines(s: &Store) {
         other => panic!("expected duplicate, got {other:?}"),
     }
     let codes: Vec<String> = s
-        .sites(&org.id)
+        .sites(Some(&org.id))
         .await
         .unwrap()
         .into_iter()
@@ -147,10 +58,10 @@ async fn sites_and_lines(s: &Store) {
     assert_eq!(s.line_by_code(&p1.id, "L2").await.unwrap(), Some(l.clone()));
     assert_eq!(s.lines(&p1.id).await.unwrap().len(), 2);
     assert_eq!(
-        s.site_by_code(&org.id, "P1").await.unwrap().unwrap().name,
+        s.site_by_code("P1").await.unwrap().unwrap().name,
         "第一工場"
     );
-    assert_eq!(s.site_by_code(&org.id, "P9").await.unwrap(), None);
+    assert_eq!(s.site_by_code("P9").await.unwrap(), None);
 }
 
 async fn assessments_get_revisions_and_tallies(s: &Store) {
@@ -192,7 +103,7 @@ async fn assessments_get_revisions_and_tallies(s: &Store) {
         .unwrap();
     assert_eq!(a3.revision, 1, "a line has its own revisions");
     assert_eq!(a3.line_code.as_deref(), Some("L1"));
-    let list = s.assessments(&org.id, None, None).await.unwrap();
+    let list = s.assessments(Some(&org.id), None, None).await.unwrap();
     assert_eq!(list.len(), 3);
     let (_, t) = list.iter().find(|(a, _)| a.id == a2.id).unwrap();
     assert_eq!(t.counts[Mark::Implemented.index()], 1);
@@ -436,7 +347,7 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
         .unwrap();
     let u = s.add_user("viewer1", "viewer", "hash", "ja").await.unwrap();
     assert!(
-        s.assessments(&org.id, None, Some(&u.id))
+        s.assessments(Some(&org.id), None, Some(&u.id))
             .await
             .unwrap()
             .is_empty()
@@ -444,7 +355,7 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
     s.grant(&u.id, &other.id).await.unwrap();
     s.grant(&u.id, &other.id).await.unwrap();
     let ids: Vec<String> = s
-        .assessments(&org.id, None, Some(&u.id))
+        .assessments(Some(&org.id), None, Some(&u.id))
         .await
         .unwrap()
         .into_iter()
@@ -462,7 +373,7 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
         (u.id.as_str(), "P2")
     );
     let by_site: Vec<String> = s
-        .assessments(&org.id, Some(&site.id), None)
+        .assessments(Some(&org.id), Some(&site.id), None)
         .await
         .unwrap()
         .into_iter()
@@ -471,7 +382,7 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
     assert_eq!(by_site, [a.id]);
     s.revoke(&u.id, &other.id).await.unwrap();
     assert!(
-        s.assessments(&org.id, None, Some(&u.id))
+        s.assessments(Some(&org.id), None, Some(&u.id))
             .await
             .unwrap()
             .is_empty()

@@ -8,6 +8,7 @@ mod browser;
 mod browser_cycle;
 mod catalog;
 mod checksheet;
+mod companies;
 mod cycle;
 mod hardening;
 mod web;

@@ -74,7 +74,7 @@ impl Store {
         let sql = concat!(
             assessment_select!(),
             " WHERE a.id LIKE $1 AND (CAST($2 AS TEXT) IS NULL OR a.site_id IN \
-             (SELECT g.site_id FROM grants g WHERE g.user_id = $2)) ORDER BY a.created_at, a.id LIMIT 10"
+             (SELECT g.site_id FROM site_access g WHERE g.user_id = $2)) ORDER BY a.created_at, a.id LIMIT 10"
         );
         Ok(on!(self, |pool| sqlx::query_as::<_, Assessment>(sql)
             .bind(format!("{prefix}%"))
@@ -83,19 +83,19 @@ impl Store {
             .await)?)
     }
 
-    /// Assessments of an organisation, optionally of one plant, optionally only those of plants
+    /// Assessments of one company (all when `None`), optionally of one plant, optionally only those of plants
     /// granted to `visible_to` (a user id), newest period first; with their mark tallies. Two
     /// queries whatever the number of assessments.
     pub async fn assessments(
         &self,
-        org_id: &str,
+        org_id: Option<&str>,
         site_id: Option<&str>,
         visible_to: Option<&str>,
     ) -> Result<Vec<(Assessment, MarkTally)>> {
         macro_rules! filter {
             () => {
-                "a.org_id = $1 AND (CAST($2 AS TEXT) IS NULL OR a.site_id = $2) \
-                 AND (CAST($3 AS TEXT) IS NULL OR a.site_id IN (SELECT site_id FROM grants WHERE user_id = $3))"
+                "(CAST($1 AS TEXT) IS NULL OR a.org_id = $1) AND (CAST($2 AS TEXT) IS NULL OR a.site_id = $2) \
+                 AND (CAST($3 AS TEXT) IS NULL OR a.site_id IN (SELECT site_id FROM site_access WHERE user_id = $3))"
             };
         }
         let sql = concat!(

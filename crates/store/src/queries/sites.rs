@@ -1,4 +1,4 @@
-//! Organisations, plants and lines.
+//! Companies (the `organisations` table), plants and lines.
 
 use super::*;
 
@@ -23,6 +23,50 @@ impl Store {
             .await)?)
     }
 
+    /// Every company, by code.
+    pub async fn companies(&self) -> Result<Vec<Organisation>> {
+        let sql = "SELECT id, code, name, created_at FROM organisations ORDER BY code";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Organisation>(sql)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// A company by code.
+    pub async fn company_by_code(&self, code: &str) -> Result<Option<Organisation>> {
+        let sql = "SELECT id, code, name, created_at FROM organisations WHERE code = $1";
+        Ok(on!(self, |pool| sqlx::query_as::<_, Organisation>(sql)
+            .bind(code)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Adds a company; a duplicate code is [`StoreError::Duplicate`].
+    pub async fn add_company(&self, code: &str, name: &str) -> Result<Organisation> {
+        let org = Organisation {
+            id: new_id(),
+            code: code.into(),
+            name: name.into(),
+            created_at: now(),
+        };
+        let sql = "INSERT INTO organisations (id, code, name, created_at) VALUES ($1, $2, $3, $4)";
+        let r = on!(self, |pool| sqlx::query(sql)
+            .bind(&org.id)
+            .bind(&org.code)
+            .bind(&org.name)
+            .bind(&org.created_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
+        match r {
+            Ok(_) => Ok(org),
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
+                what: "company",
+                key: code.into(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Renames an organisation (the company name printed on checksheets and reports).
     pub async fn rename_org(&self, org_id: &str, name: &str) -> Result<()> {
         let sql = "UPDATE organisations SET name = $1 WHERE id = $2";
@@ -43,7 +87,8 @@ impl Store {
 
     // ---- sites and lines -----------------------------------------------------------------
 
-    /// Adds a plant; a duplicate code in the organisation is [`StoreError::Duplicate`].
+    /// Adds a plant to a company; a duplicate code (in the deployment) is
+    /// [`StoreError::Duplicate`].
     pub async fn add_site(&self, org_id: &str, code: &str, name: &str) -> Result<Site> {
         let site = Site {
             id: new_id(),
@@ -73,32 +118,30 @@ impl Store {
         }
     }
 
-    /// Plants of an organisation, by code.
-    pub async fn sites(&self, org_id: &str) -> Result<Vec<Site>> {
-        let sql =
-            "SELECT id, org_id, code, name, created_at FROM sites WHERE org_id = $1 ORDER BY code";
+    /// Plants of one company (all when `None`), by code.
+    pub async fn sites(&self, org_id: Option<&str>) -> Result<Vec<Site>> {
+        let sql = "SELECT id, org_id, code, name, created_at FROM sites \
+                   WHERE CAST($1 AS TEXT) IS NULL OR org_id = $1 ORDER BY code";
         Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
             .bind(org_id)
             .fetch_all(pool)
             .await)?)
     }
 
-    /// Plants granted to a user, by code.
+    /// Plants a user may see (granted, or of a granted company), by code.
     pub async fn sites_granted(&self, user_id: &str) -> Result<Vec<Site>> {
         let sql = "SELECT s.id, s.org_id, s.code, s.name, s.created_at FROM sites s \
-                   JOIN grants g ON g.site_id = s.id WHERE g.user_id = $1 ORDER BY s.code";
+                   JOIN site_access g ON g.site_id = s.id WHERE g.user_id = $1 ORDER BY s.code";
         Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
             .bind(user_id)
             .fetch_all(pool)
             .await)?)
     }
 
-    /// A plant by code.
-    pub async fn site_by_code(&self, org_id: &str, code: &str) -> Result<Option<Site>> {
-        let sql =
-            "SELECT id, org_id, code, name, created_at FROM sites WHERE org_id = $1 AND code = $2";
+    /// A plant by code (unique in the deployment).
+    pub async fn site_by_code(&self, code: &str) -> Result<Option<Site>> {
+        let sql = "SELECT id, org_id, code, name, created_at FROM sites WHERE code = $1";
         Ok(on!(self, |pool| sqlx::query_as::<_, Site>(sql)
-            .bind(org_id)
             .bind(code)
             .fetch_optional(pool)
             .await)?)

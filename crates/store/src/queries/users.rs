@@ -257,6 +257,47 @@ impl Store {
         Ok(())
     }
 
+    /// Grants a whole company to a user: its plants, present and future (idempotent).
+    pub async fn grant_company(&self, user_id: &str, org_id: &str) -> Result<()> {
+        let sql = "INSERT INTO company_grants (user_id, org_id) VALUES ($1, $2) \
+                   ON CONFLICT (user_id, org_id) DO NOTHING";
+        on!(self, |pool| sqlx::query(sql)
+            .bind(user_id)
+            .bind(org_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Revokes a company grant (plant grants stay).
+    pub async fn revoke_company(&self, user_id: &str, org_id: &str) -> Result<()> {
+        let sql = "DELETE FROM company_grants WHERE user_id = $1 AND org_id = $2";
+        on!(self, |pool| sqlx::query(sql)
+            .bind(user_id)
+            .bind(org_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Every company grant as (user id, company), by company code (one query).
+    pub async fn all_company_grants(&self) -> Result<Vec<(String, Organisation)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            user_id: String,
+            #[sqlx(flatten)]
+            org: Organisation,
+        }
+        let sql = "SELECT g.user_id, o.id, o.code, o.name, o.created_at FROM company_grants g \
+                   JOIN organisations o ON o.id = g.org_id ORDER BY o.code, g.user_id";
+        let rows: Vec<Row> = on!(self, |pool| sqlx::query_as::<_, Row>(sql)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(|r| (r.user_id, r.org)).collect())
+    }
+
     /// Every grant as (user id, plant), by plant code (one query, for the user listing).
     pub async fn all_grants(&self) -> Result<Vec<(String, Site)>> {
         #[derive(sqlx::FromRow)]
@@ -273,9 +314,9 @@ impl Store {
         Ok(rows.into_iter().map(|r| (r.user_id, r.site)).collect())
     }
 
-    /// Whether `user_id` has a grant for `site_id`.
+    /// Whether `user_id` may see `site_id` (a plant grant or its company's).
     pub async fn is_granted(&self, user_id: &str, site_id: &str) -> Result<bool> {
-        let sql = "SELECT COUNT(*) FROM grants WHERE user_id = $1 AND site_id = $2";
+        let sql = "SELECT COUNT(*) FROM site_access WHERE user_id = $1 AND site_id = $2";
         let (n,): (i64,) = on!(self, |pool| sqlx::query_as(sql)
             .bind(user_id)
             .bind(site_id)

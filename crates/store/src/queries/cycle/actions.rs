@@ -121,7 +121,11 @@ impl Store {
 
     /// The actions of the latest assessment of every scope matching `f` (one query), by plant,
     /// line, item and id.
-    pub async fn action_list(&self, org_id: &str, f: &QueueFilter) -> Result<Vec<ActionListRow>> {
+    pub async fn action_list(
+        &self,
+        org_id: Option<&str>,
+        f: &QueueFilter,
+    ) -> Result<Vec<ActionListRow>> {
         let sql = concat!(
             "SELECT ",
             action_columns!(),

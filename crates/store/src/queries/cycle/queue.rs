@@ -9,7 +9,11 @@ impl Store {
     /// plants: the assessments, their □ △ × answers (five narrow columns: with SQLite every
     /// value of a row is copied out of the database, so the wide per-item row is not repeated),
     /// the reviews and the non-zero counts; joined here.
-    pub async fn review_queue(&self, org_id: &str, f: &QueueFilter) -> Result<Vec<QueueRow>> {
+    pub async fn review_queue(
+        &self,
+        org_id: Option<&str>,
+        f: &QueueFilter,
+    ) -> Result<Vec<QueueRow>> {
         macro_rules! latest_cte {
             () => {
                 concat!(
@@ -147,7 +151,7 @@ impl Store {
 
     /// Unconfirmed answers and actions per status over the latest assessment of every scope
     /// matching `f` (two queries).
-    pub async fn cycle_counts(&self, org_id: &str, f: &QueueFilter) -> Result<CycleCounts> {
+    pub async fn cycle_counts(&self, org_id: Option<&str>, f: &QueueFilter) -> Result<CycleCounts> {
         let unconfirmed_sql = concat!(
             "SELECT COUNT(*) FROM answers x JOIN assessments a ON a.id = x.assessment_id WHERE NOT x.confirmed AND ",
             queue_filter!(),

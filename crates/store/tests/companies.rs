@@ -120,7 +120,7 @@ async fn a_company_grant_covers_its_plants_present_and_future(s: &Store) {
         .into_iter()
         .map(|(x, _)| x.id)
         .collect();
-    assert_eq!(visible, [in_b.id.clone()]);
+    assert_eq!(visible, [in_b.id.as_str()]);
     assert_eq!(s.assessments(None, None, None).await.unwrap().len(), 2);
     assert_eq!(
         s.assessments(Some(&a.id), None, None).await.unwrap()[0]

@@ -3,15 +3,26 @@
 //! reports, and `rename_company` sets it.
 
 use crate::handles::not_found;
-use crate::{Admin, AppError, check_code, check_name};
+use crate::{Admin, AppError, Reader, check_code, check_name};
 use kojo_store::{Organisation, Site};
 
-impl Admin<'_> {
-    /// Every company, by code.
+impl Reader<'_> {
+    /// Companies the actor may see, by code: every company for those who see everything, else
+    /// the companies of the plants they may see (never one they have no plant of).
     pub async fn companies(&self) -> Result<Vec<Organisation>, AppError> {
-        Ok(self.app.store.companies().await?)
+        let all = self.app.store.companies().await?;
+        if self.actor.sees_all() {
+            return Ok(all);
+        }
+        let sites = self.sites().await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| sites.iter().any(|s| s.org_id == c.id))
+            .collect())
     }
+}
 
+impl Admin<'_> {
     async fn company(&self, code: &str) -> Result<Organisation, AppError> {
         self.app
             .store

@@ -131,11 +131,22 @@ pub struct SiteRow {
     pub name: String,
 }
 
+/// The plants of one company; `name` only when the user sees more than one company.
+pub struct CompanyGroup {
+    pub code: String,
+    pub name: Option<String>,
+    pub sites: Vec<SiteRow>,
+}
+
 #[derive(Template)]
 #[template(path = "sites.html")]
 pub struct SitesPage {
     pub page: Page,
     pub sites: Vec<SiteRow>,
+    /// The plants by company (one unnamed group in single-company deployments).
+    pub groups: Vec<CompanyGroup>,
+    /// Companies a new plant may go to: (code, name); empty unless there are several.
+    pub companies: Vec<(String, String)>,
     pub error: Option<String>,
     /// The yearly cycle over every visible plant.
     pub panel: crate::views_cycle::CyclePanelVm,
@@ -364,6 +375,8 @@ pub struct UserRow {
     pub role_key: &'static str,
     pub disabled: bool,
     pub sites: Vec<String>,
+    /// Codes of the companies granted as a whole.
+    pub companies: Vec<String>,
 }
 
 #[derive(Template)]
@@ -372,6 +385,8 @@ pub struct UsersPage {
     pub page: Page,
     pub users: Vec<UserRow>,
     pub sites: Vec<SiteRow>,
+    /// Companies that can be granted as a whole: (code, name); empty unless there are several.
+    pub companies: Vec<(String, String)>,
     pub roles: Vec<(&'static str, &'static str)>,
     pub error: Option<String>,
     pub notice: Option<String>,

@@ -118,19 +118,23 @@ fn companies_group_plants_and_a_company_grant_covers_them(db: &TestDb) {
 
     // On the web the user sees B's plants and assessments, and nothing of the other company.
     let s = Server::start(&db.url, &[]);
-    let mut c = Client::default();
-    let csrf = c.csrf(&s, "/login");
-    let r = c.post(
-        &s,
-        "/login",
-        &[
-            ("_csrf", &csrf),
-            ("username", "bview"),
-            ("password", PASSWORD),
-        ],
-    );
-    assert_eq!(r.status, 303, "{}", r.body);
+    let login = |name: &str| {
+        let mut c = Client::default();
+        let csrf = c.csrf(&s, "/login");
+        let r = c.post(
+            &s,
+            "/login",
+            &[("_csrf", &csrf), ("username", name), ("password", PASSWORD)],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        c
+    };
+    let mut c = login("bview");
     let sites = c.get(&s, "/sites");
+    assert!(
+        !sites.body.contains("data-company="),
+        "one visible company: no company level"
+    );
     assert_eq!(sites.status, 200);
     assert!(
         sites.body.contains("B第一工場") && sites.body.contains("B第二工場"),
@@ -156,4 +160,65 @@ fn companies_group_plants_and_a_company_grant_covers_them(db: &TestDb) {
     }
     assert_eq!(c.get(&s, &format!("/a/{b1}")).status, 200);
     assert_eq!(c.get(&s, "/sites/B2").status, 200);
+
+    // The administrator sees the level: plants under their company, a company to choose when
+    // adding a plant, and whole companies to grant.
+    let mut adm = login("admin");
+    let page = adm.get(&s, "/sites");
+    for needle in [
+        "data-company=\"B\"",
+        "data-company=\"default\"",
+        "id=\"site-company\"",
+    ] {
+        assert!(page.body.contains(needle), "{needle}: {}", page.body);
+    }
+    let csrf = adm.csrf(&s, "/sites");
+    let r = adm.post(
+        &s,
+        "/sites",
+        &[
+            ("_csrf", &csrf),
+            ("code", "B3"),
+            ("name", "B第三工場"),
+            ("company", "B"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = adm.post(
+        &s,
+        "/sites",
+        &[
+            ("_csrf", &csrf),
+            ("code", "Z3"),
+            ("name", "x"),
+            ("company", "Z"),
+        ],
+    );
+    assert_eq!(r.status, 422, "an unknown company is refused on the page");
+    let list = json_of(&ok(db.kojo().args(["company", "list", "--json"])));
+    assert_eq!(list[0]["plants"], json!(["B1", "B2", "B3"]));
+    add_user(db, "aview", "viewer", None);
+    let csrf = adm.csrf(&s, "/admin/users");
+    let r = adm.post(
+        &s,
+        "/admin/users/aview",
+        &[
+            ("_csrf", &csrf),
+            ("action", "grant"),
+            ("site", "company:default"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("会社:default"), "{}", r.body);
+    let users = json_of(&ok(db.kojo().args(["user", "list", "--json"])));
+    let aview = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "aview")
+        .unwrap();
+    assert_eq!(aview["companies"], json!(["default"]));
+    let mut a = login("aview");
+    assert_eq!(a.get(&s, "/sites/P1").status, 200);
+    assert_eq!(a.get(&s, "/sites/B1").status, 404);
 }

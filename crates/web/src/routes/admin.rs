@@ -24,6 +24,8 @@ async fn users_page(
     let lang = au.lang();
     let users = admin.users().await?;
     let sites = admin.sites().await?;
+    let company_grants = admin.company_grants().await?;
+    let companies = admin.companies().await?;
     let failed = error.is_some();
     let mut res = render(&UsersPage {
         page: Page::new(&au.ctx, "users"),
@@ -36,6 +38,11 @@ async fn users_page(
                     role_key: role.key(),
                     disabled: u.disabled,
                     sites: sites.into_iter().map(|s| s.code).collect(),
+                    companies: company_grants
+                        .iter()
+                        .filter(|(id, _)| *id == u.id)
+                        .map(|(_, c)| c.code.clone())
+                        .collect(),
                     name: u.name,
                 }
             })
@@ -47,6 +54,11 @@ async fn users_page(
                 name: s.name,
             })
             .collect(),
+        companies: if companies.len() > 1 {
+            companies.into_iter().map(|c| (c.code, c.name)).collect()
+        } else {
+            Vec::new()
+        },
         roles: Role::ALL.iter().map(|r| (r.key(), r.name(lang))).collect(),
         error,
         notice,
@@ -100,6 +112,20 @@ pub async fn user_add(
     }
 }
 
+/// What the grant list names: a plant (its code) or a whole company (`company:CODE`; plant
+/// codes cannot contain `:`).
+enum Grantee<'a> {
+    Site(&'a str),
+    Company(&'a str),
+}
+
+fn grantee(value: &str) -> Grantee<'_> {
+    match value.strip_prefix("company:") {
+        Some(code) => Grantee::Company(code),
+        None => Grantee::Site(value),
+    }
+}
+
 #[derive(serde::Deserialize)]
 pub struct UserChange {
     action: String,
@@ -119,8 +145,14 @@ pub async fn user_change(
 ) -> Result<Response, WebError> {
     let admin = st.app.admin(au.actor()).ok_or(WebError::NotFound)?;
     let r = match f.action.as_str() {
-        "grant" => admin.grant(&name, &f.site).await,
-        "revoke" => admin.revoke(&name, &f.site).await,
+        "grant" => match grantee(&f.site) {
+            Grantee::Site(code) => admin.grant(&name, code).await,
+            Grantee::Company(code) => admin.grant_company(&name, code).await,
+        },
+        "revoke" => match grantee(&f.site) {
+            Grantee::Site(code) => admin.revoke(&name, code).await,
+            Grantee::Company(code) => admin.revoke_company(&name, code).await,
+        },
         "role" => match Role::from_key(&f.role) {
             Some(r) => admin.set_role(&name, r).await,
             None => Err(AppError::bad("web.users.bad_role", &[("role", &f.role)])),

@@ -6,7 +6,9 @@ use super::{current_fy, pct, scope, status_name};
 use crate::AppState;
 use crate::ctx::{Authed, Ctx};
 use crate::error::WebError;
-use crate::views::{AssessmentRow, CarryOpt, Page, SitePage, SiteRow, SitesPage, render};
+use crate::views::{
+    AssessmentRow, CarryOpt, CompanyGroup, Page, SitePage, SiteRow, SitesPage, render,
+};
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -44,10 +46,41 @@ fn site_row(s: kojo_app::Site) -> SiteRow {
 }
 
 async fn list_page(st: &AppState, a: &Authed, error: Option<String>) -> Result<Response, WebError> {
-    let sites = st.app.reader(a.actor()).sites().await?;
+    let reader = st.app.reader(a.actor());
+    let sites = reader.sites().await?;
+    let companies = reader.companies().await?;
+    // Single-company deployments (and users who see one company) never see the level.
+    let several = companies.len() > 1;
+    let groups = if several {
+        companies
+            .iter()
+            .map(|c| CompanyGroup {
+                code: c.code.clone(),
+                name: Some(c.name.clone()),
+                sites: sites
+                    .iter()
+                    .filter(|s| s.org_id == c.id)
+                    .cloned()
+                    .map(site_row)
+                    .collect(),
+            })
+            .collect()
+    } else {
+        vec![CompanyGroup {
+            code: String::new(),
+            name: None,
+            sites: sites.iter().cloned().map(site_row).collect(),
+        }]
+    };
     let res = render(&SitesPage {
         page: Page::new(&a.ctx, "sites"),
         sites: sites.into_iter().map(site_row).collect(),
+        groups,
+        companies: if several {
+            companies.into_iter().map(|c| (c.code, c.name)).collect()
+        } else {
+            Vec::new()
+        },
         error: error.clone(),
         panel: super::queue::global_panel(st, a).await?,
     });
@@ -64,13 +97,27 @@ pub struct CodeName {
     name: String,
 }
 
-pub async fn add(State(st): St, a: Authed, Form(f): Form<CodeName>) -> Result<Response, WebError> {
+#[derive(serde::Deserialize)]
+pub struct NewSite {
+    code: String,
+    name: String,
+    /// The company's code; absent (or empty) for the default company.
+    #[serde(default)]
+    company: String,
+}
+
+pub async fn add(State(st): St, a: Authed, Form(f): Form<NewSite>) -> Result<Response, WebError> {
     let admin = st.app.admin(a.actor()).ok_or(WebError::Forbidden)?;
-    match admin.add_site(&f.code, &f.name).await {
+    let added = match f.company.trim() {
+        "" => admin.add_site(&f.code, &f.name).await,
+        company => admin.add_company_site(company, &f.code, &f.name).await,
+    };
+    match added {
         Ok(site) => Ok(Redirect::to(&format!("/sites/{}", site.code)).into_response()),
-        Err(e @ (AppError::BadInput { .. } | AppError::Duplicate { .. })) => {
-            list_page(&st, &a, Some(e.message(a.lang()))).await
-        }
+        Err(
+            e
+            @ (AppError::BadInput { .. } | AppError::Duplicate { .. } | AppError::NotFound { .. }),
+        ) => list_page(&st, &a, Some(e.message(a.lang()))).await,
         Err(e) => Err(e.into()),
     }
 }

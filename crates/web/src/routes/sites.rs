@@ -48,7 +48,7 @@ fn site_row(s: kojo_app::Site) -> SiteRow {
 async fn list_page(st: &AppState, a: &Authed, error: Option<String>) -> Result<Response, WebError> {
     let reader = st.app.reader(a.actor());
     let sites = reader.sites().await?;
-    let companies = reader.companies().await?;
+    let companies = reader.companies_of(&sites).await?;
     // Single-company deployments (and users who see one company) never see the level.
     let several = companies.len() > 1;
     let groups = if several {

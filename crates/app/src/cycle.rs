@@ -275,6 +275,11 @@ impl Editor<'_> {
                 &[("from", &source.period)],
             ));
         }
+        // A line that inherits goes on inheriting, from the plant's assessment of the new year.
+        let inherits_from = match source.inherits_from {
+            Some(_) => Some(self.plant_assessment_of(&site, period).await?.id),
+            None => None,
+        };
         let new = NewAssessment {
             site_id: site.id,
             line_id,
@@ -286,6 +291,7 @@ impl Editor<'_> {
                 .map(str::to_string)
                 .or(source.assessor.clone()),
             based_on: Some(source.id.clone()),
+            inherits_from,
             created_by: self.actor.name.clone(),
         };
         Ok(self
@@ -305,16 +311,26 @@ impl Editor<'_> {
                 vec![("status", st.name(l).to_string())]
             }));
         }
+        let period = u16::try_from(a.period)
+            .ok()
+            .and_then(FiscalYear::new)
+            .ok_or_else(|| AppError::Internal("period".into()))?;
+        // A line that inherits follows the plant's latest revision of the year.
+        let inherits_from = match a.inherits_from {
+            Some(_) => {
+                let site = self.site_by_id(&a.site_id).await?;
+                Some(self.plant_assessment_of(&site, period).await?.id)
+            }
+            None => None,
+        };
         let new = NewAssessment {
             site_id: a.site_id.clone(),
             line_id: a.line_id.clone(),
-            period: u16::try_from(a.period)
-                .ok()
-                .and_then(FiscalYear::new)
-                .ok_or_else(|| AppError::Internal("period".into()))?,
+            period,
             catalog_id: a.catalog_id.clone(),
             assessor: a.assessor.clone(),
             based_on: Some(a.id.clone()),
+            inherits_from,
             created_by: self.actor.name.clone(),
         };
         Ok(self

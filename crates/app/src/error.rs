@@ -71,6 +71,10 @@ impl From<StoreError> for AppError {
             StoreError::StateChanged { expected } => AppError::Locked { status: expected },
             StoreError::NotFound { what, key } => AppError::NotFound { what, key },
             StoreError::LastAdmin => AppError::bad("app.last_admin", &[]),
+            StoreError::NotInheriting => AppError::bad("inherit.not_inheriting", &[]),
+            StoreError::NotOverridden { item } => {
+                AppError::bad("inherit.not_overridden", &[("item", &item)])
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -110,6 +110,13 @@ impl AssessmentView {
         self.answers.get(&item).map(|a| a.version).unwrap_or(0)
     }
 
+    /// Whether `item` follows the plant's answer (a line that inherits, an item it does not
+    /// override).
+    pub fn inherited(&self, item: u16) -> bool {
+        self.assessment.inherits_from.is_some()
+            && !self.answers.get(&item).is_some_and(|s| !s.inherited)
+    }
+
     /// The answer of `item`, if answered.
     pub fn answer(&self, item: u16) -> Option<&ItemAnswer> {
         self.answers.get(&item).and_then(|a| a.answer.as_ref())
@@ -325,14 +332,26 @@ impl<'a> Reader<'a> {
             self.app.scorer.summarize(answers.values().filter_map(|s| {
                 Some((ItemNo::new(s.item, self.app.catalog)?, s.answer.as_ref()?))
             }));
-        // Answers carried from last year and not yet re-confirmed (要再確認).
+        // Answers carried from last year and not yet re-confirmed (要再確認). An inherited
+        // answer is the plant's to re-confirm.
         self.app.scorer.apply_unconfirmed(
             &mut summary,
             answers
                 .values()
-                .filter(|s| !s.confirmed && s.answer.is_some())
+                .filter(|s| !s.confirmed && s.answer.is_some() && !s.inherited)
                 .filter_map(|s| ItemNo::new(s.item, self.app.catalog)),
         );
+        if assessment.inherits_from.is_some() {
+            // Every item the line does not answer itself follows the plant.
+            self.app.scorer.apply_inherited(
+                &mut summary,
+                self.app
+                    .catalog
+                    .items()
+                    .filter_map(|v| ItemNo::new(v.item.number, self.app.catalog))
+                    .filter(|i| !answers.get(&i.get()).is_some_and(|s| !s.inherited)),
+            );
+        }
         Ok(AssessmentView {
             assessment,
             answers,
@@ -375,7 +394,20 @@ impl<'a> Editor<'a> {
         period: FiscalYear,
         assessor: Option<&str>,
     ) -> Result<Assessment, AppError> {
-        self.create(site_code, line_code, period, assessor, &[])
+        self.create(site_code, line_code, period, assessor, &[], false)
+            .await
+    }
+
+    /// Starts a line's assessment on top of its plant's assessment for the same fiscal year:
+    /// every item follows the plant's answer until the line overrides it.
+    pub async fn new_inheriting_assessment(
+        &self,
+        site_code: &str,
+        line_code: &str,
+        period: FiscalYear,
+        assessor: Option<&str>,
+    ) -> Result<Assessment, AppError> {
+        self.create(site_code, Some(line_code), period, assessor, &[], true)
             .await
     }
 
@@ -386,11 +418,17 @@ impl<'a> Editor<'a> {
         period: FiscalYear,
         assessor: Option<&str>,
         answers: &[(u16, ItemAnswer)],
+        inherit: bool,
     ) -> Result<Assessment, AppError> {
         let site = self.site(site_code).await?;
         let line = match line_code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(self.line(&site, code).await?),
             None => None,
+        };
+        let inherits_from = match (inherit, &line) {
+            (false, _) => None,
+            (true, None) => return Err(AppError::bad("inherit.needs_line", &[])),
+            (true, Some(_)) => Some(self.plant_assessment_of(&site, period).await?.id),
         };
         let new = NewAssessment {
             site_id: site.id,
@@ -402,9 +440,75 @@ impl<'a> Editor<'a> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             based_on: None,
+            inherits_from,
             created_by: self.actor.name.clone(),
         };
         Ok(self.app.store.create_assessment(&new, answers).await?)
+    }
+
+    /// The plant-level assessment (latest revision) a line of `site` inherits from in
+    /// `period`; a clear error when the plant has none.
+    pub(crate) async fn plant_assessment_of(
+        &self,
+        site: &Site,
+        period: FiscalYear,
+    ) -> Result<Assessment, AppError> {
+        self.app
+            .store
+            .plant_assessment(&site.id, i64::from(period.year()))
+            .await?
+            .ok_or_else(|| {
+                let code = site.code.clone();
+                AppError::bad_with("inherit.no_plant", move |l| {
+                    vec![("site", code.clone()), ("period", period.label(l))]
+                })
+            })
+    }
+
+    /// Overrides inherited items on a line: each takes the plant's current answer as the
+    /// line's own, editable from then on. Items already the line's own are left as they are.
+    pub async fn override_items(
+        &self,
+        id: &str,
+        items: &[ItemNo],
+    ) -> Result<Vec<StoredAnswer>, AppError> {
+        let view = self.assessment(id).await?;
+        if view.assessment.inherits_from.is_none() {
+            return Err(AppError::bad("inherit.not_inheriting", &[]));
+        }
+        let writes: Vec<AnswerWrite> = items
+            .iter()
+            .filter_map(|i| view.answers.get(&i.get()).filter(|s| s.inherited))
+            .map(|s| AnswerWrite {
+                item: s.item,
+                expected_version: s.version,
+                answer: s.answer.clone(),
+            })
+            .collect();
+        Ok(self
+            .app
+            .store
+            .write_answers(&view.assessment.id, &writes, &self.actor.name)
+            .await?)
+    }
+
+    /// Puts overridden items of a line back on the plant's answers (un-override). Each item
+    /// must be the line's own; `expected_version` as in [`Editor::answer`] (`None`: current).
+    pub async fn inherit_items(
+        &self,
+        id: &str,
+        items: &[(ItemNo, Option<i64>)],
+    ) -> Result<Vec<StoredAnswer>, AppError> {
+        let view = self.assessment(id).await?;
+        let writes: Vec<(u16, i64)> = items
+            .iter()
+            .map(|(i, v)| (i.get(), v.unwrap_or_else(|| view.version(i.get()))))
+            .collect();
+        Ok(self
+            .app
+            .store
+            .inherit_items(&view.assessment.id, &writes, &self.actor.name)
+            .await?)
     }
 
     /// Records (or clears, with `raw = None`) one answer. `expected_version` is the version the
@@ -496,6 +600,7 @@ impl<'a> Editor<'a> {
             period,
             sheet.header.assessor.as_deref(),
             &answers,
+            false,
         )
         .await
     }

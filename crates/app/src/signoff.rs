@@ -150,6 +150,25 @@ impl Signer<'_> {
         if decision == Decision::Return && comment.is_none() {
             return Err(AppError::bad("cycle.return_needs_comment", &[]));
         }
+        // A line that inherits is approved only on an approved plant assessment: an approved
+        // plant revision never changes, so neither does what the line inherited.
+        if decision == Decision::Approve
+            && let Some(parent) = &a.inherits_from
+        {
+            let p = self.find(parent).await?;
+            if status_of(&p)? != Status::Approved {
+                let period = u16::try_from(p.period)
+                    .ok()
+                    .and_then(kojo_domain::FiscalYear::new);
+                let revision = p.revision;
+                return Err(AppError::bad_with("inherit.plant_not_approved", move |l| {
+                    vec![
+                        ("period", period.map(|p| p.label(l)).unwrap_or_default()),
+                        ("revision", revision.to_string()),
+                    ]
+                }));
+            }
+        }
         if decision == Decision::Submit {
             let view = self.assessment(&a.id).await?;
             if !view.summary.unconfirmed.is_empty() {
@@ -174,8 +193,10 @@ impl Signer<'_> {
                     .summary
                     .residual_risks
                     .iter()
+                    // An inherited item is the plant's: it is reviewed on the plant.
                     .filter(|r| {
-                        !review_gaps(r.answer.mark(), reviews.get(&r.item.get())).is_empty()
+                        !view.answers.get(&r.item.get()).is_some_and(|s| s.inherited)
+                            && !review_gaps(r.answer.mark(), reviews.get(&r.item.get())).is_empty()
                     })
                     .map(|r| r.item.get())
                     .collect();

@@ -31,6 +31,10 @@ pub enum AssessmentCmd {
         /// Carry the answers of this earlier assessment of the same plant or line (id or prefix).
         #[arg(long)]
         from: Option<String>,
+        /// A line's assessment on top of the plant's assessment for the same year: every item
+        /// follows the plant's answer until the line overrides it (needs --line).
+        #[arg(long, requires = "line", conflicts_with = "from")]
+        inherit: bool,
     },
     /// List assessments.
     List {
@@ -109,6 +113,23 @@ pub enum AssessmentCmd {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+    /// On a line that inherits: make items the line's own, starting from the plant's current
+    /// answer (then change them with `answer`; answering an inherited item also overrides it).
+    Override {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Item numbers.
+        #[arg(required = true)]
+        items: Vec<String>,
+    },
+    /// On a line that inherits: put items back on the plant's answers (un-override).
+    Inherit {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// Item numbers.
+        #[arg(required = true)]
+        items: Vec<String>,
     },
     /// Confirm answers carried from last year unchanged (要再確認 → confirmed).
     Reconfirm {
@@ -214,6 +235,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             period,
             assessor,
             from: Some(from),
+            inherit: _,
         } => {
             let period =
                 FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
@@ -256,6 +278,47 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             period,
             assessor,
             from: None,
+            inherit: true,
+        } => {
+            let period =
+                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
+            let line = line.unwrap_or_default(); // clap: --inherit requires --line
+            let a = editor
+                .new_inheriting_assessment(&site, &line, period, assessor.as_deref())
+                .await
+                .map_err(app_failure)?;
+            let plant = editor
+                .find(a.inherits_from.as_deref().unwrap_or_default())
+                .await
+                .map_err(app_failure)?;
+            let scope = scope(
+                &a.site_code,
+                &a.site_name,
+                a.line_code.as_deref(),
+                a.line_name.as_deref(),
+            );
+            outln!(
+                "{}",
+                tr(
+                    lang,
+                    "inherit.cli_created",
+                    &[
+                        ("scope", &scope),
+                        ("period", &period.label(lang)),
+                        ("revision", &a.revision),
+                        ("plant_revision", &plant.revision)
+                    ]
+                )
+            );
+            outln!("{}", a.id);
+        }
+        AssessmentCmd::New {
+            site,
+            line,
+            period,
+            assessor,
+            from: None,
+            inherit: false,
         } => {
             let period =
                 FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
@@ -431,6 +494,12 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             }
             show(&view, &signoffs, &app, lang);
         }
+        AssessmentCmd::Override { id, items } => {
+            crate::inherit_cmd::override_items(&editor, &id, &items, lang).await?
+        }
+        AssessmentCmd::Inherit { id, items } => {
+            crate::inherit_cmd::inherit_items(&editor, &id, &items, lang).await?
+        }
         AssessmentCmd::Reconfirm { id, items, all: _ } => {
             // `--all` and item numbers are exclusive (clap); no items means every one.
             cycle_cmd::reconfirm(&editor, &id, &items, lang).await?;
@@ -481,14 +550,20 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             }
             for e in entries {
                 let m = |x: Option<Mark>| x.map(Mark::symbol).unwrap_or("—");
+                let tag = match (e.plant, e.inherit) {
+                    (true, _) => format!("  {}", t(lang, "inherit.cli_history_plant")),
+                    (false, true) => format!("  {}", t(lang, "inherit.cli_history_inherit")),
+                    (false, false) => String::new(),
+                };
                 outln!(
-                    "{}  No.{:<3} {} → {}  v{}  {}",
+                    "{}  No.{:<3} {} → {}  v{}  {}{}",
                     e.changed_at,
                     e.item,
                     m(e.old_mark()),
                     m(e.new_mark()),
                     e.version,
-                    e.changed_by
+                    e.changed_by,
+                    tag
                 );
                 if let Some(new) = &e.new {
                     for f in kojo_domain::Field::ALL.iter().skip(1) {

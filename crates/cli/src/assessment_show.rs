@@ -156,6 +156,16 @@ pub(crate) fn show(
             )
         );
     }
+    if view.assessment.inherits_from.is_some() {
+        outln!(
+            "{}",
+            tr(
+                lang,
+                "inherit.cli_summary",
+                &[("n", &o.inherited), ("own", &(o.items - o.inherited))]
+            )
+        );
+    }
     if !signoffs.is_empty() {
         outln!();
         outln!("{}:", t(lang, "cli.signoffs"));
@@ -189,6 +199,8 @@ pub(crate) fn show(
             .unwrap_or("");
         let provisional = if view.summary.unconfirmed.contains(&r.item) {
             t(lang, "cli.provisional_mark")
+        } else if view.inherited(r.item.get()) {
+            t(lang, "inherit.cli_inherited_mark")
         } else {
             ""
         };

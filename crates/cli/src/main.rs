@@ -9,6 +9,7 @@ mod company_cmd;
 mod cycle_cmd;
 mod db;
 mod evidence_cmd;
+mod inherit_cmd;
 mod output;
 mod serve_cmd;
 mod setting_cmd;

@@ -50,6 +50,9 @@ pub struct Stats {
     /// Answers carried from last year and not yet re-confirmed (要再確認): they count in the
     /// marks and the rate (shown as provisional) but not in the completion.
     pub unconfirmed: u32,
+    /// On a line that inherits from its plant: items that follow the plant's answer (they
+    /// count in the marks and the rate like the line's own).
+    pub inherited: u32,
 }
 
 impl Stats {
@@ -69,6 +72,7 @@ impl Stats {
                 f64::from(answered) / f64::from(items)
             },
             unconfirmed: 0,
+            inherited: 0,
         }
     }
 
@@ -121,6 +125,8 @@ pub struct Summary {
     pub residual_risks: Vec<ResidualRisk>,
     /// Items carried from last year and not yet re-confirmed, in item order.
     pub unconfirmed: Vec<ItemNo>,
+    /// On a line that inherits: the items that follow the plant, in item order.
+    pub inherited: Vec<ItemNo>,
 }
 
 /// Scores assessments against one catalog. Build once, reuse for many assessments.
@@ -217,7 +223,27 @@ impl Scorer {
                 .collect(),
             residual_risks: residual,
             unconfirmed: Vec::new(),
+            inherited: Vec::new(),
         }
+    }
+
+    /// Records `items` as inherited from the plant in `summary` (counts per label and overall;
+    /// the marks and rates already include them).
+    pub fn apply_inherited(&self, summary: &mut Summary, items: impl IntoIterator<Item = ItemNo>) {
+        let mut list: Vec<ItemNo> = items.into_iter().collect();
+        list.sort();
+        list.dedup();
+        let mut per_label = vec![0u32; self.labels.len()];
+        for i in &list {
+            if let Some(&l) = self.item_label.get(usize::from(i.get()) - 1) {
+                per_label[l] += 1;
+            }
+        }
+        summary.overall.inherited = list.len() as u32;
+        for (ls, n) in summary.labels.iter_mut().zip(per_label) {
+            ls.stats.inherited = n;
+        }
+        summary.inherited = list;
     }
 
     /// Marks `items` (answered, carried and not yet re-confirmed) as unconfirmed in `summary`:

@@ -97,6 +97,10 @@ macro_rules! locale {
                 "cycle",
                 include_str!(concat!("../locales/", $lang, "/cycle.toml")),
             ),
+            (
+                "portfolio",
+                include_str!(concat!("../locales/", $lang, "/portfolio.toml")),
+            ),
         ]
     };
 }

@@ -16,6 +16,7 @@ fn summary_with(rates: &[Option<f64>]) -> Summary {
         achievement_rate: rate,
         completion: 1.0,
         unconfirmed: 0,
+        inherited: 0,
     };
     Summary {
         overall: stats(Some(0.5)),
@@ -29,6 +30,7 @@ fn summary_with(rates: &[Option<f64>]) -> Summary {
             .collect(),
         residual_risks: vec![],
         unconfirmed: vec![],
+        inherited: vec![],
     }
 }
 

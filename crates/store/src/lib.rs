@@ -65,6 +65,15 @@ pub enum StoreError {
         /// Its key.
         key: String,
     },
+    /// The assessment inherits from no plant assessment, so nothing can be put back on it.
+    #[error("the assessment does not inherit from its plant")]
+    NotInheriting,
+    /// The item is not overridden on the line, so there is nothing to put back.
+    #[error("item {item} is not overridden")]
+    NotOverridden {
+        /// The item.
+        item: u16,
+    },
     /// The assessment is not a draft, so its content cannot change.
     #[error("the assessment is {status}, not a draft")]
     NotDraft {

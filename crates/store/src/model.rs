@@ -86,6 +86,9 @@ pub struct Assessment {
     pub created_at: String,
     /// Last change (including answers).
     pub updated_at: String,
+    /// The plant assessment this line assessment inherits from (items it does not override
+    /// show the plant's answers); `None` when it answers every item itself.
+    pub inherits_from: Option<String>,
 }
 
 /// What a new assessment needs.
@@ -103,6 +106,8 @@ pub struct NewAssessment {
     pub assessor: Option<String>,
     /// Started from this assessment.
     pub based_on: Option<String>,
+    /// A line assessment on top of this plant assessment (see [`Assessment::inherits_from`]).
+    pub inherits_from: Option<String>,
     /// Who.
     pub created_by: String,
 }
@@ -124,6 +129,10 @@ pub(crate) struct AnswerRow {
     pub updated_at: String,
     pub updated_by: String,
     pub confirmed: bool,
+    /// Read from `effective_answers`: the plant's answer shown on a line. Absent (false) when
+    /// read from `answers`.
+    #[sqlx(default)]
+    pub inherited: bool,
 }
 
 /// The stored state of one item: its answer (or none), version and last change.
@@ -141,6 +150,9 @@ pub struct StoredAnswer {
     pub updated_by: String,
     /// `false` while an answer carried from last year awaits re-confirmation (要再確認).
     pub confirmed: bool,
+    /// The plant's answer, shown on a line that inherits it (read-only there). `version` is
+    /// then the line's own (0 = the line never overrode the item).
+    pub inherited: bool,
 }
 
 impl AnswerRow {
@@ -176,6 +188,7 @@ impl AnswerRow {
             updated_at: self.updated_at,
             updated_by: self.updated_by,
             confirmed: self.confirmed,
+            inherited: self.inherited,
         })
     }
 }
@@ -217,6 +230,11 @@ pub struct HistoryEntry {
     pub old: Option<RawAnswer>,
     /// After (None = unanswered).
     pub new: Option<RawAnswer>,
+    /// After this change the item follows the plant again (a line's un-override); `new` is
+    /// the plant's answer at that moment.
+    pub inherit: bool,
+    /// The plant's change, listed in the history of a line that inherits the item.
+    pub plant: bool,
 }
 
 impl HistoryEntry {
@@ -245,6 +263,9 @@ pub(crate) struct HistoryRow {
     pub changed_by: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
+    pub inherit: bool,
+    #[sqlx(default)]
+    pub plant: bool,
 }
 
 impl HistoryRow {
@@ -261,6 +282,8 @@ impl HistoryRow {
             changed_by: self.changed_by,
             old: parse(self.old_value)?,
             new: parse(self.new_value)?,
+            inherit: self.inherit,
+            plant: self.plant,
         })
     }
 }

@@ -109,6 +109,7 @@ async fn a_company_grant_covers_its_plants_present_and_future(s: &Store) {
         catalog_id: "jama-japia-factory@0.9".into(),
         assessor: None,
         based_on: None,
+        inherits_from: None,
         created_by: "tester".into(),
     };
     let in_a = s.create_assessment(&new(&a1), &[]).await.unwrap();

@@ -72,6 +72,7 @@ async fn assessments_get_revisions_and_tallies(s: &Store) {
         catalog_id: "jama-japia-factory@0.9".into(),
         assessor: None,
         based_on: Some(a1.id.clone()),
+        inherits_from: None,
         created_by: "tester".into(),
     };
     let a2 = s
@@ -334,6 +335,7 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
                 catalog_id: "jama-japia-factory@0.9".into(),
                 assessor: None,
                 based_on: None,
+                inherits_from: None,
                 created_by: "t".into(),
             },
             &[],
@@ -510,6 +512,7 @@ async fn id_prefixes_resolve_only_among_visible_assessments(s: &Store) {
                 catalog_id: "c".into(),
                 assessor: None,
                 based_on: None,
+                inherits_from: None,
                 created_by: "t".into(),
             },
             &[],

@@ -5,12 +5,13 @@ use super::*;
 impl Store {
     // ---- answers -------------------------------------------------------------------------
 
-    /// Every stored answer of an assessment (one query), by item.
+    /// Every answer in effect in an assessment (one query), by item: its own, and on a line
+    /// that inherits, the plant's for the items it does not override (`inherited`).
     pub async fn answers(&self, assessment_id: &str) -> Result<Vec<StoredAnswer>> {
         let sql = concat!(
             "SELECT ",
             answer_columns!(),
-            " FROM answers WHERE assessment_id = $1 ORDER BY item_no"
+            ", inherited FROM effective_answers WHERE assessment_id = $1 ORDER BY item_no"
         );
         let rows: Vec<AnswerRow> = on!(self, |pool| sqlx::query_as::<_, AnswerRow>(sql)
             .bind(assessment_id)
@@ -19,12 +20,13 @@ impl Store {
         rows.into_iter().map(AnswerRow::into_stored).collect()
     }
 
-    /// One item's stored answer.
+    /// One item's answer in effect (see [`Store::answers`]); its `version` is the one a writer
+    /// must hold.
     pub async fn answer(&self, assessment_id: &str, item: u16) -> Result<Option<StoredAnswer>> {
         let sql = concat!(
             "SELECT ",
             answer_columns!(),
-            " FROM answers WHERE assessment_id = $1 AND item_no = $2"
+            ", inherited FROM effective_answers WHERE assessment_id = $1 AND item_no = $2"
         );
         let row: Option<AnswerRow> = on!(self, |pool| sqlx::query_as::<_, AnswerRow>(sql)
             .bind(assessment_id)
@@ -65,7 +67,9 @@ impl Store {
                 }
                 let mut seq = reserve_history_seq!(tx, assessment_id, writes.len());
                 let mut out = Vec::with_capacity(writes.len());
-                let select = concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1 AND item_no = $2");
+                // The answer in effect: on a line, an inherited item carries the plant's answer
+                // (the "before" of an override) and the line's own version (0 = none yet).
+                let select = concat!("SELECT ", answer_columns!(), ", inherited FROM effective_answers WHERE assessment_id = $1 AND item_no = $2");
                 for w in writes {
                     let current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(select)
                         .bind(assessment_id)
@@ -78,13 +82,14 @@ impl Store {
                     if current_version != w.expected_version {
                         return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });
                     }
-                    let stored = if current.is_none() {
-                        insert_answer!(tx, assessment_id, w.item, w.answer.as_ref(), actor, at.as_str(), seq)
+                    let stored = if current_version == 0 {
+                        let old = current.and_then(|c| c.answer);
+                        insert_answer!(tx, assessment_id, w.item, w.answer.as_ref(), actor, at.as_str(), seq, old.as_ref())
                     } else {
                         let c = columns(w.answer.as_ref());
                         let sql = "UPDATE answers SET mark = $1, alternative = $2, reason = $3, review_by = $4, \
                                    accepted_by = $5, progress = $6, status = $7, target_date = $8, na_reason = $9, \
-                                   note = $10, version = version + 1, updated_at = $11, updated_by = $12, confirmed = TRUE \
+                                   note = $10, version = version + 1, updated_at = $11, updated_by = $12, confirmed = TRUE, inherit = FALSE \
                                    WHERE assessment_id = $13 AND item_no = $14 AND version = $15";
                         let mut q = sqlx::query(sql);
                         for v in &c {
@@ -108,6 +113,7 @@ impl Store {
                             updated_at: at.clone(),
                             updated_by: actor.to_string(),
                             confirmed: true,
+                            inherited: false,
                         };
                         let old = current.and_then(|c| c.answer);
                         record_history!(tx, assessment_id, w.item, stored.version, old.as_ref(), w.answer.as_ref(), actor, at.as_str(), seq);
@@ -122,20 +128,118 @@ impl Store {
         })
     }
 
-    /// The change history of an assessment (all items, or one), oldest first.
+    /// Puts items of a line back on the plant's answers (un-override) in one transaction: each
+    /// write must hold the item's current version (as in [`Store::write_answers`]); the line's
+    /// own row stays, flagged, and its version grows. Refuses an assessment that inherits
+    /// nothing ([`StoreError::NotInheriting`]), a locked one, and items not overridden.
+    pub async fn inherit_items(
+        &self,
+        assessment_id: &str,
+        items: &[(u16, i64)],
+        actor: &str,
+    ) -> Result<Vec<StoredAnswer>> {
+        let at = now();
+        write_tx!(self, |tx| {
+            async {
+                let r = sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'")
+                    .bind(&at)
+                    .bind(assessment_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT status, inherits_from FROM assessments WHERE id = $1")
+                    .bind(assessment_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match row {
+                    None => return Err(StoreError::NotFound { what: "assessment", key: assessment_id.into() }),
+                    Some((status, _)) if r.rows_affected() == 0 => return Err(StoreError::NotDraft { status }),
+                    Some((_, None)) => return Err(StoreError::NotInheriting),
+                    Some((_, Some(_))) => {}
+                }
+                let mut seq = reserve_history_seq!(tx, assessment_id, items.len());
+                let own = concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1 AND item_no = $2 AND NOT inherit");
+                let effective = concat!("SELECT ", answer_columns!(), ", inherited FROM effective_answers WHERE assessment_id = $1 AND item_no = $2");
+                let mut out = Vec::with_capacity(items.len());
+                for &(item, expected_version) in items {
+                    let current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
+                        .bind(assessment_id)
+                        .bind(i64::from(item))
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(AnswerRow::into_stored)
+                        .transpose()?;
+                    let Some(current) = current else {
+                        return Err(StoreError::NotOverridden { item });
+                    };
+                    if current.version != expected_version {
+                        return Err(StoreError::Conflict { item, current: Some(Box::new(current)) });
+                    }
+                    sqlx::query("UPDATE answers SET inherit = TRUE, version = version + 1, updated_at = $1, updated_by = $2 \
+                                 WHERE assessment_id = $3 AND item_no = $4")
+                        .bind(&at)
+                        .bind(actor)
+                        .bind(assessment_id)
+                        .bind(i64::from(item))
+                        .execute(&mut *tx)
+                        .await?;
+                    let now_effective: StoredAnswer = sqlx::query_as::<_, AnswerRow>(effective)
+                        .bind(assessment_id)
+                        .bind(i64::from(item))
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .into_stored()?;
+                    record_history!(tx, assessment_id, item, now_effective.version, current.answer.as_ref(), now_effective.answer.as_ref(), actor, at.as_str(), seq, true);
+                    seq += 1;
+                    out.push(now_effective);
+                }
+                Ok::<_, StoreError>(out)
+            }
+            .await
+        })
+    }
+
+    /// The change history of an assessment (all items, or one), oldest first. On a line that
+    /// inherits, the plant's changes of the items it inherits are listed too (`plant`), as the
+    /// plant's: they are not the line's changes.
     pub async fn history(
         &self,
         assessment_id: &str,
         item: Option<u16>,
     ) -> Result<Vec<HistoryEntry>> {
-        let sql = "SELECT item_no, version, changed_at, changed_by, old_value, new_value FROM answer_history \
-                   WHERE assessment_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR item_no = $2) \
-                   ORDER BY seq";
+        let sql = "SELECT item_no, version, changed_at, changed_by, old_value, new_value, inherit, plant FROM ( \
+                     SELECT h.item_no, h.version, h.changed_at, h.changed_by, h.old_value, h.new_value, h.inherit, \
+                            FALSE AS plant, h.seq \
+                       FROM answer_history h WHERE h.assessment_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR h.item_no = $2) \
+                     UNION ALL \
+                     SELECT h.item_no, h.version, h.changed_at, h.changed_by, h.old_value, h.new_value, h.inherit, \
+                            TRUE AS plant, h.seq \
+                       FROM assessments a JOIN answer_history h ON h.assessment_id = a.inherits_from \
+                      WHERE a.id = $1 AND (CAST($2 AS BIGINT) IS NULL OR h.item_no = $2) \
+                        AND NOT EXISTS (SELECT 1 FROM answers o WHERE o.assessment_id = a.id AND o.item_no = h.item_no AND NOT o.inherit) \
+                   ) e ORDER BY plant, seq";
         let rows: Vec<HistoryRow> = on!(self, |pool| sqlx::query_as::<_, HistoryRow>(sql)
             .bind(assessment_id)
             .bind(item.map(i64::from))
             .fetch_all(pool)
             .await)?;
-        rows.into_iter().map(HistoryRow::into_entry).collect()
+        // Each source in its own write order (`seq`), merged by time: a clock step back never
+        // reorders one assessment's changes.
+        let split = rows.iter().position(|r| r.plant).unwrap_or(rows.len());
+        let mut rows = rows.into_iter();
+        let own: Vec<HistoryRow> = rows.by_ref().take(split).collect();
+        let plant: Vec<HistoryRow> = rows.collect();
+        let mut out = Vec::with_capacity(own.len() + plant.len());
+        let (mut own, mut plant) = (own.into_iter().peekable(), plant.into_iter().peekable());
+        loop {
+            let next = match (own.peek(), plant.peek()) {
+                (Some(o), Some(p)) if p.changed_at < o.changed_at => plant.next(),
+                (Some(_), _) => own.next(),
+                (None, _) => plant.next(),
+            };
+            match next {
+                Some(r) => out.push(r.into_entry()?),
+                None => return Ok(out),
+            }
+        }
     }
 }

@@ -111,7 +111,7 @@ impl Store {
             .fetch_all(pool)
             .await)?;
         let tally_sql = concat!(
-            "SELECT x.assessment_id, x.mark, COUNT(*) FROM answers x JOIN assessments a ON a.id = x.assessment_id WHERE ",
+            "SELECT x.assessment_id, x.mark, COUNT(*) FROM effective_answers x JOIN assessments a ON a.id = x.assessment_id WHERE ",
             filter!(),
             " AND x.mark IS NOT NULL GROUP BY x.assessment_id, x.mark"
         );
@@ -133,6 +133,20 @@ impl Store {
                 (a, t)
             })
             .collect())
+    }
+
+    /// The plant-level assessment of a plant for a fiscal year (its latest revision), if any:
+    /// what a line of that plant and year inherits from.
+    pub async fn plant_assessment(&self, site_id: &str, period: i64) -> Result<Option<Assessment>> {
+        let sql = concat!(
+            assessment_select!(),
+            " WHERE a.site_id = $1 AND a.line_id IS NULL AND a.period = $2 ORDER BY a.revision DESC LIMIT 1"
+        );
+        Ok(on!(self, |pool| sqlx::query_as::<_, Assessment>(sql)
+            .bind(site_id)
+            .bind(period)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     /// Sets an assessment's status.

@@ -64,7 +64,7 @@ macro_rules! read_content {
             return Err(StoreError::NotFound { what: "assessment", key: $id.to_string() });
         };
         let header = ContentHeader { id, site_id, line_id, period, revision, catalog_id };
-        let answers: Vec<AnswerRow> = sqlx::query_as(concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1"))
+        let answers: Vec<AnswerRow> = sqlx::query_as(concat!("SELECT ", answer_columns!(), " FROM effective_answers WHERE assessment_id = $1"))
             .bind($id)
             .fetch_all($exec)
             .await?;

@@ -8,7 +8,7 @@ macro_rules! assessment_select {
     () => {
         "SELECT a.id, a.org_id, o.name AS org_name, a.site_id, s.code AS site_code, \
      s.name AS site_name, a.line_id, l.code AS line_code, l.name AS line_name, a.period, a.catalog_id, \
-     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at \
+     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at, a.inherits_from \
      FROM assessments a JOIN organisations o ON o.id = a.org_id JOIN sites s ON s.id = a.site_id \
      LEFT JOIN lines l ON l.id = a.line_id"
     };
@@ -28,8 +28,8 @@ macro_rules! insert_assessment {
             .fetch_one(&mut *$tx)
             .await?;
         let sql = "INSERT INTO assessments (id, org_id, site_id, line_id, period, catalog_id, status, \
-                   revision, based_on, assessor, created_by, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $11)";
+                   revision, based_on, assessor, created_by, created_at, updated_at, inherits_from) \
+                   VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $11, $12)";
         sqlx::query(sql)
             .bind($id)
             .bind($org_id)
@@ -42,14 +42,29 @@ macro_rules! insert_assessment {
             .bind(new.assessor.as_deref())
             .bind(&new.created_by)
             .bind($at)
+            .bind(new.inherits_from.as_deref())
             .execute(&mut *$tx)
             .await?;
+        if new.line_id.is_none() {
+            // A new plant revision: the draft lines of the plant and period follow it.
+            sqlx::query("UPDATE assessments SET inherits_from = $1 WHERE site_id = $2 AND period = $3 \
+                         AND line_id IS NOT NULL AND inherits_from IS NOT NULL AND status = 'draft'")
+                .bind($id)
+                .bind(&new.site_id)
+                .bind(i64::from(new.period.year()))
+                .execute(&mut *$tx)
+                .await?;
+        }
     }};
 }
 
-/// Inserts a first answer row (version 1) and its history entry; expands inside a transaction.
+/// Inserts a first answer row (version 1) and its history entry (from `$old`, the inherited
+/// answer it overrides, if any); expands inside a transaction.
 macro_rules! insert_answer {
-    ($tx:expr, $assessment:expr, $item:expr, $answer:expr, $actor:expr, $at:expr, $seq:expr) => {{
+    ($tx:expr, $assessment:expr, $item:expr, $answer:expr, $actor:expr, $at:expr, $seq:expr) => {
+        insert_answer!($tx, $assessment, $item, $answer, $actor, $at, $seq, None)
+    };
+    ($tx:expr, $assessment:expr, $item:expr, $answer:expr, $actor:expr, $at:expr, $seq:expr, $old:expr) => {{
         let c = columns($answer);
         let sql = "INSERT INTO answers (assessment_id, item_no, mark, alternative, reason, review_by, accepted_by, \
                    progress, status, target_date, na_reason, note, version, updated_at, updated_by) \
@@ -59,22 +74,25 @@ macro_rules! insert_answer {
             q = q.bind(v.as_deref());
         }
         q.bind($at).bind($actor).execute(&mut *$tx).await?;
-        record_history!($tx, $assessment, $item, 1i64, None, $answer, $actor, $at, $seq);
-        StoredAnswer { item: $item, answer: $answer.cloned(), version: 1, updated_at: $at.to_string(), updated_by: $actor.to_string(), confirmed: true }
+        record_history!($tx, $assessment, $item, 1i64, $old, $answer, $actor, $at, $seq);
+        StoredAnswer { item: $item, answer: $answer.cloned(), version: 1, updated_at: $at.to_string(), updated_by: $actor.to_string(), confirmed: true, inherited: false }
     }};
 }
 
 /// Appends one history entry (old → new as JSON of the raw fields) with its per-assessment order
 /// key `$seq`; expands inside a transaction.
 macro_rules! record_history {
-    ($tx:expr, $assessment:expr, $item:expr, $version:expr, $old:expr, $new:expr, $actor:expr, $at:expr, $seq:expr) => {{
+    ($tx:expr, $assessment:expr, $item:expr, $version:expr, $old:expr, $new:expr, $actor:expr, $at:expr, $seq:expr) => {
+        record_history!($tx, $assessment, $item, $version, $old, $new, $actor, $at, $seq, false)
+    };
+    ($tx:expr, $assessment:expr, $item:expr, $version:expr, $old:expr, $new:expr, $actor:expr, $at:expr, $seq:expr, $inherit:expr) => {{
         let old: Option<&ItemAnswer> = $old;
         let new: Option<&ItemAnswer> = $new;
         let json = |a: Option<&ItemAnswer>| -> Result<Option<String>> {
             a.map(|a| serde_json::to_string(&a.to_raw()).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
         };
-        sqlx::query("INSERT INTO answer_history (id, assessment_id, item_no, version, changed_at, changed_by, old_value, new_value, seq) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        sqlx::query("INSERT INTO answer_history (id, assessment_id, item_no, version, changed_at, changed_by, old_value, new_value, seq, inherit) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(new_id())
             .bind($assessment)
             .bind(i64::from($item))
@@ -84,6 +102,7 @@ macro_rules! record_history {
             .bind(json(old)?)
             .bind(json(new)?)
             .bind($seq)
+            .bind($inherit)
             .execute(&mut *$tx)
             .await?;
     }};

@@ -89,6 +89,7 @@ pub async fn setup(s: &Store) -> (Organisation, Site, Assessment) {
                 catalog_id: "jama-japia-factory@0.9".into(),
                 assessor: Some("山田".into()),
                 based_on: None,
+                inherits_from: None,
                 created_by: "tester".into(),
             },
             &[],

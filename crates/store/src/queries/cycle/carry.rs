@@ -25,7 +25,15 @@ impl Store {
         write_tx!(self, |tx| {
             async {
                 insert_assessment!(tx, new, &site.org_id, &id, &at);
-                let rows: Vec<AnswerRow> = sqlx::query_as(concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1 AND mark IS NOT NULL ORDER BY item_no"))
+                // A line that inherits carries its own rows (overrides, and the flags of items
+                // put back on the plant); anything else carries the answers in effect, so a
+                // line that stops inheriting keeps what it showed.
+                let sql = if new.inherits_from.is_some() {
+                    concat!("SELECT ", answer_columns!(), ", inherit AS inherited FROM answers WHERE assessment_id = $1 AND (mark IS NOT NULL OR inherit) ORDER BY item_no")
+                } else {
+                    concat!("SELECT ", answer_columns!(), " FROM effective_answers WHERE assessment_id = $1 AND mark IS NOT NULL ORDER BY item_no")
+                };
+                let rows: Vec<AnswerRow> = sqlx::query_as(sql)
                     .bind(from)
                     .fetch_all(&mut *tx)
                     .await?;
@@ -33,6 +41,13 @@ impl Store {
                 for row in rows {
                     let stored = row.into_stored()?;
                     insert_answer!(tx, &id, stored.item, stored.answer.as_ref(), actor, at.as_str(), seq);
+                    if stored.inherited {
+                        sqlx::query("UPDATE answers SET inherit = TRUE WHERE assessment_id = $1 AND item_no = $2")
+                            .bind(&id)
+                            .bind(i64::from(stored.item))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     seq += 1;
                 }
                 if carry == Carry::NextYear {
@@ -134,7 +149,7 @@ impl Store {
         write_tx!(self, |tx| {
             async {
                 lock_draft!(tx, id, &at);
-                let rows: Vec<AnswerRow> = sqlx::query_as(concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1 AND NOT confirmed ORDER BY item_no"))
+                let rows: Vec<AnswerRow> = sqlx::query_as(concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1 AND NOT confirmed AND NOT inherit ORDER BY item_no"))
                     .bind(id)
                     .fetch_all(&mut *tx)
                     .await?;

@@ -30,7 +30,7 @@ impl Store {
         let answers_sql = concat!(
             latest_cte!(),
             "SELECT x.assessment_id, x.item_no, x.mark, x.review_by, x.confirmed FROM answers x JOIN latest t ON t.id = x.assessment_id \
-             WHERE x.mark IN ('deferred', 'considering', 'not_considered')"
+             WHERE x.mark IN ('deferred', 'considering', 'not_considered') AND NOT x.inherit"
         );
         let reviews_sql = concat!(
             latest_cte!(),
@@ -153,7 +153,7 @@ impl Store {
     /// matching `f` (two queries).
     pub async fn cycle_counts(&self, org_id: Option<&str>, f: &QueueFilter) -> Result<CycleCounts> {
         let unconfirmed_sql = concat!(
-            "SELECT COUNT(*) FROM answers x JOIN assessments a ON a.id = x.assessment_id WHERE NOT x.confirmed AND ",
+            "SELECT COUNT(*) FROM answers x JOIN assessments a ON a.id = x.assessment_id WHERE NOT x.confirmed AND NOT x.inherit AND ",
             queue_filter!(),
             latest_only!(),
             ") OR a.id = $4)"

@@ -11,6 +11,7 @@ mod checksheet;
 mod companies;
 mod cycle;
 mod hardening;
+mod inheritance;
 mod web;
 mod webdriver;
 mod webdriver_selftest;

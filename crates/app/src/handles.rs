@@ -114,7 +114,13 @@ impl AssessmentView {
     /// override).
     pub fn inherited(&self, item: u16) -> bool {
         self.assessment.inherits_from.is_some()
-            && !self.answers.get(&item).is_some_and(|s| !s.inherited)
+            && self.answers.get(&item).is_none_or(|s| s.inherited)
+    }
+
+    /// The items that follow the plant's answer, in item order (empty unless the assessment
+    /// inherits).
+    pub fn inherited_items(&self) -> Vec<u16> {
+        self.summary.inherited.iter().map(|i| i.get()).collect()
     }
 
     /// The answer of `item`, if answered.
@@ -349,7 +355,7 @@ impl<'a> Reader<'a> {
                     .catalog
                     .items()
                     .filter_map(|v| ItemNo::new(v.item.number, self.app.catalog))
-                    .filter(|i| !answers.get(&i.get()).is_some_and(|s| !s.inherited)),
+                    .filter(|i| answers.get(&i.get()).is_none_or(|s| s.inherited)),
             );
         }
         Ok(AssessmentView {

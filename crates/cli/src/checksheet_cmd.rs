@@ -97,6 +97,7 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
                 .as_ref()
                 .map(|(p, _)| period_label(p.period, lang))
                 .unwrap_or_default();
+            let inherited = view.inherited_items();
             let cycle = kojo_xlsx::CycleColumns {
                 previous: previous
                     .as_ref()
@@ -105,6 +106,7 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
                         marks,
                     }),
                 reviews: &reviews,
+                inherited: &inherited,
             };
             let bytes =
                 kojo_xlsx::export_cycle(app.catalog, &view.sheet(app.catalog), &cycle, lang)

@@ -197,6 +197,14 @@ pub fn render(m: &Model, radar: &str) -> String {
         );
     }
 
+    if let Some(text) = &m.inherited {
+        let _ = writeln!(
+            o,
+            "<div class=\"provisional inherited\"><strong>{}</strong><p>{}</p></div>",
+            s("inherited.heading"),
+            e(text)
+        );
+    }
     let _ = writeln!(o, "<h3>{}</h3>", s("marks.heading"));
     let _ = writeln!(
         o,
@@ -420,7 +428,7 @@ pub fn render(m: &Model, radar: &str) -> String {
         for it in &g.items {
             let mut details = String::new();
             pairs_dl(&mut details, &it.details);
-            let mark = if it.symbol.is_empty() {
+            let mut mark = if it.symbol.is_empty() {
                 format!("<span class=\"small\">{}</span>", e(&it.mark_name))
             } else {
                 format!(
@@ -429,6 +437,9 @@ pub fn render(m: &Model, radar: &str) -> String {
                     e(&it.symbol)
                 )
             };
+            if let Some(x) = &it.inherited {
+                let _ = write!(mark, "<br><span class=\"small inherited\">{}</span>", e(x));
+            }
             let _ = writeln!(
                 o,
                 "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"mark\">{}</td><td>{}</td><td>{}</td></tr>",

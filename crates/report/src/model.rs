@@ -122,6 +122,8 @@ pub struct ItemRow {
     pub mark_name: String,
     pub details: Vec<Pair>,
     pub note: Option<String>,
+    /// On a line that inherits: 「工場から引継ぎ」 when the item carries the plant's answer.
+    pub inherited: Option<String>,
     /// Short enough to keep on one page.
     pub keep: bool,
 }
@@ -173,6 +175,8 @@ pub struct Model {
     pub signoff_note: Option<String>,
     /// Answers not yet re-confirmed this cycle.
     pub provisional: Option<Provisional>,
+    /// On a line that inherits from its plant: how many items carry the plant's answer.
+    pub inherited: Option<String>,
     /// The yearly cycle's sections; `None` for a report without them.
     pub cycle: Option<Cycle>,
 }
@@ -475,6 +479,9 @@ impl Model {
                             note: answer
                                 .and_then(|a| a.note.as_ref())
                                 .map(ToString::to_string),
+                            inherited: ItemNo::new(item.number, catalog)
+                                .filter(|n| input.summary.inherited.contains(n))
+                                .map(|_| rt(lang, "inherited.mark")),
                             keep: answer.is_none_or(keep_together),
                         }
                     })
@@ -527,6 +534,16 @@ impl Model {
             signoff,
             signoff_note,
             provisional: provisional(lang, input.cycle),
+            inherited: (!input.summary.inherited.is_empty()).then(|| {
+                tr(
+                    lang,
+                    "report.inherited.text",
+                    &[
+                        ("count", &input.summary.inherited.len()),
+                        ("mark", &rt(lang, "inherited.mark")),
+                    ],
+                )
+            }),
             cycle: input.cycle.map(|c| cycle(input, c)),
         }
     }

@@ -146,7 +146,7 @@ async fn a_line_inherits_overrides_and_follows_the_plant(s: &Store) {
     );
     assert_eq!(e[&2], (Some("○"), false, 1), "the line's override stands");
     assert_eq!(e[&5], (Some("○"), false, 1));
-    assert_eq!(s.answer(&l.id, 1).await.unwrap().unwrap().inherited, true);
+    assert!(s.answer(&l.id, 1).await.unwrap().unwrap().inherited);
     // The plant itself sees nothing of the line.
     let p = effective(s, &plant.id).await;
     assert_eq!(p.len(), 4);
@@ -225,8 +225,7 @@ async fn un_override_keeps_versions_growing_and_refuses_what_it_cannot(s: &Store
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| !e.plant)
-        .last()
+        .rfind(|e| !e.plant)
         .unwrap();
     assert!(last.inherit);
     assert_eq!(
@@ -377,10 +376,7 @@ async fn next_year_carries_the_overrides_onto_next_years_plant(s: &Store) {
         .unwrap();
     let e = effective(s, &l27.id).await;
     assert_eq!(e[&2], (Some("○"), false, 1), "the override is carried");
-    assert_eq!(
-        e[&3].1, true,
-        "an item put back on the plant stays inherited"
-    );
+    assert!(e[&3].1, "an item put back on the plant stays inherited");
     assert_eq!(e[&3].0, Some("□"));
     assert_eq!(
         e[&4],

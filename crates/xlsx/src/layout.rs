@@ -4,10 +4,10 @@
 //! name people see.
 //!
 //! The item table has the guideline's texts (A–G), the mark and the answer fields (H–Q), then
-//! the yearly cycle's informational columns (R–Y): last year's mark and this cycle's review.
-//! Import reads only A–Q ([`ANSWER_COLUMNS`]); the informational columns are always written
-//! (empty when there is nothing to show) and never read. Format version 1 had no R–Y; its files
-//! import the same way.
+//! the informational columns (R–Z): last year's mark and this cycle's review (R–Y), and on a
+//! line that inherits from its plant, which items follow the plant (Z). Import reads only A–Q
+//! ([`ANSWER_COLUMNS`]); the informational columns are always written (empty when there is
+//! nothing to show) and never read. Format versions 1 (no R–Z) and 2 (no Z) import the same way.
 
 use kojo_catalog::{Catalog, ItemView, Label};
 use kojo_domain::Field;
@@ -96,11 +96,13 @@ pub const COL_REVIEW_TARGET: u16 = COL_PREVIOUS + 5;
 pub const COL_REVIEW_NOTE: u16 = COL_PREVIOUS + 6;
 /// Review: who reviewed, and when.
 pub const COL_REVIEW_BY: u16 = COL_PREVIOUS + 7;
-/// Number of columns of the item table (A–Y).
-pub const COLUMNS: u16 = COL_REVIEW_BY + 1;
+/// On a line that inherits from its plant: the item follows the plant's answer.
+pub const COL_INHERITED: u16 = COL_PREVIOUS + 8;
+/// Number of columns of the item table (A–Z).
+pub const COLUMNS: u16 = COL_INHERITED + 1;
 
 /// Column widths of the item table, in characters (indexed by column). Narrower than the texts
-/// would like, so that 25 columns still print legibly on one A4 landscape page width.
+/// would like, so that 26 columns still print legibly on one A4 landscape page width.
 pub const WIDTHS: [f64; COLUMNS as usize] = [
     18.0, // label
     24.0, // objective
@@ -127,6 +129,7 @@ pub const WIDTHS: [f64; COLUMNS as usize] = [
     12.0, // review: target date
     18.0, // review: note
     14.0, // review: by, date
+    10.0, // inherited from the plant
 ];
 
 /// Display width of a character in column-width units: CJK and full-width forms take two.
@@ -291,6 +294,7 @@ pub fn table_headings(lang: Lang) -> Vec<String> {
             "xlsx.cycle.target_date",
             "xlsx.cycle.note",
             "xlsx.cycle.by",
+            "xlsx.cycle.inherited",
         ]
         .iter()
         .map(|k| t(lang, k).to_string()),
@@ -320,7 +324,7 @@ mod tests {
         assert_eq!(field_col(Field::Mark), COL_MARK);
         assert_eq!(field_col(Field::Note), ANSWER_COLUMNS - 1);
         assert_eq!(col_name(ANSWER_COLUMNS - 1), "Q");
-        assert_eq!(col_name(COLUMNS - 1), "Y");
+        assert_eq!(col_name(COLUMNS - 1), "Z");
         for lang in Lang::ALL {
             assert_eq!(table_headings(lang).len(), usize::from(COLUMNS));
         }

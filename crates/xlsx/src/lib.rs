@@ -80,9 +80,9 @@ pub const MAX_UNCOMPRESSED_BYTES: usize = 100 * 1024 * 1024;
 /// Content further down is refused, naming the cell.
 pub const MAX_SHEET_ROWS: u32 = 10_000;
 
-/// The most columns a worksheet's content may span (a checksheet uses 25, up to column Y, and
+/// The most columns a worksheet's content may span (a checksheet uses 26, up to column Z, and
 /// import reads 17 of them, up to column Q). Content further right is refused, naming the cell;
-/// content right of the answer columns but within this limit (the informational columns R–Y,
+/// content right of the answer columns but within this limit (the informational columns R–Z,
 /// and notes people write beside the table) is ignored.
 pub const MAX_SHEET_COLS: u32 = 256;
 
@@ -108,16 +108,18 @@ pub const MAX_XML_DEPTH: usize = 64;
 /// The checksheet format version written into the metadata sheet. Change it whenever the layout
 /// in [`layout`] changes.
 ///
-/// Version 2 added the informational columns R–Y (last year's mark, the review); version 1
-/// files have the same mark and answer columns and still import.
-pub const FORMAT_VERSION: &str = "2";
+/// Version 2 added the informational columns R–Y (last year's mark, the review), version 3
+/// column Z (inherited from the plant); version 1 and 2 files have the same mark and answer
+/// columns and still import.
+pub const FORMAT_VERSION: &str = "3";
 
 /// The format versions [`import`] reads: every version whose mark and answer columns are where
 /// [`layout`] puts them.
-pub const READ_FORMAT_VERSIONS: [&str; 2] = ["1", FORMAT_VERSION];
+pub const READ_FORMAT_VERSIONS: [&str; 3] = ["1", "2", FORMAT_VERSION];
 
-/// What the yearly cycle's columns of the checksheet show (R–Y, right of the answer columns):
-/// last year's mark and this cycle's review of each item. Plain data; [`Default`] shows nothing.
+/// What the informational columns of the checksheet show (R–Z, right of the answer columns):
+/// last year's mark and this cycle's review of each item, and on a line, which items follow the
+/// plant. Plain data; [`Default`] shows nothing.
 ///
 /// The columns are always part of the checksheet, empty where there is nothing to show, so
 /// every checksheet has one layout. They are informational: [`import`] never reads them.
@@ -130,6 +132,9 @@ pub struct CycleColumns<'a> {
     /// such reviews, the last one in the slice is shown. Reviews of items outside the catalog
     /// are ignored.
     pub reviews: &'a [Review],
+    /// On a line that inherits from its plant: the items that follow the plant's answer
+    /// (column Z, 工場から引継ぎ).
+    pub inherited: &'a [u16],
 }
 
 /// Last year's marks, for the column 前年度の評価 / Last year's mark.

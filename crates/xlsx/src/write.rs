@@ -348,6 +348,12 @@ fn main_sheet_contents(
             .map(|m| m.symbol())
             .unwrap_or("");
         text_cell(ws, COL_PREVIOUS, previous, &f.info_center)?;
+        let inherited = if cycle.inherited.contains(&item.number) {
+            t(lang, "xlsx.cycle.inherited_mark")
+        } else {
+            ""
+        };
+        text_cell(ws, COL_INHERITED, inherited, &f.info_center)?;
         let review = reviews.get(&item.number).copied();
         lines = lines.max(review_cells(ws, row, review, lang, f)?);
         ws.write_number_with_format(row, COL_ITEM, f64::from(item.number), &f.body_center)?;

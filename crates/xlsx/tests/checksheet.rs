@@ -189,7 +189,7 @@ fn layout_is_ready_to_print_and_fill_in() {
         main.contains("fitToPage=\"1\"") && main.contains("fitToHeight=\"0\""),
         "fit to width"
     );
-    assert!(main.contains("<autoFilter ref=\"A8:Y71\""), "autofilter");
+    assert!(main.contains("<autoFilter ref=\"A8:Z71\""), "autofilter");
     let workbook = entry(&entries, "xl/workbook.xml");
     assert!(
         workbook.contains("_xlnm.Print_Titles\" localSheetId=\"0\">チェックシート!$8:$8<"),

@@ -27,6 +27,7 @@ const V: u32 = 21;
 const W: u32 = 22;
 const X: u32 = 23;
 const Y: u32 = 24;
+const Z: u32 = 25;
 
 fn review(item: u16, mark: Mark) -> Review {
     Review {
@@ -102,6 +103,7 @@ fn cycle_export(sheet: &Sheet, lang: Lang) -> Vec<u8> {
             marks: &marks,
         }),
         reviews: &reviews,
+        inherited: &[2, 63],
     };
     export_cycle(catalog(), sheet, &cycle, lang).expect("export with the cycle's columns")
 }
@@ -132,8 +134,15 @@ fn export_shows_last_years_marks_and_the_reviews() {
         for (i, key) in review_headings.iter().enumerate() {
             assert_eq!(text(&range, header, S + i as u32), t(lang, key), "{key}");
         }
+        assert_eq!(text(&range, header, Z), t(lang, "xlsx.cycle.inherited"));
         // Nothing right of the last column.
-        assert_eq!(text(&range, header, Y + 1), "");
+        assert_eq!(text(&range, header, Z + 1), "");
+        // Inherited from the plant: items 2 and 63 only.
+        let inherited = t(lang, "xlsx.cycle.inherited_mark");
+        for n in 1..=63u16 {
+            let want = if n == 2 || n == 63 { inherited } else { "" };
+            assert_eq!(text(&range, row(n), Z), want, "item {n}");
+        }
 
         // Last year's marks.
         assert_eq!(text(&range, row(1), R), "×");
@@ -206,7 +215,7 @@ fn layout_spans_the_new_columns_and_prints_on_a4_landscape() {
     let bytes = cycle_export(&sample_sheet(), Lang::Ja);
     let entries = unzip(&bytes);
     let main = entry(&entries, MAIN_XML);
-    assert!(main.contains("<autoFilter ref=\"A8:Y71\""), "autofilter");
+    assert!(main.contains("<autoFilter ref=\"A8:Z71\""), "autofilter");
     assert!(
         main.contains("paperSize=\"9\"") && main.contains("orientation=\"landscape\""),
         "A4 landscape"
@@ -216,11 +225,11 @@ fn layout_spans_the_new_columns_and_prints_on_a4_landscape() {
         "fit to width"
     );
     // The metadata says which layout this is.
-    assert_eq!(FORMAT_VERSION, "2");
+    assert_eq!(FORMAT_VERSION, "3");
     let meta = read_sheet(&bytes, "kojo");
     assert!(
-        (0..6).any(|r| text(&meta, r, 0) == "format_version" && text(&meta, r, 1) == "2"),
-        "format_version 2 in the metadata"
+        (0..6).any(|r| text(&meta, r, 0) == "format_version" && text(&meta, r, 1) == "3"),
+        "format_version 3 in the metadata"
     );
 }
 

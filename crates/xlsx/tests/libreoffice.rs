@@ -328,6 +328,7 @@ fn export_with_the_cycle_columns_survives_libreoffice() {
             marks: &marks,
         }),
         reviews: &reviews,
+        inherited: &[],
     };
     let bytes = kojo_xlsx::export_cycle(c, &sheet, &cycle, Lang::Ja).expect("export");
     let resaved = libreoffice_resave(&bytes, "cycle-export");

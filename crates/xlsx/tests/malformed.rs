@@ -257,15 +257,15 @@ fn wrong_catalog() {
 #[test]
 fn wrong_format_version() {
     let bytes = patch(&blank_ja(), META_XML, |xml| {
-        set_cells(xml, &[("B2", Val::Num(3.0))])
+        set_cells(xml, &[("B2", Val::Num(4.0))])
     });
     let e = refuse(&bytes);
     assert_cell(
         only(&e),
         "kojo",
         "B2",
-        "チェックシートの形式 3 には対応していません（対応している形式: 1, 2）。kojo でチェックシートを書き出し直してください",
-        "checksheet format 3 is not supported (supported formats: 1, 2); export the checksheet again with kojo",
+        "チェックシートの形式 4 には対応していません（対応している形式: 1, 2, 3）。kojo でチェックシートを書き出し直してください",
+        "checksheet format 4 is not supported (supported formats: 1, 2, 3); export the checksheet again with kojo",
     );
 }
 

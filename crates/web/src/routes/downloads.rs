@@ -70,6 +70,7 @@ pub async fn checksheet(
         .and_then(|(p, _)| u16::try_from(p.period).ok().and_then(FiscalYear::new))
         .map(|p| p.label(lang))
         .unwrap_or_default();
+    let inherited = view.inherited_items();
     let cycle = kojo_xlsx::CycleColumns {
         previous: previous
             .as_ref()
@@ -78,6 +79,7 @@ pub async fn checksheet(
                 marks,
             }),
         reviews: &reviews,
+        inherited: &inherited,
     };
     let bytes = kojo_xlsx::export_cycle(st.app.catalog, &sheet, &cycle, lang)
         .map_err(|e| WebError::Internal(e.to_string()))?;

@@ -237,11 +237,15 @@ impl Editor<'_> {
         input: &ReviewInput,
     ) -> Result<Review, AppError> {
         let a = self.find(id).await?;
-        let mark = self
-            .app
-            .store
-            .answer(&a.id, item.get())
-            .await?
+        let stored = self.app.store.answer(&a.id, item.get()).await?;
+        // An inherited item is the plant's answer: it is reviewed on the plant.
+        if a.inherits_from.is_some() && stored.as_ref().is_none_or(|s| s.inherited) {
+            return Err(AppError::bad(
+                "inherit.review_on_plant",
+                &[("item", &item.get())],
+            ));
+        }
+        let mark = stored
             .and_then(|s| s.answer)
             .map(|x| x.mark())
             .ok_or_else(|| AppError::bad("cycle.not_answered", &[("item", &item.get())]))?;

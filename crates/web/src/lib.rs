@@ -138,8 +138,8 @@ const fn const_upper(method: &'static str) -> &'static str {
 }
 
 use routes::{
-    actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, items,
-    queue, review, sites,
+    actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, inherit,
+    items, queue, review, sites,
 };
 
 route_table! {
@@ -166,6 +166,8 @@ route_table! {
     Authed post "/a/{id}/signoff" => cycle::signoff;
     Authed post "/a/{id}/revise" => cycle::revise;
     Authed post "/a/{id}/reconfirm" => cycle::reconfirm;
+    Authed post "/a/{id}/override" => inherit::override_items;
+    Authed post "/a/{id}/inherit" => inherit::inherit_items;
     Authed get "/a/{id}/diff" => diff::page;
     Authed get "/a/{id}/items/{item}/review" => review::page;
     Authed post "/a/{id}/items/{item}/review" => review::save;

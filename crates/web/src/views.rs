@@ -237,6 +237,10 @@ pub struct ItemVm {
     pub change: Option<(&'static str, &'static str)>,
     /// Carried from last year and not yet re-confirmed (要再確認): shown as provisional.
     pub unconfirmed: bool,
+    /// On a line that inherits: the item shows the plant's answer (read-only here).
+    pub inherited: bool,
+    /// On a line that inherits: the item is the line's own (may go back to the plant's).
+    pub line_own: bool,
     /// □ △ ×: reviewed in the yearly cycle.
     pub residual: bool,
     /// The page's filter as a query string (to return to it after re-confirming).
@@ -272,6 +276,10 @@ pub struct OptVm {
 pub struct FilterVm {
     pub unanswered: bool,
     pub unconfirmed: bool,
+    /// ライン固有のみ: only items the line answers itself.
+    pub own: bool,
+    /// The assessment inherits from its plant (the 「ライン固有のみ」 filter applies).
+    pub inherits: bool,
     pub labels: Vec<OptVm>,
     pub marks: Vec<OptVm>,
     pub areas: Vec<OptVm>,
@@ -297,6 +305,8 @@ pub struct AssessmentPage {
     pub area_note: &'static str,
     /// Comments on the assessment as a whole.
     pub general_comments: Vec<(String, String, String)>,
+    /// On a line that inherits: from which plant assessment, and how many items follow it.
+    pub inherits_notice: Option<String>,
     /// Sign-off state and what the user may do.
     pub cycle: crate::views_cycle::CycleHead,
     /// An error of the last action (sign-off, revision), shown above the items.

@@ -122,6 +122,8 @@ pub struct ItemCyclePage {
     pub prev: Option<&'static str>,
     pub answer: String,
     pub unconfirmed: bool,
+    /// On a line that inherits: the item shows the plant's answer.
+    pub inherited: bool,
     /// □ △ ×: reviewed, with actions.
     pub residual: bool,
     /// □ (validity and progress) rather than △ × (consideration status).

@@ -145,6 +145,9 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         // 改訂 of the plant's approved assessment: a new revision each time.
         ("POST", "/a/{id}/revise")
         | ("POST", "/a/{id}/reconfirm")
+        // On the plant's inheriting line: override an item, put an overridden one back.
+        | ("POST", "/a/{id}/override")
+        | ("POST", "/a/{id}/inherit")
         | ("POST", "/a/{id}/items/{item}/review")
         | ("POST", "/a/{id}/items/{item}/actions")
         | ("POST", "/a/{id}/actions/{action}")
@@ -181,6 +184,9 @@ static NEXT_PERIOD: AtomicU32 = AtomicU32::new(2030);
 /// Each removal takes the next evidence file of the plant's pool.
 static OWN_POOL: AtomicUsize = AtomicUsize::new(0);
 static FOREIGN_POOL: AtomicUsize = AtomicUsize::new(0);
+/// Each put-back takes the next overridden item of the plant's line.
+static OWN_LINE_ITEM: AtomicUsize = AtomicUsize::new(0);
+static FOREIGN_LINE_ITEM: AtomicUsize = AtomicUsize::new(0);
 
 /// The concrete request for a route: parameters filled in for the plant, a valid body.
 fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Request<Body> {
@@ -201,11 +207,29 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         ),
     };
     let n = unique();
-    // Only an approved assessment can be revised.
-    let id = if route.path == "/a/{id}/revise" {
-        approved
+    // Only an approved assessment can be revised; overriding and putting back work on a line
+    // that inherits.
+    let id = match route.path {
+        "/a/{id}/revise" => approved,
+        "/a/{id}/override" | "/a/{id}/inherit" => match plant {
+            Plant::Own => &w.own_line,
+            Plant::Foreign => &w.foreign_line,
+        },
+        _ => id,
+    };
+    let line_item = if route.path == "/a/{id}/inherit" {
+        let next = match plant {
+            Plant::Own => &OWN_LINE_ITEM,
+            Plant::Foreign => &FOREIGN_LINE_ITEM,
+        };
+        let k = next.fetch_add(1, Ordering::Relaxed) as u16;
+        assert!(
+            k < common::LINE_OWN_ITEMS.end() - common::LINE_OWN_ITEMS.start() + 1,
+            "line item pool"
+        );
+        common::LINE_OWN_ITEMS.start() + k
     } else {
-        id
+        1 + (n % 30) as u16
     };
     // The cycle's item routes work on the □ item; answers are saved to the others (never to
     // the last three), so it stays □.
@@ -303,6 +327,7 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         ),
         "/a/{id}/signoff" => "decision=return&comment=Please+check+again".to_string(),
         "/a/{id}/reconfirm" => "items=1".to_string(),
+        "/a/{id}/override" | "/a/{id}/inherit" => format!("items={line_item}"),
         "/a/{id}/items/{item}/review" => "valid=yes&progress=Half+done".to_string(),
         "/a/{id}/items/{item}/actions" => format!("title=Action+{n}&due=2099-01-31"),
         "/a/{id}/actions/{action}" => "status=in_progress&note=Started".to_string(),

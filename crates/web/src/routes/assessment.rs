@@ -126,6 +126,8 @@ pub(crate) fn item_vm(
     let c = st.app.catalog;
     let v = c.item(n)?;
     let stored = view.answers.get(&n);
+    let inherited = view.inherited(n);
+    let line_own = view.assessment.inherits_from.is_some() && !inherited;
     let now = stored.and_then(|a| a.answer.as_ref()).map(|a| a.mark());
     let prev = cy.prev.get(&n).copied();
     let change = ChangeKind::of(prev, now);
@@ -201,7 +203,7 @@ pub(crate) fn item_vm(
         state: s.state,
         state_text,
         conflict: s.conflict,
-        editable,
+        editable: editable && !inherited,
         updated: stored.map(|a| {
             format!(
                 "{} {} ({})",
@@ -214,7 +216,9 @@ pub(crate) fn item_vm(
         prev: (!cy.prev.is_empty()).then(|| prev.map(Mark::symbol).unwrap_or("—")),
         change: (!cy.prev.is_empty() && change != ChangeKind::Unchanged)
             .then(|| (change.key(), change.name(lang))),
-        unconfirmed: stored.is_some_and(|a| !a.confirmed && a.answer.is_some()),
+        unconfirmed: !inherited && stored.is_some_and(|a| !a.confirmed && a.answer.is_some()),
+        inherited,
+        line_own,
         residual: now.is_some_and(Mark::is_residual_risk),
         back: cy.back.clone(),
     })
@@ -233,6 +237,9 @@ pub struct FilterQuery {
     /// `1`: only answers carried from last year and not yet re-confirmed (要再確認).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     unconfirmed: String,
+    /// `1`: on a line that inherits, only the items the line answers itself (ライン固有のみ).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    own: String,
 }
 
 pub(crate) async fn assessment_page(
@@ -259,6 +266,8 @@ pub(crate) async fn assessment_page(
     let mark_f = Mark::parse(&q.mark).ok();
     let unanswered = q.unanswered == "1";
     let unconfirmed = q.unconfirmed == "1";
+    let inherits = view.assessment.inherits_from.is_some();
+    let own = inherits && q.own == "1";
     let mut items = Vec::new();
     let mut last_label = 0;
     let mut last_req = (0, usize::MAX);
@@ -270,7 +279,12 @@ pub(crate) async fn assessment_page(
             || mark_f.is_some_and(|m| answer.map(|a| a.mark()) != Some(m))
             || (!q.area.is_empty() && q.area != v.item.area)
             || (unanswered && answer.is_some())
-            || (unconfirmed && view.answers.get(&n).is_none_or(|s| s.confirmed))
+            || (unconfirmed
+                && view
+                    .answers
+                    .get(&n)
+                    .is_none_or(|s| s.confirmed || s.inherited))
+            || (own && view.inherited(n))
         {
             continue;
         }
@@ -304,6 +318,8 @@ pub(crate) async fn assessment_page(
     let filter = FilterVm {
         unanswered,
         unconfirmed,
+        own,
+        inherits,
         labels: c
             .labels
             .iter()
@@ -331,6 +347,28 @@ pub(crate) async fn assessment_page(
             })
             .collect(),
     };
+    let inherits_notice = match &view.assessment.inherits_from {
+        Some(parent) => {
+            let p = reader.find(parent).await?;
+            let o = &view.summary.overall;
+            Some(tr(
+                lang,
+                "web.inherit.inherits_notice",
+                &[
+                    (
+                        "period",
+                        &FiscalYear::new(p.period as u16)
+                            .map(|y| y.label(lang))
+                            .unwrap_or_default(),
+                    ),
+                    ("revision", &p.revision),
+                    ("own", &(o.items - o.inherited)),
+                    ("inherited", &o.inherited),
+                ],
+            ))
+        }
+        None => None,
+    };
     let shown_unconfirmed: Vec<String> = items
         .iter()
         .filter(|i| i.unconfirmed)
@@ -350,6 +388,7 @@ pub(crate) async fn assessment_page(
         unofficial: lang == Lang::En,
         area_note: c.areas_meta.note.get(lang),
         general_comments: comment_rows(&comments, None),
+        inherits_notice,
     }))
 }
 

@@ -122,7 +122,7 @@ pub(crate) async fn cycle_head(
 }
 
 /// The assessment page again with an error above it (422).
-async fn page_with_error(
+pub(crate) async fn page_with_error(
     st: &AppState,
     au: &Authed,
     id: &str,

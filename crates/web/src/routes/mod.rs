@@ -11,6 +11,7 @@ pub mod diff;
 pub mod downloads;
 pub mod evidence;
 pub mod import;
+pub mod inherit;
 pub mod items;
 pub mod queue;
 pub mod review;

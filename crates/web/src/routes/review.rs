@@ -155,7 +155,9 @@ pub(crate) async fn item_page(
         mark: mark.map(|m| (m.key(), m.symbol(), m.name(lang))),
         prev: (!prev.is_empty()).then(|| prev.get(&n).map(|m| m.symbol()).unwrap_or("—")),
         answer: describe(answer.map(|x| x.to_raw()).as_ref(), lang),
-        unconfirmed: stored.is_some_and(|s| !s.confirmed && s.answer.is_some()),
+        unconfirmed: !view.inherited(n)
+            && stored.is_some_and(|s| !s.confirmed && s.answer.is_some()),
+        inherited: view.inherited(n),
         residual: mark.is_some_and(Mark::is_residual_risk),
         deferred: mark == Some(Mark::Deferred),
         editable: a.editable && draft,

@@ -236,6 +236,9 @@ pub struct NewAssessmentForm {
     period: String,
     #[serde(default)]
     assessor: String,
+    /// `1`: a line's assessment on top of the plant's for the same year.
+    #[serde(default)]
+    inherit: String,
 }
 
 pub async fn assessment_new(
@@ -251,10 +254,20 @@ pub async fn assessment_new(
         Err(e) => return site_page(&st, &a, &code, Some(e.message(a.lang()))).await,
     };
     let line = Some(f.line.as_str()).filter(|l| !l.trim().is_empty());
-    match editor
-        .new_assessment(&code, line, period, Some(&f.assessor))
-        .await
-    {
+    let created = match (f.inherit == "1", line) {
+        (true, Some(line)) => {
+            editor
+                .new_inheriting_assessment(&code, line, period, Some(&f.assessor))
+                .await
+        }
+        (true, None) => Err(AppError::bad("inherit.needs_line", &[])),
+        (false, _) => {
+            editor
+                .new_assessment(&code, line, period, Some(&f.assessor))
+                .await
+        }
+    };
+    match created {
         Ok(new) => Ok(Redirect::to(&format!("/a/{}", new.id)).into_response()),
         Err(e @ AppError::BadInput { .. }) => {
             site_page(&st, &a, &code, Some(e.message(a.lang()))).await

@@ -25,6 +25,41 @@ pub struct World {
     /// More evidence files there, for requests that remove one each.
     pub own_evidence_pool: Vec<i64>,
     pub foreign_evidence_pool: Vec<i64>,
+    /// A 2026 assessment of line L1 of each plant that inherits from the plant's, with items
+    /// [`LINE_OWN_ITEMS`] overridden on the line.
+    pub own_line: String,
+    pub foreign_line: String,
+}
+
+/// The items each line assessment overrides, for requests that put one back on the plant.
+pub const LINE_OWN_ITEMS: std::ops::RangeInclusive<u16> = 40..=49;
+
+/// A line L1 of `site` and its 2026 assessment inheriting from the plant's, with
+/// [`LINE_OWN_ITEMS`] overridden.
+async fn inheriting_line(app: &App, site: &str) -> String {
+    let cli = Actor::cli();
+    let admin = app.admin(&cli).unwrap();
+    admin.add_line(site, "L1", "Line 1").await.unwrap();
+    let l = admin
+        .new_inheriting_assessment(
+            site,
+            "L1",
+            kojo_domain::FiscalYear::new(2026).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let items: Vec<kojo_domain::ItemNo> = LINE_OWN_ITEMS
+        .map(|n| kojo_domain::ItemNo::new(n, app.catalog).unwrap())
+        .collect();
+    for i in &items {
+        let raw = kojo_domain::RawAnswer {
+            mark: Some("ok".into()),
+            ..Default::default()
+        };
+        admin.answer(&l.id, *i, Some(&raw), None).await.unwrap();
+    }
+    l.id
 }
 
 /// The item answered □ in both 2026 assessments (reviews, actions and evidence go there).
@@ -168,7 +203,11 @@ pub async fn world(dir: &std::path::Path) -> World {
     let (own_action, own_evidence, own_evidence_pool) = residual_item(&app, &own.id).await;
     let (foreign_action, foreign_evidence, foreign_evidence_pool) =
         residual_item(&app, &foreign.id).await;
+    let own_line = inheriting_line(&app, "OWN").await;
+    let foreign_line = inheriting_line(&app, "FOREIGN").await;
     World {
+        own_line,
+        foreign_line,
         own_approved,
         foreign_approved,
         own_action,

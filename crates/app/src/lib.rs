@@ -15,6 +15,7 @@ mod error;
 mod evidence;
 mod handles;
 pub mod password;
+mod portfolio;
 mod review;
 mod signoff;
 mod users;
@@ -38,6 +39,10 @@ pub use handles::*;
 pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CycleCounts,
     EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, SignOffRow, Site, StoredAnswer, User,
+};
+pub use portfolio::{
+    Aggregate, Portfolio, PortfolioQuery, PortfolioRow, TrendSeries, WEAKEST_MAX, WeakItem,
+    status_label,
 };
 pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};

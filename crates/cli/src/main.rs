@@ -11,6 +11,7 @@ mod db;
 mod evidence_cmd;
 mod inherit_cmd;
 mod output;
+mod portfolio_cmd;
 mod serve_cmd;
 mod setting_cmd;
 mod site_cmd;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Plants (工場).
     #[command(subcommand)]
     Site(site_cmd::SiteCmd),
+    /// The portfolio (全社ダッシュボード): every plant and line for a fiscal year, rates per
+    /// label, companies pooled, overdue work, the weakest items.
+    Portfolio(portfolio_cmd::PortfolioArgs),
     /// Production lines (ライン).
     #[command(subcommand)]
     Line(site_cmd::LineCmd),
@@ -116,6 +120,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, lang),
         Command::Company(cmd) => runtime()?.block_on(company_cmd::run(cmd, db, lang)),
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
+        Command::Portfolio(args) => runtime()?.block_on(portfolio_cmd::run(args, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),
         Command::Review(args) => runtime()?.block_on(cycle_cmd::queue(args, db, lang)),

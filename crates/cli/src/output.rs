@@ -168,19 +168,24 @@ pub fn fit(s: &str, w: usize) -> String {
 
 /// Prints a table aligned by display width (the last column is not padded).
 pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
-    let mut w = [0usize; N];
-    for (i, h) in header.iter().enumerate() {
-        w[i] = width(h);
-    }
+    let rows: Vec<&[String]> = rows.iter().map(|r| r.as_slice()).collect();
+    print_rows(header, &rows);
+}
+
+/// [`print_table`] for a number of columns known only at run time: every row has as many
+/// cells as `header`.
+pub fn print_rows<R: AsRef<[String]>>(header: &[&str], rows: &[R]) {
+    let n = header.len();
+    let mut w: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
+        for (i, c) in r.as_ref().iter().enumerate().take(n) {
             w[i] = w[i].max(width(c));
         }
     }
     let line = |cells: Vec<&str>| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
-            if i + 1 == N {
+            if i + 1 == n {
                 s.push_str(c);
             } else {
                 s.push_str(&pad(c, w[i] + 2));
@@ -190,7 +195,10 @@ pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     };
     outln!("{}", line(header.to_vec()));
     for r in rows {
-        outln!("{}", line(r.iter().map(String::as_str).collect()));
+        outln!(
+            "{}",
+            line(r.as_ref().iter().take(n).map(String::as_str).collect())
+        );
     }
 }
 

@@ -11,6 +11,7 @@ mod content;
 mod cycle;
 mod mark;
 mod period;
+pub mod portfolio;
 mod scoring;
 mod text;
 

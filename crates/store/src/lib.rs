@@ -12,7 +12,9 @@
 mod cycle_model;
 mod model;
 mod queries;
-pub use queries::{AUDIT_FIELD_MAX, AnswerWrite, QueueFilter, THROTTLE_MAX_ROWS};
+pub use queries::{
+    AUDIT_FIELD_MAX, AnswerWrite, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
+};
 
 pub use cycle_model::*;
 pub use model::*;
@@ -258,6 +260,7 @@ impl Store {
             description: redact(url),
         };
         on!(store, |pool| MIGRATOR.run(pool).await)?;
+        store.fill_mark_summaries().await?;
         Ok(store)
     }
 

@@ -122,6 +122,7 @@ impl Store {
                     seq += 1;
                     out.push(stored);
                 }
+                refresh_marks!(tx, assessment_id);
                 Ok::<_, StoreError>(out)
             }
             .await
@@ -192,6 +193,7 @@ impl Store {
                     seq += 1;
                     out.push(now_effective);
                 }
+                refresh_marks!(tx, assessment_id);
                 Ok::<_, StoreError>(out)
             }
             .await

@@ -37,6 +37,7 @@ impl Store {
                     );
                     seq += 1;
                 }
+                refresh_marks!(tx, &id);
                 Ok::<_, StoreError>(())
             }
             .await

@@ -115,6 +115,58 @@ macro_rules! answer_columns {
     };
 }
 
+/// Recomputes an assessment's mark summary (`assessments.marks`, see migration 0007) from its
+/// own answer rows; expands inside a transaction, after the answers changed.
+macro_rules! refresh_marks {
+    ($tx:expr, $assessment:expr) => {{
+        let rows: Vec<(i64, Option<String>, bool)> =
+            sqlx::query_as("SELECT item_no, mark, inherit FROM answers WHERE assessment_id = $1")
+                .bind($assessment)
+                .fetch_all(&mut *$tx)
+                .await?;
+        let (inherits,): (Option<String>,) =
+            sqlx::query_as("SELECT inherits_from FROM assessments WHERE id = $1")
+                .bind($assessment)
+                .fetch_one(&mut *$tx)
+                .await?;
+        let marks = crate::queries::marks_summary(&rows, inherits.is_some())?;
+        sqlx::query("UPDATE assessments SET marks = $1 WHERE id = $2")
+            .bind(marks)
+            .bind($assessment)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
+
+/// The mark summary of answer rows (item, mark key, follows the plant).
+pub(crate) fn marks_summary(
+    rows: &[(i64, Option<String>, bool)],
+    inherits: bool,
+) -> Result<String> {
+    use kojo_domain::portfolio::{INHERITED, UNANSWERED, mark_code};
+    let len = rows.iter().map(|r| r.0).max().unwrap_or(0).clamp(0, 10_000) as usize;
+    let mut s = vec![if inherits { INHERITED } else { UNANSWERED }; len];
+    for (item, mark, inherit) in rows {
+        let Some(i) = usize::try_from(*item)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .filter(|i| *i < len)
+        else {
+            continue;
+        };
+        s[i] = if *inherit {
+            INHERITED
+        } else {
+            let m = mark
+                .as_deref()
+                .map(|m| Mark::parse(m).map_err(|_| StoreError::Corrupt(format!("mark {m}"))))
+                .transpose()?;
+            mark_code(m)
+        };
+    }
+    Ok(String::from_utf8(s).unwrap_or_default())
+}
+
 /// Takes the next value of the named counter in `sequences` (a monotonic order key); expands
 /// inside a transaction, whose row lock orders concurrent writers.
 macro_rules! next_seq {
@@ -180,7 +232,9 @@ mod answers;
 mod assessments;
 mod comments;
 mod cycle;
+mod portfolio;
 pub use cycle::QueueFilter;
+pub use portfolio::{OverdueRow, PortfolioHead};
 mod sessions;
 pub use sessions::AUDIT_FIELD_MAX;
 pub use throttle::THROTTLE_MAX_ROWS;

@@ -50,6 +50,7 @@ impl Store {
                     }
                     seq += 1;
                 }
+                refresh_marks!(tx, &id);
                 if carry == Carry::NextYear {
                     sqlx::query("UPDATE answers SET confirmed = FALSE WHERE assessment_id = $1")
                         .bind(&id)

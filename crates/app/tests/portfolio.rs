@@ -31,12 +31,12 @@ fn marks_for(seed: u64) -> Vec<Option<Mark>> {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             match (x >> 33) % 7 {
-                0 | 1 | 2 => Some(Mark::Implemented),
+                0..=2 => Some(Mark::Implemented),
                 3 => Some(Mark::Deferred),
                 4 => Some(Mark::Considering),
                 5 => Some(Mark::NotConsidered),
                 _ => {
-                    if (x >> 40) % 2 == 0 {
+                    if (x >> 40).is_multiple_of(2) {
                         Some(Mark::NotApplicable)
                     } else {
                         None
@@ -168,9 +168,7 @@ async fn setup(app: &App) -> Setup {
     let r2 = ed.revise(&r1.id).await.unwrap();
     let mut p1 = rev1.clone();
     let change = marks_for(3);
-    for i in 0..10 {
-        p1[i] = change[i];
-    }
+    p1[..10].copy_from_slice(&change[..10]);
     // Items 1–10 take the new marks (cleared where the new mark is unanswered).
     let answers = (0..10)
         .map(|i| {

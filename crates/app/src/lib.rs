@@ -35,15 +35,15 @@ pub use cycle::{
 pub use error::AppError;
 pub use evidence::{clean_name, sniff};
 pub use handles::*;
+pub use kojo_domain::portfolio::{
+    Aggregate, Company, Portfolio, PortfolioRow, TrendSeries, WeakItem,
+};
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CycleCounts,
     EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, SignOffRow, Site, StoredAnswer, User,
 };
-pub use portfolio::{
-    Aggregate, Portfolio, PortfolioQuery, PortfolioRow, TrendSeries, WEAKEST_MAX, WeakItem,
-    status_label,
-};
+pub use portfolio::{PortfolioQuery, WEAKEST_MAX, status_label};
 pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};

@@ -3,10 +3,11 @@
 //! plants). The aggregation rules are in [`kojo_domain::portfolio`].
 
 use crate::{AppError, Reader};
-use kojo_domain::portfolio::{Pool, effective_marks, mean};
+use kojo_domain::portfolio::{
+    Aggregate, Company, Pool, Portfolio, PortfolioRow, TrendSeries, WeakItem, effective_marks, mean,
+};
 use kojo_domain::{FiscalYear, Mark};
 use kojo_store::{Organisation, PortfolioHead, Site};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// What the portfolio shows: one company (all visible when `None`, by code), one fiscal year
@@ -21,116 +22,6 @@ pub struct PortfolioQuery {
     pub area: Option<String>,
     /// Label number.
     pub label: Option<u16>,
-}
-
-/// One plant's or line's figure for the year.
-#[derive(Debug, Clone, Serialize)]
-pub struct PortfolioRow {
-    /// Company code.
-    pub company: String,
-    /// Plant code.
-    pub site: String,
-    /// Plant name.
-    pub site_name: String,
-    /// Line code (a child of its plant's row), `None` for the plant.
-    pub line: Option<String>,
-    /// Line name.
-    pub line_name: Option<String>,
-    /// Fiscal year.
-    pub period: i64,
-    /// The assessment (its latest revision), if any.
-    pub assessment: Option<String>,
-    /// Its revision.
-    pub revision: Option<i64>,
-    /// `not_started`, `by_lines` (a plant assessed only by its lines, whose answers are pooled
-    /// as its figure), or the assessment's status key.
-    pub status: String,
-    /// Overall rate over the selected items.
-    pub rate: Option<f64>,
-    /// Rate per label (the selected labels), keyed by label number.
-    pub labels: BTreeMap<String, Option<f64>>,
-    /// The counts behind `rate`.
-    pub pool: Pool,
-    /// A line that inherits from its plant.
-    pub inherits: bool,
-    /// □ past their review-by date.
-    pub overdue_reviews: i64,
-    /// Actions past due.
-    pub overdue_actions: i64,
-}
-
-/// Pooled figures of a set of plants.
-#[derive(Debug, Clone, Serialize)]
-pub struct Aggregate {
-    /// Company code (`None`: every plant shown).
-    pub company: Option<String>,
-    /// Company name.
-    pub name: Option<String>,
-    /// Σ○ ÷ Σ(items − －) over the plants' figures.
-    pub rate: Option<f64>,
-    /// The mean of the plants' rates.
-    pub mean_of_plant_rates: Option<f64>,
-    /// Pooled rate per label.
-    pub labels: BTreeMap<String, Option<f64>>,
-    /// Plants with a figure / plants.
-    pub plants_with_figure: usize,
-    /// Plants.
-    pub plants: usize,
-}
-
-/// One plant's (or the company's) rate over the fiscal years.
-#[derive(Debug, Clone, Serialize)]
-pub struct TrendSeries {
-    /// Plant code, or company code for a company's series.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// A company's pooled series (else a plant's).
-    pub company: bool,
-    /// (fiscal year, rate), every year of [`Portfolio::periods`].
-    pub points: Vec<(i64, Option<f64>)>,
-}
-
-/// An item often □ △ × across the plants.
-#[derive(Debug, Clone, Serialize)]
-pub struct WeakItem {
-    /// Item number.
-    pub item: u16,
-    /// Its label.
-    pub label: u16,
-    /// Plants (or lines of plants assessed by line) where it is □ △ ×.
-    pub count: usize,
-    /// How many of each: □, △, ×.
-    pub deferred: usize,
-    /// △.
-    pub considering: usize,
-    /// ×.
-    pub not_considered: usize,
-    /// Where: plant codes (`P1/L1` for a line).
-    pub plants: Vec<String>,
-}
-
-/// The portfolio for one fiscal year.
-#[derive(Debug, Clone, Serialize)]
-pub struct Portfolio {
-    /// The fiscal year shown.
-    pub period: i64,
-    /// Every fiscal year with an assessment (ascending): the trend's axis and the year filter.
-    pub periods: Vec<i64>,
-    /// The labels shown (all, or the one filtered).
-    pub labels: Vec<u16>,
-    /// Companies the actor may see (the company filter).
-    pub companies: Vec<Organisation>,
-    /// Plants, each followed by its lines, by company and code.
-    pub plants: Vec<PortfolioRow>,
-    /// Every plant shown, pooled.
-    pub aggregate: Aggregate,
-    /// Per company shown, pooled.
-    pub company_aggregates: Vec<Aggregate>,
-    /// Rates over the years: each plant, then each company.
-    pub trend: Vec<TrendSeries>,
-    /// The items most often □ △ × this year, most first (at most 10).
-    pub weakest: Vec<WeakItem>,
 }
 
 /// The name of a portfolio status key in `lang`: an assessment's status, 未着手 or ライン単位.
@@ -271,6 +162,9 @@ impl Reader<'_> {
                 None => e.0 = Some(h),
                 Some(_) => e.1.push(h),
             }
+        }
+        for (_, lines) in by_site.values_mut() {
+            lines.sort_by(|a, b| a.line_code.cmp(&b.line_code));
         }
         let mut plants = Vec::new();
         // (company code, plant pool, plant rate, per-label pools) of every plant shown.
@@ -483,7 +377,13 @@ impl Reader<'_> {
             period,
             periods,
             labels,
-            companies,
+            companies: companies
+                .iter()
+                .map(|c| Company {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                })
+                .collect(),
             plants,
             aggregate,
             company_aggregates,

@@ -14,6 +14,7 @@
 //!   mean of the plant rates is given beside it.
 
 use crate::Mark;
+use std::collections::BTreeMap;
 
 /// The character of a mark in a stored summary.
 pub fn mark_code(mark: Option<Mark>) -> u8 {
@@ -71,6 +72,23 @@ pub fn effective_marks(
         .collect()
 }
 
+/// The heatmap's colour scale: a single-hue blue sequence (ColorBrewer "Blues", readable by
+/// colour-blind readers and in grey), darker for a higher rate, with the text colour that keeps
+/// contrast ≥ 4.5:1 on each. Classes `h0` (below 20 %) … `h4` (80 % and more).
+pub const HEAT: [(&str, &str); 5] = [
+    ("#EFF3FF", "#1B1F24"),
+    ("#C6DBEF", "#1B1F24"),
+    ("#6BAED6", "#1B1F24"),
+    ("#2171B5", "#FFFFFF"),
+    ("#08306B", "#FFFFFF"),
+];
+
+/// The heatmap class of a rate: 0–4 (see [`HEAT`]), `None` without a rate.
+pub fn heat_class(rate: Option<f64>) -> Option<usize> {
+    rate.filter(|r| r.is_finite())
+        .map(|r| ((r * 5.0).floor() as i64).clamp(0, 4) as usize)
+}
+
 /// ○ and － counts and the number of items, over a set of items: a rate's numerator and
 /// denominator, poolable.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -118,6 +136,125 @@ impl Pool {
 pub fn mean(rates: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     let v: Vec<f64> = rates.into_iter().flatten().collect();
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// One plant's or line's figure for the year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PortfolioRow {
+    /// Company code.
+    pub company: String,
+    /// Plant code.
+    pub site: String,
+    /// Plant name.
+    pub site_name: String,
+    /// Line code (a child of its plant's row), `None` for the plant.
+    pub line: Option<String>,
+    /// Line name.
+    pub line_name: Option<String>,
+    /// Fiscal year.
+    pub period: i64,
+    /// The assessment (its latest revision), if any.
+    pub assessment: Option<String>,
+    /// Its revision.
+    pub revision: Option<i64>,
+    /// `not_started`, `by_lines` (a plant assessed only by its lines, whose answers are pooled
+    /// as its figure), or the assessment's status key.
+    pub status: String,
+    /// Overall rate over the selected items.
+    pub rate: Option<f64>,
+    /// Rate per label (the selected labels), keyed by label number.
+    pub labels: BTreeMap<String, Option<f64>>,
+    /// The counts behind `rate`.
+    pub pool: Pool,
+    /// A line that inherits from its plant.
+    pub inherits: bool,
+    /// □ past their review-by date.
+    pub overdue_reviews: i64,
+    /// Actions past due.
+    pub overdue_actions: i64,
+}
+
+/// Pooled figures of a set of plants.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Aggregate {
+    /// Company code (`None`: every plant shown).
+    pub company: Option<String>,
+    /// Company name.
+    pub name: Option<String>,
+    /// Σ○ ÷ Σ(items − －) over the plants' figures.
+    pub rate: Option<f64>,
+    /// The mean of the plants' rates.
+    pub mean_of_plant_rates: Option<f64>,
+    /// Pooled rate per label.
+    pub labels: BTreeMap<String, Option<f64>>,
+    /// Plants with a figure / plants.
+    pub plants_with_figure: usize,
+    /// Plants.
+    pub plants: usize,
+}
+
+/// One plant's (or the company's) rate over the fiscal years.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendSeries {
+    /// Plant code, or company code for a company's series.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// A company's pooled series (else a plant's).
+    pub company: bool,
+    /// (fiscal year, rate), every year of [`Portfolio::periods`].
+    pub points: Vec<(i64, Option<f64>)>,
+}
+
+/// An item often □ △ × across the plants.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WeakItem {
+    /// Item number.
+    pub item: u16,
+    /// Its label.
+    pub label: u16,
+    /// Plants (or lines of plants assessed by line) where it is □ △ ×.
+    pub count: usize,
+    /// How many of each: □, △, ×.
+    pub deferred: usize,
+    /// △.
+    pub considering: usize,
+    /// ×.
+    pub not_considered: usize,
+    /// Where: plant codes (`P1/L1` for a line).
+    pub plants: Vec<String>,
+}
+
+/// The portfolio for one fiscal year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Portfolio {
+    /// The fiscal year shown.
+    pub period: i64,
+    /// Every fiscal year with an assessment (ascending): the trend's axis and the year filter.
+    pub periods: Vec<i64>,
+    /// The labels shown (all, or the one filtered).
+    pub labels: Vec<u16>,
+    /// Companies the actor may see (the company filter).
+    pub companies: Vec<Company>,
+    /// Plants, each followed by its lines, by company and code.
+    pub plants: Vec<PortfolioRow>,
+    /// Every plant shown, pooled.
+    pub aggregate: Aggregate,
+    /// Per company shown, pooled.
+    pub company_aggregates: Vec<Aggregate>,
+    /// Rates over the years: each plant, then each company.
+    pub trend: Vec<TrendSeries>,
+    /// The items most often □ △ × this year, most first (at most 10).
+    pub weakest: Vec<WeakItem>,
+}
+
+/// A company, as the portfolio names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Company {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
 }
 
 #[cfg(test)]

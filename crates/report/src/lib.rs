@@ -36,7 +36,11 @@ mod fmt;
 mod html;
 mod model;
 mod pdf;
+mod portfolio;
 mod radar;
+mod trend;
+
+pub use portfolio::PortfolioInput;
 
 use chrono::NaiveDate;
 use kojo_catalog::Catalog;
@@ -89,6 +93,16 @@ pub enum ReportError {
 /// declaration (so it can be inlined in HTML) and is byte-for-byte deterministic.
 pub fn radar_svg(catalog: &Catalog, summary: &Summary, lang: Lang) -> String {
     radar::svg(catalog, summary, lang)
+}
+
+/// The portfolio's trend chart (SVG, no script): companies and the `max_plants` weakest plants.
+pub fn trend_svg(p: &kojo_domain::portfolio::Portfolio, lang: Lang, max_plants: usize) -> String {
+    trend::svg(p, lang, max_plants)
+}
+
+/// The portfolio for management as an A4 landscape PDF (summary, heatmap, trend, rules).
+pub fn portfolio_pdf(input: &PortfolioInput) -> Result<Vec<u8>, ReportError> {
+    portfolio::pdf(input)
 }
 
 /// The stylesheet [`html`] puts inline in its one `<style>` element, so that a server can allow

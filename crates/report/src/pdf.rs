@@ -1,7 +1,8 @@
 //! The PDF report, typeset by Typst in a sealed world.
 //!
-//! The world holds exactly three files — the template (`/report.typ`), the report data as JSON
-//! (`/data.json`) and the radar chart (`/radar.svg`) — and exactly one font, IPAex Gothic,
+//! The world holds exactly the template (`/main.typ`: the report's or the portfolio's), the
+//! data as JSON (`/data.json`) and the charts (`/radar.svg`, `/trend.svg`) — and exactly one
+//! font, IPAex Gothic,
 //! embedded in the binary. It never reads the file system, system fonts or packages, and has no
 //! clock (the date comes from the data). Data reaches the template through `json()`, so no text
 //! from an assessment is ever parsed as Typst markup.
@@ -104,9 +105,9 @@ impl World for ReportWorld {
 }
 
 #[derive(Serialize)]
-struct Data<'a> {
+struct Data<'a, M: Serialize> {
     #[serde(flatten)]
-    model: &'a Model,
+    model: &'a M,
     font: &'a str,
 }
 
@@ -120,24 +121,33 @@ fn messages(diags: &[SourceDiagnostic]) -> String {
 
 /// Typesets the model with the radar chart and exports the PDF.
 pub fn render(model: &Model, radar: &str) -> Result<Vec<u8>, ReportError> {
+    typeset(TEMPLATE, model, &[("/radar.svg", radar)])
+}
+
+/// Typesets `template` (the world's main file) with `model` as `/data.json` (plus the font
+/// family as `font`) and `svgs` as further files, and exports the PDF.
+pub(crate) fn typeset<M: Serialize>(
+    template: &str,
+    model: &M,
+    svgs: &[(&str, &str)],
+) -> Result<Vec<u8>, ReportError> {
     let fonts = fonts().ok_or(ReportError::Font)?;
     let data = serde_json::to_vec(&Data {
         model,
         font: &fonts.family,
     })?;
-    let (Some(main_id), Some(data_id), Some(radar_id)) = (
-        file_id("/report.typ"),
-        file_id("/data.json"),
-        file_id("/radar.svg"),
-    ) else {
+    let (Some(main_id), Some(data_id)) = (file_id("/main.typ"), file_id("/data.json")) else {
         return Err(ReportError::Typeset("invalid virtual path".into()));
     };
+    let mut files = vec![(data_id, Bytes::new(data))];
+    for (path, svg) in svgs {
+        let id =
+            file_id(path).ok_or_else(|| ReportError::Typeset("invalid virtual path".into()))?;
+        files.push((id, Bytes::new(svg.as_bytes().to_vec())));
+    }
     let world = ReportWorld {
-        main: Source::new(main_id, TEMPLATE.to_string()),
-        files: vec![
-            (data_id, Bytes::new(data)),
-            (radar_id, Bytes::new(radar.as_bytes().to_vec())),
-        ],
+        main: Source::new(main_id, template.to_string()),
+        files,
         fonts,
     };
     let document = typst::compile::<PagedDocument>(&world)

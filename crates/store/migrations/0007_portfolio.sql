@@ -9,6 +9,7 @@
 
 ALTER TABLE assessments ADD COLUMN marks TEXT;
 
--- Overdue □ (review-by date passed) per assessment without reading every answer.
-CREATE INDEX answers_mark_review_by ON answers (mark, review_by);
-CREATE INDEX actions_status_due ON actions (status, due);
+-- Overdue □ (review-by date passed) and open actions of one assessment without reading all
+-- its rows: partial indexes, probed per assessment.
+CREATE INDEX answers_deferred ON answers (assessment_id, review_by) WHERE mark = 'deferred';
+CREATE INDEX actions_open ON actions (assessment_id, due) WHERE status IN ('open', 'in_progress');

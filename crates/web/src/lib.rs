@@ -16,6 +16,7 @@ mod security;
 mod session;
 mod views;
 mod views_cycle;
+mod views_portfolio;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -139,7 +140,7 @@ const fn const_upper(method: &'static str) -> &'static str {
 
 use routes::{
     actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, inherit,
-    items, queue, review, sites,
+    items, portfolio, queue, review, sites,
 };
 
 route_table! {
@@ -177,6 +178,9 @@ route_table! {
     Authed get "/evidence/{eid}" => evidence::download;
     Authed post "/evidence/{eid}/remove" => evidence::remove;
     Authed get "/review" => queue::page;
+    Authed get "/portfolio" => portfolio::page;
+    Authed get "/portfolio.xlsx" => portfolio::xlsx;
+    Authed get "/portfolio.pdf" => portfolio::pdf;
     Authed get "/a/{id}/dashboard" => dashboard::dashboard;
     Authed get "/a/{id}/history" => dashboard::history;
     Authed get "/a/{id}/checksheet.xlsx" => downloads::checksheet;

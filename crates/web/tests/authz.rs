@@ -96,7 +96,14 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         ("POST", "/login") => Status(401), // a wrong password, whoever asks
         ("POST", "/logout") | ("POST", "/lang") => SEE_OTHER,
         ("GET", "/static/{*file}") => OK,
-        ("GET", "/sites") | ("GET", "/checksheet/blank.xlsx") | ("GET", "/review") => match who {
+        // The portfolio shows whatever the user may see (nothing of a foreign plant: see
+        // `portfolio_shows_nothing_of_another_company`).
+        ("GET", "/sites")
+        | ("GET", "/checksheet/blank.xlsx")
+        | ("GET", "/review")
+        | ("GET", "/portfolio")
+        | ("GET", "/portfolio.xlsx")
+        | ("GET", "/portfolio.pdf") => match who {
             Anonymous => Login,
             _ => OK,
         },

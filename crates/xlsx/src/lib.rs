@@ -54,6 +54,7 @@ mod error;
 pub mod layout;
 mod legend;
 mod ooxml;
+mod portfolio;
 mod read;
 mod summary;
 mod write;
@@ -192,6 +193,20 @@ pub fn export_cycle(
 /// rows were deleted.
 pub fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
     read::import(bytes, catalog)
+}
+
+/// The portfolio as a workbook: the plants × labels table (rates as percentages, coloured as
+/// the heatmap, lines below their plant), the companies pooled and the aggregation rules; the
+/// trend per fiscal year; the weakest items. `filters` are printed under the title as
+/// (caption, value); `status_names` names the status keys.
+pub fn portfolio_xlsx(
+    catalog: &Catalog,
+    portfolio: &kojo_domain::portfolio::Portfolio,
+    lang: Lang,
+    filters: &[(String, String)],
+    status_names: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<u8>, XlsxError> {
+    portfolio::xlsx(catalog, portfolio, lang, filters, status_names)
 }
 
 /// The action list as xlsx, two sheets:

@@ -5,23 +5,14 @@
 use super::*;
 
 /// The latest revision of one scope (plant or line) for one fiscal year, with its mark summary
-/// and, on a line that inherits, its plant assessment's.
+/// and, on a line that inherits, its plant assessment's. Plant names and companies come from
+/// the plant list: this row stays narrow, there are thousands of them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct PortfolioHead {
     /// Assessment id.
     pub id: String,
-    /// Company.
-    pub org_id: String,
-    /// Company code.
-    pub org_code: String,
-    /// Company name.
-    pub org_name: String,
     /// Plant.
     pub site_id: String,
-    /// Plant code.
-    pub site_code: String,
-    /// Plant name.
-    pub site_name: String,
     /// Line code, for a line's assessment.
     pub line_code: Option<String>,
     /// Line name.
@@ -64,7 +55,7 @@ macro_rules! heads_cte {
 impl Store {
     /// The latest revision of every scope and fiscal year (one fiscal year when `period` is
     /// given) of one company (all when `None`), only among plants granted to `visible_to` (a
-    /// user id) when given. One query; ordered by company, plant, line (plant first), year.
+    /// user id) when given. One query, in no particular order.
     pub async fn portfolio_heads(
         &self,
         org_id: Option<&str>,
@@ -73,13 +64,10 @@ impl Store {
     ) -> Result<Vec<PortfolioHead>> {
         let sql = concat!(
             heads_cte!(),
-            "SELECT a.id, a.org_id, o.code AS org_code, o.name AS org_name, a.site_id, s.code AS site_code, \
-             s.name AS site_name, l.code AS line_code, l.name AS line_name, a.period, a.revision, a.status, \
+            "SELECT a.id, a.site_id, l.code AS line_code, l.name AS line_name, a.period, a.revision, a.status, \
              a.inherits_from, COALESCE(a.marks, '') AS marks, p.marks AS parent_marks \
-             FROM heads h JOIN assessments a ON a.id = h.id JOIN organisations o ON o.id = a.org_id \
-             JOIN sites s ON s.id = a.site_id LEFT JOIN lines l ON l.id = a.line_id \
-             LEFT JOIN assessments p ON p.id = a.inherits_from \
-             ORDER BY o.code, s.code, l.code NULLS FIRST, a.period"
+             FROM heads h JOIN assessments a ON a.id = h.id LEFT JOIN lines l ON l.id = a.line_id \
+             LEFT JOIN assessments p ON p.id = a.inherits_from"
         );
         Ok(on!(self, |pool| sqlx::query_as::<_, PortfolioHead>(sql)
             .bind(org_id)
@@ -90,7 +78,8 @@ impl Store {
     }
 
     /// Overdue □ (review-by date before `today`, `YYYY-MM-DD`) and overdue actions of the
-    /// latest revision of every scope of `period`, by assessment id (two queries). Only the
+    /// latest revision of every scope of `period`, by assessment id (one query; assessments
+    /// without any are absent). Only the
     /// line's own answers count: an inherited □ is the plant's.
     pub async fn portfolio_overdue(
         &self,
@@ -99,35 +88,27 @@ impl Store {
         period: i64,
         today: &str,
     ) -> Result<std::collections::HashMap<String, OverdueRow>> {
-        let reviews_sql = concat!(
+        // Per head, a probe of the partial indexes (a join on the whole index of □ would read
+        // every overdue □ of every year).
+        let sql = concat!(
             heads_cte!(),
-            "SELECT x.assessment_id, COUNT(*) FROM answers x JOIN heads h ON h.id = x.assessment_id \
-             WHERE x.mark = 'deferred' AND x.review_by < $4 AND NOT x.inherit GROUP BY x.assessment_id"
+            "SELECT id, reviews, actions FROM (SELECT h.id, \
+             (SELECT COUNT(*) FROM answers x WHERE x.assessment_id = h.id AND x.mark = 'deferred' \
+              AND x.review_by < $4 AND NOT x.inherit) AS reviews, \
+             (SELECT COUNT(*) FROM actions x WHERE x.assessment_id = h.id AND x.status IN ('open', 'in_progress') \
+              AND x.due < $4) AS actions FROM heads h) t WHERE reviews > 0 OR actions > 0"
         );
-        let actions_sql = concat!(
-            heads_cte!(),
-            "SELECT x.assessment_id, COUNT(*) FROM actions x JOIN heads h ON h.id = x.assessment_id \
-             WHERE x.status IN ('open', 'in_progress') AND x.due < $4 GROUP BY x.assessment_id"
-        );
-        let mut out: std::collections::HashMap<String, OverdueRow> = Default::default();
-        for (sql, actions) in [(reviews_sql, false), (actions_sql, true)] {
-            let rows: Vec<(String, i64)> = on!(self, |pool| sqlx::query_as(sql)
-                .bind(org_id)
-                .bind(visible_to)
-                .bind(Some(period))
-                .bind(today)
-                .fetch_all(pool)
-                .await)?;
-            for (id, n) in rows {
-                let e = out.entry(id).or_default();
-                if actions {
-                    e.actions = n;
-                } else {
-                    e.reviews = n;
-                }
-            }
-        }
-        Ok(out)
+        let rows: Vec<(String, i64, i64)> = on!(self, |pool| sqlx::query_as(sql)
+            .bind(org_id)
+            .bind(visible_to)
+            .bind(Some(period))
+            .bind(today)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, reviews, actions)| (id, OverdueRow { reviews, actions }))
+            .collect())
     }
 
     /// Computes the mark summary of every assessment that has none (after the upgrade that

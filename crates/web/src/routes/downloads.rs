@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 type St = State<Arc<AppState>>;
 
-fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> Response {
     let ascii: String = filename
         .chars()
         .map(|c| {
@@ -38,7 +38,7 @@ fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> Response {
         .into_response()
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn file_stem(view: &AssessmentView) -> String {
     let a = &view.assessment;

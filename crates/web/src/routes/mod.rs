@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod import;
 pub mod inherit;
 pub mod items;
+pub mod portfolio;
 pub mod queue;
 pub mod review;
 pub mod sites;

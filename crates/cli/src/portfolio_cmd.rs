@@ -62,7 +62,7 @@ pub async fn run(args: PortfolioArgs, db: Option<&str>, lang: Lang) -> Result<()
     }
     let mut header = vec![
         t(lang, "portfolio.plant").to_string(),
-        t(lang, "portfolio.status").to_string(),
+        t(lang, "portfolio.status_col").to_string(),
         t(lang, "portfolio.rate").to_string(),
     ];
     header.extend(p.labels.iter().map(|l| format!("L{l}")));

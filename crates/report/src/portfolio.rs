@@ -78,29 +78,7 @@ fn model(input: &PortfolioInput) -> Model {
     use chrono::Datelike;
     let lang = input.lang;
     let p = input.portfolio;
-    let keys = [
-        "title",
-        "plant",
-        "company",
-        "status",
-        "rate",
-        "pooled",
-        "mean",
-        "plants_with_figure",
-        "weakest",
-        "weakest_none",
-        "item",
-        "count",
-        "where",
-        "trend",
-        "heatmap",
-        "heatmap_caption",
-        "rules",
-        "generated",
-        "filters",
-        "label",
-        "legend",
-    ];
+
     let period = u16::try_from(p.period)
         .ok()
         .and_then(kojo_domain::FiscalYear::new)
@@ -118,13 +96,11 @@ fn model(input: &PortfolioInput) -> Model {
             Lang::Ja => "ja",
             Lang::En => "en",
         },
-        t: keys
-            .iter()
-            .map(|k| {
-                (
-                    k.to_string(),
-                    t(lang, &format!("portfolio.{k}")).to_string(),
-                )
+        // Every `portfolio.*` string, keyed without the prefix.
+        t: kojo_i18n::keys(lang)
+            .filter_map(|k| {
+                k.strip_prefix("portfolio.")
+                    .map(|s| (s.to_string(), t(lang, k).to_string()))
             })
             .collect(),
         title: format!("{} — {period}", t(lang, "portfolio.title")),

@@ -236,3 +236,75 @@ pub fn svg(p: &Portfolio, lang: Lang, max_plants: usize) -> String {
     o.push_str("</svg>");
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kojo_domain::portfolio::{Aggregate, Company};
+
+    fn series(code: &str, company: bool, points: &[Option<f64>]) -> TrendSeries {
+        TrendSeries {
+            code: code.into(),
+            name: format!("{code} name"),
+            company,
+            points: points
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (2024 + i as i64, *r))
+                .collect(),
+        }
+    }
+
+    fn portfolio(trend: Vec<TrendSeries>) -> Portfolio {
+        let empty = Aggregate {
+            company: None,
+            name: None,
+            rate: None,
+            mean_of_plant_rates: None,
+            labels: Default::default(),
+            plants_with_figure: 0,
+            plants: 0,
+        };
+        Portfolio {
+            period: 2026,
+            periods: vec![2024, 2025, 2026],
+            labels: vec![],
+            companies: vec![Company {
+                code: "A".into(),
+                name: "A社".into(),
+            }],
+            plants: vec![],
+            aggregate: empty.clone(),
+            company_aggregates: vec![empty],
+            trend,
+            weakest: vec![],
+        }
+    }
+
+    #[test]
+    fn weakest_plants_first_companies_always_gaps_left_open() {
+        let p = portfolio(vec![
+            series("P1", false, &[Some(0.9), Some(0.95), Some(0.97)]),
+            series("P2", false, &[Some(0.2), None, Some(0.4)]),
+            series("P3", false, &[None, None, None]),
+            series("A", true, &[Some(0.5), Some(0.6), Some(0.7)]),
+        ]);
+        let (shown, total) = shown(&p, 2);
+        let codes: Vec<&str> = shown.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!((codes, total), (vec!["A", "P2", "P1"], 3));
+        let svg = svg(&p, Lang::Ja, 2);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(!svg.contains("<script"));
+        // P2 has a gap in 2025: two points, no polyline joins them (a polyline needs two
+        // consecutive points).
+        assert_eq!(svg.matches("data-series=\"P2\"").count(), 2);
+        assert_eq!(svg.matches("data-series=\"A\"").count(), 3);
+        assert!(
+            !svg.contains("data-series=\"P3\""),
+            "not among the two weakest drawn"
+        );
+        assert!(svg.contains("工場 3 のうち 2 を表示"));
+        // Deterministic.
+        assert_eq!(svg, super::svg(&p, Lang::Ja, 2));
+    }
+}

@@ -75,7 +75,7 @@ pub(crate) fn xlsx(
         .collect::<Vec<_>>()
         .join(" · ");
     ws.write_string(1, 0, filters_text)?;
-    let mut headings = vec![s("company"), s("plant"), s("status"), s("rate")];
+    let mut headings = vec![s("company"), s("plant"), s("status_col"), s("rate")];
     headings.extend(p.labels.iter().map(|l| {
         format!(
             "{l} {}",

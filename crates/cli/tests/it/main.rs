@@ -12,6 +12,7 @@ mod companies;
 mod cycle;
 mod hardening;
 mod inheritance;
+mod portfolio;
 mod web;
 mod webdriver;
 mod webdriver_selftest;

@@ -142,10 +142,17 @@ impl Reader<'_> {
                 .collect()
         };
 
-        let sites: Vec<&Site> = sites
+        // By company (in the companies' order), then by plant code.
+        let mut sites: Vec<&Site> = sites
             .iter()
             .filter(|s| org_id.is_none_or(|o| s.org_id == o))
             .collect();
+        let company_pos = |org: &str| companies.iter().position(|c| c.id == org);
+        sites.sort_by(|a, b| {
+            company_pos(&a.org_id)
+                .cmp(&company_pos(&b.org_id))
+                .then_with(|| a.code.cmp(&b.code))
+        });
         let code_of = |org_id: &str| {
             companies
                 .iter()

@@ -148,7 +148,8 @@ pub fn svg(p: &Portfolio, lang: Lang, max_plants: usize) -> String {
     // Series.
     for (k, s) in series.iter().enumerate() {
         let (colour, width, dash) = if s.company {
-            ("#1b1f24", 3.0, DASHES[0])
+            // Companies: thick and black, told apart by dash and marker.
+            ("#1b1f24", 3.0, DASHES[k % DASHES.len()])
         } else {
             (
                 COLOURS[k % COLOURS.len()],

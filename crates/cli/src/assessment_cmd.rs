@@ -278,72 +278,56 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             period,
             assessor,
             from: None,
-            inherit: true,
+            inherit,
         } => {
             let period =
                 FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
-            let line = line.unwrap_or_default(); // clap: --inherit requires --line
-            let a = editor
-                .new_inheriting_assessment(&site, &line, period, assessor.as_deref())
-                .await
-                .map_err(app_failure)?;
-            let plant = editor
-                .find(a.inherits_from.as_deref().unwrap_or_default())
-                .await
-                .map_err(app_failure)?;
+            let a = match (inherit, line.as_deref()) {
+                // clap: --inherit requires --line.
+                (true, Some(line)) => {
+                    editor
+                        .new_inheriting_assessment(&site, line, period, assessor.as_deref())
+                        .await
+                }
+                _ => {
+                    editor
+                        .new_assessment(&site, line.as_deref(), period, assessor.as_deref())
+                        .await
+                }
+            }
+            .map_err(app_failure)?;
             let scope = scope(
                 &a.site_code,
                 &a.site_name,
                 a.line_code.as_deref(),
                 a.line_name.as_deref(),
             );
-            outln!(
-                "{}",
-                tr(
-                    lang,
-                    "inherit.cli_created",
-                    &[
-                        ("scope", &scope),
-                        ("period", &period.label(lang)),
-                        ("revision", &a.revision),
-                        ("plant_revision", &plant.revision)
-                    ]
-                )
-            );
-            outln!("{}", a.id);
-        }
-        AssessmentCmd::New {
-            site,
-            line,
-            period,
-            assessor,
-            from: None,
-            inherit: false,
-        } => {
-            let period =
-                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
-            let a = editor
-                .new_assessment(&site, line.as_deref(), period, assessor.as_deref())
-                .await
-                .map_err(app_failure)?;
-            let scope = scope(
-                &a.site_code,
-                &a.site_name,
-                a.line_code.as_deref(),
-                a.line_name.as_deref(),
-            );
-            outln!(
-                "{}",
-                tr(
+            let period = period.label(lang);
+            let message = match &a.inherits_from {
+                Some(plant) => {
+                    let plant = editor.find(plant).await.map_err(app_failure)?;
+                    tr(
+                        lang,
+                        "inherit.cli_created",
+                        &[
+                            ("scope", &scope),
+                            ("period", &period),
+                            ("revision", &a.revision),
+                            ("plant_revision", &plant.revision),
+                        ],
+                    )
+                }
+                None => tr(
                     lang,
                     "cli.assessment_created",
                     &[
                         ("scope", &scope),
-                        ("period", &period.label(lang)),
-                        ("revision", &a.revision)
-                    ]
-                )
-            );
+                        ("period", &period),
+                        ("revision", &a.revision),
+                    ],
+                ),
+            };
+            outln!("{message}");
             outln!("{}", a.id);
         }
         AssessmentCmd::List { site, json } => {

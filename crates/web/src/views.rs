@@ -368,6 +368,10 @@ pub struct HistoryRow {
     pub new: String,
     pub version: i64,
     pub changes: Vec<(&'static str, String, String)>,
+    /// On a line: the plant's change of an item the line inherits.
+    pub plant: bool,
+    /// On a line: the item went back to the plant's answer.
+    pub inherit: bool,
 }
 
 #[derive(Template)]

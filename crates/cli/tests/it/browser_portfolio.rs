@@ -127,6 +127,9 @@ fn a_line_on_its_plant_and_the_portfolio_in_the_browser() {
         Some("implemented")
     );
     assert!(read_only(&b, 3));
+    // In the line's history, that change is the plant's.
+    b.goto(&server.url(&format!("/a/{line}/history?item=3")));
+    assert!(!b.find_all("#history tr.plant-change").is_empty());
 
     // ライン固有のみ: only item 5.
     press(&b, "#filter-own");

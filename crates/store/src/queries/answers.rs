@@ -48,23 +48,9 @@ impl Store {
         let at = now();
         write_tx!(self, |tx| {
             async {
-                // Touch the assessment first: on PostgreSQL this row lock also orders concurrent
+                // Lock the assessment first: on PostgreSQL this row lock also orders concurrent
                 // writers of the same assessment.
-                let r = sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'")
-                    .bind(&at)
-                    .bind(assessment_id)
-                    .execute(&mut *tx)
-                    .await?;
-                if r.rows_affected() == 0 {
-                    let exists: Option<(String,)> = sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
-                        .bind(assessment_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    return Err(match exists {
-                        None => StoreError::NotFound { what: "assessment", key: assessment_id.into() },
-                        Some((status,)) => StoreError::NotDraft { status },
-                    });
-                }
+                lock_draft!(tx, assessment_id, &at);
                 let mut seq = reserve_history_seq!(tx, assessment_id, writes.len());
                 let mut out = Vec::with_capacity(writes.len());
                 // The answer in effect: on a line, an inherited item carries the plant's answer
@@ -142,20 +128,13 @@ impl Store {
         let at = now();
         write_tx!(self, |tx| {
             async {
-                let r = sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'")
-                    .bind(&at)
+                lock_draft!(tx, assessment_id, &at);
+                let (inherits_from,): (Option<String>,) = sqlx::query_as("SELECT inherits_from FROM assessments WHERE id = $1")
                     .bind(assessment_id)
-                    .execute(&mut *tx)
+                    .fetch_one(&mut *tx)
                     .await?;
-                let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT status, inherits_from FROM assessments WHERE id = $1")
-                    .bind(assessment_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match row {
-                    None => return Err(StoreError::NotFound { what: "assessment", key: assessment_id.into() }),
-                    Some((status, _)) if r.rows_affected() == 0 => return Err(StoreError::NotDraft { status }),
-                    Some((_, None)) => return Err(StoreError::NotInheriting),
-                    Some((_, Some(_))) => {}
+                if inherits_from.is_none() {
+                    return Err(StoreError::NotInheriting);
                 }
                 let mut seq = reserve_history_seq!(tx, assessment_id, items.len());
                 let own = concat!("SELECT ", answer_columns!(), " FROM answers WHERE assessment_id = $1 AND item_no = $2 AND NOT inherit");

@@ -22,34 +22,6 @@ macro_rules! reserve_seq {
     }};
 }
 
-/// Inside a transaction: locks the assessment's row and fails with [`StoreError::NotDraft`]
-/// (or `NotFound`) unless it is a draft.
-macro_rules! lock_draft {
-    ($tx:expr, $id:expr, $at:expr) => {{
-        let r = sqlx::query(
-            "UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'",
-        )
-        .bind($at)
-        .bind($id)
-        .execute(&mut *$tx)
-        .await?;
-        if r.rows_affected() == 0 {
-            let exists: Option<(String,)> =
-                sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
-                    .bind($id)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-            return Err(match exists {
-                None => StoreError::NotFound {
-                    what: "assessment",
-                    key: $id.to_string(),
-                },
-                Some((status,)) => StoreError::NotDraft { status },
-            });
-        }
-    }};
-}
-
 /// Reads the canonical content of an assessment with `$exec` (a pool, or `&mut *tx`),
 /// evaluated once per query.
 macro_rules! read_content {

@@ -115,6 +115,34 @@ macro_rules! answer_columns {
     };
 }
 
+/// Inside a transaction: locks the assessment's row and fails with [`StoreError::NotDraft`]
+/// (or `NotFound`) unless it is a draft.
+macro_rules! lock_draft {
+    ($tx:expr, $id:expr, $at:expr) => {{
+        let r = sqlx::query(
+            "UPDATE assessments SET updated_at = $1 WHERE id = $2 AND status = 'draft'",
+        )
+        .bind($at)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            let exists: Option<(String,)> =
+                sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
+                    .bind($id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            return Err(match exists {
+                None => StoreError::NotFound {
+                    what: "assessment",
+                    key: $id.to_string(),
+                },
+                Some((status,)) => StoreError::NotDraft { status },
+            });
+        }
+    }};
+}
+
 /// Recomputes an assessment's mark summary (`assessments.marks`, see migration 0007) from its
 /// own answer rows; expands inside a transaction, after the answers changed.
 macro_rules! refresh_marks {

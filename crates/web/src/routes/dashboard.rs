@@ -129,6 +129,8 @@ pub async fn history(
             old: sym(e.old_mark()),
             new: sym(e.new_mark()),
             version: e.version,
+            plant: e.plant,
+            inherit: e.inherit,
             changes: Field::ALL
                 .iter()
                 .skip(1)

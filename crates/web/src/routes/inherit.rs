@@ -51,6 +51,43 @@ fn back(id: &str, f: &InheritForm, items: &[ItemNo]) -> Response {
     Redirect::to(&format!("/a/{id}?{query}{anchor}")).into_response()
 }
 
+/// Which way an item goes.
+#[derive(Clone, Copy)]
+enum Way {
+    /// ライン固有にする: the plant's current answer becomes the line's own.
+    Override,
+    /// 工場の回答に戻す: the item follows the plant's answer again.
+    Inherit,
+}
+
+async fn switch(
+    st: &AppState,
+    au: &Authed,
+    id: &str,
+    f: &InheritForm,
+    way: Way,
+) -> Result<Response, WebError> {
+    let a = st.app.reader(au.actor()).find(id).await?;
+    let editor = st.app.editor(au.actor()).ok_or(WebError::Forbidden)?;
+    let items = items(st, au, f)?;
+    let done = match way {
+        Way::Override => editor.override_items(&a.id, &items).await,
+        Way::Inherit => {
+            // The version the page showed counts for one item; otherwise each item's current.
+            let version = if items.len() == 1 { f.version } else { None };
+            let list: Vec<(ItemNo, Option<i64>)> = items.iter().map(|i| (*i, version)).collect();
+            editor.inherit_items(&a.id, &list).await
+        }
+    };
+    match done {
+        Ok(_) => Ok(back(&a.id, f, &items)),
+        Err(
+            e @ (AppError::Locked { .. } | AppError::BadInput { .. } | AppError::Conflict { .. }),
+        ) => page_with_error(st, au, &a.id, &e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// ライン固有にする: the items take the plant's current answer as the line's own.
 pub async fn override_items(
     State(st): St,
@@ -58,16 +95,7 @@ pub async fn override_items(
     Path(id): Path<String>,
     Form(f): Form<InheritForm>,
 ) -> Result<Response, WebError> {
-    let a = st.app.reader(au.actor()).find(&id).await?;
-    let editor = st.app.editor(au.actor()).ok_or(WebError::Forbidden)?;
-    let items = items(&st, &au, &f)?;
-    match editor.override_items(&a.id, &items).await {
-        Ok(_) => Ok(back(&a.id, &f, &items)),
-        Err(
-            e @ (AppError::Locked { .. } | AppError::BadInput { .. } | AppError::Conflict { .. }),
-        ) => page_with_error(&st, &au, &a.id, &e).await,
-        Err(e) => Err(e.into()),
-    }
+    switch(&st, &au, &id, &f, Way::Override).await
 }
 
 /// 工場の回答に戻す: the items follow the plant's answers again.
@@ -77,16 +105,5 @@ pub async fn inherit_items(
     Path(id): Path<String>,
     Form(f): Form<InheritForm>,
 ) -> Result<Response, WebError> {
-    let a = st.app.reader(au.actor()).find(&id).await?;
-    let editor = st.app.editor(au.actor()).ok_or(WebError::Forbidden)?;
-    let items = items(&st, &au, &f)?;
-    let version = if items.len() == 1 { f.version } else { None };
-    let list: Vec<(ItemNo, Option<i64>)> = items.iter().map(|i| (*i, version)).collect();
-    match editor.inherit_items(&a.id, &list).await {
-        Ok(_) => Ok(back(&a.id, &f, &items)),
-        Err(
-            e @ (AppError::Locked { .. } | AppError::BadInput { .. } | AppError::Conflict { .. }),
-        ) => page_with_error(&st, &au, &a.id, &e).await,
-        Err(e) => Err(e.into()),
-    }
+    switch(&st, &au, &id, &f, Way::Inherit).await
 }

@@ -150,7 +150,7 @@ async fn summaries_follow_every_write_and_heads_are_the_latest_revisions(s: &Sto
         .into_iter()
         .map(|x| x.id)
         .collect();
-    assert_eq!(seen, [bx.id.clone()]);
+    assert_eq!(seen, std::slice::from_ref(&bx.id));
     assert_eq!(heads(s, Some(&b.id), None, None).await.len(), 1);
     assert_eq!(heads(s, Some(&org.id), None, None).await.len(), 3);
 }

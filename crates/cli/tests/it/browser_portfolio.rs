@@ -130,6 +130,7 @@ fn a_line_on_its_plant_and_the_portfolio_in_the_browser() {
     // In the line's history, that change is the plant's.
     b.goto(&server.url(&format!("/a/{line}/history?item=3")));
     assert!(!b.find_all("#history tr.plant-change").is_empty());
+    b.goto(&server.url(&format!("/a/{line}")));
 
     // ライン固有のみ: only item 5.
     press(&b, "#filter-own");

@@ -89,14 +89,16 @@ impl Store {
         today: &str,
     ) -> Result<std::collections::HashMap<String, OverdueRow>> {
         // Per head, a probe of the partial indexes (a join on the whole index of □ would read
-        // every overdue □ of every year).
+        // every overdue □ of every year); materialized, so that the probes run once per head
+        // (SQLite would otherwise evaluate them again for the outer filter).
         let sql = concat!(
             heads_cte!(),
-            "SELECT id, reviews, actions FROM (SELECT h.id, \
+            ", t AS MATERIALIZED (SELECT h.id, \
              (SELECT COUNT(*) FROM answers x WHERE x.assessment_id = h.id AND x.mark = 'deferred' \
               AND x.review_by < $4 AND NOT x.inherit) AS reviews, \
              (SELECT COUNT(*) FROM actions x WHERE x.assessment_id = h.id AND x.status IN ('open', 'in_progress') \
-              AND x.due < $4) AS actions FROM heads h) t WHERE reviews > 0 OR actions > 0"
+              AND x.due < $4) AS actions FROM heads h) \
+             SELECT id, reviews, actions FROM t WHERE reviews + actions > 0"
         );
         let rows: Vec<(String, i64, i64)> = on!(self, |pool| sqlx::query_as(sql)
             .bind(org_id)

@@ -127,11 +127,11 @@ impl Reader<'_> {
     }
 
     /// Answers' marks of an assessment by item.
-    async fn marks(&self, id: &str) -> Result<BTreeMap<ItemNo, Mark>, AppError> {
+    async fn marks(&self, a: &Assessment) -> Result<BTreeMap<ItemNo, Mark>, AppError> {
         Ok(self
             .app
             .store
-            .answers(id)
+            .answers_of(a)
             .await?
             .into_iter()
             .filter_map(|s| Some((ItemNo::new(s.item, self.app.catalog)?, s.answer?.mark())))
@@ -146,7 +146,7 @@ impl Reader<'_> {
     ) -> Result<Option<(Assessment, BTreeMap<ItemNo, Mark>)>, AppError> {
         match self.app.store.previous_of(a).await? {
             Some(p) => {
-                let marks = self.marks(&p.id).await?;
+                let marks = self.marks(&p).await?;
                 Ok(Some((p, marks)))
             }
             None => Ok(None),

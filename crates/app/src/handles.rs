@@ -329,7 +329,7 @@ impl<'a> Reader<'a> {
         let answers: BTreeMap<u16, StoredAnswer> = self
             .app
             .store
-            .answers(&assessment.id)
+            .answers_of(&assessment)
             .await?
             .into_iter()
             .map(|a| (a.item, a))

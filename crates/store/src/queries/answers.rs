@@ -20,6 +20,24 @@ impl Store {
         rows.into_iter().map(AnswerRow::into_stored).collect()
     }
 
+    /// [`Store::answers`] of an assessment already read: an assessment that inherits nothing
+    /// reads its own rows directly (the view's other branches cannot contribute).
+    pub async fn answers_of(&self, a: &Assessment) -> Result<Vec<StoredAnswer>> {
+        if a.inherits_from.is_some() {
+            return self.answers(&a.id).await;
+        }
+        let sql = concat!(
+            "SELECT ",
+            answer_columns!(),
+            " FROM answers WHERE assessment_id = $1 ORDER BY item_no"
+        );
+        let rows: Vec<AnswerRow> = on!(self, |pool| sqlx::query_as::<_, AnswerRow>(sql)
+            .bind(&a.id)
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(AnswerRow::into_stored).collect()
+    }
+
     /// One item's answer in effect (see [`Store::answers`]); its `version` is the one a writer
     /// must hold.
     pub async fn answer(&self, assessment_id: &str, item: u16) -> Result<Option<StoredAnswer>> {
@@ -53,17 +71,46 @@ impl Store {
                 lock_draft!(tx, assessment_id, &at);
                 let mut seq = reserve_history_seq!(tx, assessment_id, writes.len());
                 let mut out = Vec::with_capacity(writes.len());
-                // The answer in effect: on a line, an inherited item carries the plant's answer
-                // (the "before" of an override) and the line's own version (0 = none yet).
-                let select = concat!("SELECT ", answer_columns!(), ", inherited FROM effective_answers WHERE assessment_id = $1 AND item_no = $2");
+                // On a line that inherits, an item the line does not answer itself shows the
+                // plant's answer: the "before" of an override, and what a conflict reports (with
+                // the line's own version, 0 when it never wrote the item).
+                let (inherits_from,): (Option<String>,) = sqlx::query_as("SELECT inherits_from FROM assessments WHERE id = $1")
+                    .bind(assessment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let own = concat!("SELECT ", answer_columns!(), ", inherit AS inherited FROM answers WHERE assessment_id = $1 AND item_no = $2");
                 for w in writes {
-                    let current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(select)
+                    let mut current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
                         .bind(assessment_id)
                         .bind(i64::from(w.item))
                         .fetch_optional(&mut *tx)
                         .await?
                         .map(AnswerRow::into_stored)
                         .transpose()?;
+                    if let Some(parent) = &inherits_from
+                        && current.as_ref().is_none_or(|c| c.inherited)
+                    {
+                        let plant: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
+                            .bind(parent)
+                            .bind(i64::from(w.item))
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .map(AnswerRow::into_stored)
+                            .transpose()?;
+                        let version = current.as_ref().map(|c| c.version).unwrap_or(0);
+                        current = Some(match plant {
+                            Some(p) => StoredAnswer { version, inherited: true, ..p },
+                            None => StoredAnswer {
+                                item: w.item,
+                                answer: None,
+                                version,
+                                updated_at: String::new(),
+                                updated_by: String::new(),
+                                confirmed: true,
+                                inherited: true,
+                            },
+                        });
+                    }
                     let current_version = current.as_ref().map(|c| c.version).unwrap_or(0);
                     if current_version != w.expected_version {
                         return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });

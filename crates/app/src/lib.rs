@@ -14,6 +14,7 @@ mod cycle;
 mod error;
 mod evidence;
 mod handles;
+mod inherit;
 pub mod password;
 mod portfolio;
 mod review;

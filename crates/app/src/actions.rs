@@ -111,6 +111,7 @@ impl Editor<'_> {
         note: Option<&str>,
     ) -> Result<ActionRow, AppError> {
         let a = self.find(id).await?;
+        self.refuse_received(&a).await?;
         let mark = self
             .app
             .store
@@ -172,6 +173,8 @@ impl Editor<'_> {
         note: Option<&str>,
     ) -> Result<ActionRow, AppError> {
         let a = self.action(action_id).await?;
+        let assessment = self.find(&a.assessment_id).await?;
+        self.refuse_received(&assessment).await?;
         let note = text(note)?;
         Ok(self
             .app

@@ -257,6 +257,7 @@ impl Editor<'_> {
         assessor: Option<&str>,
     ) -> Result<Assessment, AppError> {
         let source = self.find(from).await?;
+        self.refuse_received(&source).await?;
         let site = self.site(site_code).await?;
         let line = match line_code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(self.line(&site, code).await?),
@@ -305,6 +306,7 @@ impl Editor<'_> {
     /// revision stays as it is.
     pub async fn revise(&self, id: &str) -> Result<Assessment, AppError> {
         let a = self.find(id).await?;
+        self.refuse_received(&a).await?;
         if status_of(&a)? != Status::Approved {
             let st = status_of(&a)?;
             return Err(AppError::bad_with("cycle.revise_not_approved", |l| {

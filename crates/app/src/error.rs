@@ -151,3 +151,15 @@ impl AppError {
         }
     }
 }
+
+impl From<kojo_exchange::ExchangeError> for AppError {
+    fn from(e: kojo_exchange::ExchangeError) -> AppError {
+        if e.key == "exchange.internal" {
+            return AppError::Internal(e.message(Lang::En));
+        }
+        AppError::BadInput {
+            ja: e.message(Lang::Ja),
+            en: e.message(Lang::En),
+        }
+    }
+}

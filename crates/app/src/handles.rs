@@ -414,6 +414,7 @@ impl<'a> Editor<'a> {
         inherit: bool,
     ) -> Result<Assessment, AppError> {
         let site = self.site(site_code).await?;
+        self.refuse_supplier_site(&site).await?;
         let line = match line_code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => Some(self.line(&site, code).await?),
             None => None,

@@ -13,10 +13,12 @@ mod companies;
 mod cycle;
 mod error;
 mod evidence;
+mod exchange;
 mod handles;
 mod inherit;
 pub mod password;
 mod portfolio;
+mod receive;
 mod review;
 mod signoff;
 mod users;
@@ -35,16 +37,20 @@ pub use cycle::{
 };
 pub use error::AppError;
 pub use evidence::{clean_name, sniff};
+pub use exchange::{KeyInfo, Submission, SubmitOptions};
 pub use handles::*;
 pub use kojo_domain::portfolio::{
     Aggregate, Company, Portfolio, PortfolioRow, TrendSeries, WeakItem,
 };
+pub use kojo_exchange::keys::GeneratedKey;
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
-    ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CycleCounts,
-    EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, SignOffRow, Site, StoredAnswer, User,
+    ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CompanyKey,
+    CycleCounts, EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, ReceiptRow, SignOffRow,
+    Site, StoredAnswer, User,
 };
 pub use portfolio::{PortfolioQuery, WEAKEST_MAX, status_label};
+pub use receive::{Received, SupplierStatus, received_site_code};
 pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};

@@ -257,6 +257,7 @@ impl Reader<'_> {
                 },
                 pool: marks_pool.unwrap_or_default(),
                 inherits: false,
+                received: own.is_some_and(|h| h.received),
                 overdue_reviews: od.reviews,
                 overdue_actions: od.actions,
             });
@@ -280,6 +281,7 @@ impl Reader<'_> {
                     labels: label_rates(m),
                     pool,
                     inherits: h.inherits_from.is_some(),
+                    received: h.received,
                     overdue_reviews: od.reviews,
                     overdue_actions: od.actions,
                 });

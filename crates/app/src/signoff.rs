@@ -128,6 +128,7 @@ impl Signer<'_> {
         comment: Option<&str>,
     ) -> Result<SignOffRow, AppError> {
         let a = self.find(id).await?;
+        self.refuse_received(&a).await?;
         if !self.actor.role.may_decide(decision) {
             return Err(AppError::bad_with("cycle.not_author_role", |l| {
                 vec![

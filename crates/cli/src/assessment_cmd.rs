@@ -169,6 +169,18 @@ pub enum AssessmentCmd {
         /// Assessment id (or unique prefix).
         id: String,
     },
+    /// Export an assessment: OSCAL 1.2.1 assessment-results (in the --lang language) or
+    /// kojo's canonical JSON.
+    Export {
+        /// Assessment id (or unique prefix).
+        id: String,
+        /// oscal or json.
+        #[arg(long, value_enum)]
+        format: crate::exchange_cmd::ExportFormat,
+        /// Output file.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+    },
     /// Recompute the hash of an approved assessment and compare it with the one recorded at
     /// approval; fails naming the changed items.
     Verify {
@@ -515,6 +527,9 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 )
             );
             outln!("{}", a.id);
+        }
+        AssessmentCmd::Export { id, format, output } => {
+            crate::exchange_cmd::export(&editor, &id, format, &output, lang).await?
         }
         AssessmentCmd::Verify { id, json } => cycle_cmd::verify(&editor, &id, json, lang).await?,
         AssessmentCmd::History { id, item, json } => {

@@ -9,6 +9,7 @@ mod company_cmd;
 mod cycle_cmd;
 mod db;
 mod evidence_cmd;
+mod exchange_cmd;
 mod inherit_cmd;
 mod output;
 mod portfolio_cmd;
@@ -99,6 +100,17 @@ pub enum Command {
         #[arg(short = 'o', long = "output")]
         output: std::path::PathBuf,
     },
+    /// Signing keys of your companies (minisign format): generate (and rotate), show.
+    #[command(subcommand)]
+    Key(exchange_cmd::KeyCmd),
+    /// Pack an approved revision into a signed submission package (.kojo) for a customer.
+    Submit(exchange_cmd::SubmitArgs),
+    /// Receive a supplier's submission package: verify its signature and every file, then
+    /// file it as a read-only assessment under the supplier.
+    Receive(exchange_cmd::ReceiveArgs),
+    /// Suppliers whose packages you receive: add, new key, list, who has submitted.
+    #[command(subcommand)]
+    Supplier(exchange_cmd::SupplierCmd),
     /// Run the web app (the main job).
     Serve(serve_cmd::ServeArgs),
     /// Personal user accounts (no default account exists).
@@ -134,6 +146,10 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Actions { id, format, output } => {
             runtime()?.block_on(checksheet_cmd::actions(id, format, output, db, lang))
         }
+        Command::Key(cmd) => runtime()?.block_on(exchange_cmd::key(cmd, db, lang)),
+        Command::Submit(args) => runtime()?.block_on(exchange_cmd::submit(args, db, lang)),
+        Command::Receive(args) => runtime()?.block_on(exchange_cmd::receive(args, db, lang)),
+        Command::Supplier(cmd) => runtime()?.block_on(exchange_cmd::supplier(cmd, db, lang)),
         Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),
         Command::User(cmd) => runtime()?.block_on(serve_cmd::user(cmd, db, lang)),
     }

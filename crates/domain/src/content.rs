@@ -6,12 +6,13 @@
 //! hash in item order. Keeping the item hashes lets `verify` name the items that changed.
 
 use crate::{RawAnswer, Review};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// What identifies the assessment a hash is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContentHeader {
     /// Assessment id.
     pub id: String,

@@ -168,6 +168,8 @@ pub struct PortfolioRow {
     pub pool: Pool,
     /// A line that inherits from its plant.
     pub inherits: bool,
+    /// Received from a supplier (「受領」): read-only, outside this installation's own cycle.
+    pub received: bool,
     /// □ past their review-by date.
     pub overdue_reviews: i64,
     /// Actions past due.

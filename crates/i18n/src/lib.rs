@@ -101,6 +101,10 @@ macro_rules! locale {
                 "portfolio",
                 include_str!(concat!("../locales/", $lang, "/portfolio.toml")),
             ),
+            (
+                "exchange",
+                include_str!(concat!("../locales/", $lang, "/exchange.toml")),
+            ),
         ]
     };
 }

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod cycle_model;
+mod exchange_model;
 mod model;
 mod queries;
 pub use queries::{
@@ -17,6 +18,7 @@ pub use queries::{
 };
 
 pub use cycle_model::*;
+pub use exchange_model::*;
 pub use model::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

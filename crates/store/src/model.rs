@@ -89,6 +89,8 @@ pub struct Assessment {
     /// The plant assessment this line assessment inherits from (items it does not override
     /// show the plant's answers); `None` when it answers every item itself.
     pub inherits_from: Option<String>,
+    /// Filed from a supplier's submission package: read-only here.
+    pub received: bool,
 }
 
 /// What a new assessment needs.

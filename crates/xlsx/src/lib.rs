@@ -153,7 +153,7 @@ pub fn blank(catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         catalog_id: catalog.id.clone(),
         ..Sheet::default()
     };
-    write::checksheet(catalog, &sheet, &CycleColumns::default(), lang)
+    write::checksheet(catalog, &sheet, &CycleColumns::default(), lang, None)
 }
 
 /// The checksheet of `sheet`: its header and answers filled in, the summary's formulas carrying
@@ -162,7 +162,7 @@ pub fn blank(catalog: &Catalog, lang: Lang) -> Result<Vec<u8>, XlsxError> {
 ///
 /// Fails if the sheet belongs to another catalog or answers an item the catalog does not have.
 pub fn export(catalog: &Catalog, sheet: &Sheet, lang: Lang) -> Result<Vec<u8>, XlsxError> {
-    write::checksheet(catalog, sheet, &CycleColumns::default(), lang)
+    write::checksheet(catalog, sheet, &CycleColumns::default(), lang, None)
 }
 
 /// The checksheet of `sheet` as [`export`] writes it, with the yearly cycle's columns filled
@@ -178,7 +178,19 @@ pub fn export_cycle(
     cycle: &CycleColumns<'_>,
     lang: Lang,
 ) -> Result<Vec<u8>, XlsxError> {
-    write::checksheet(catalog, sheet, cycle, lang)
+    write::checksheet(catalog, sheet, cycle, lang, None)
+}
+
+/// [`export_cycle`] with the workbook's creation date set to `created` instead of now, so the
+/// same content always gives the same bytes (submission packages are reproducible).
+pub fn export_cycle_dated(
+    catalog: &Catalog,
+    sheet: &Sheet,
+    cycle: &CycleColumns<'_>,
+    lang: Lang,
+    created: chrono::NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
+    write::checksheet(catalog, sheet, cycle, lang, Some(created))
 }
 
 /// Reads a checksheet written by [`blank`] or [`export`] (and maybe re-saved by a spreadsheet

@@ -162,6 +162,7 @@ pub(crate) fn checksheet(
     sheet: &Sheet,
     cycle: &CycleColumns<'_>,
     lang: Lang,
+    created: Option<chrono::NaiveDate>,
 ) -> Result<Vec<u8>, XlsxError> {
     check_sheet(catalog, sheet)?;
     let formats = Formats::new();
@@ -175,12 +176,14 @@ pub(crate) fn checksheet(
             ("version", &catalog.version),
         ],
     );
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(&title)
-            .set_author("kojo")
-            .set_comment(t(lang, "xlsx.generator")),
-    );
+    let mut properties = DocProperties::new()
+        .set_title(&title)
+        .set_author("kojo")
+        .set_comment(t(lang, "xlsx.generator"));
+    if let Some(d) = created {
+        properties = properties.set_creation_datetime(&excel_date(d)?);
+    }
+    workbook.set_properties(&properties);
 
     let main = workbook.add_worksheet();
     main_sheet_contents(main, catalog, sheet, cycle, lang, &title, &formats)?;

@@ -144,7 +144,7 @@ macro_rules! latest_only {
 
 macro_rules! queue_filter {
     () => {
-        "(CAST($1 AS TEXT) IS NULL OR a.org_id = $1) AND (CAST($2 AS TEXT) IS NULL OR a.site_id = $2) \
+        "NOT a.received AND (CAST($1 AS TEXT) IS NULL OR a.org_id = $1) AND (CAST($2 AS TEXT) IS NULL OR a.site_id = $2) \
          AND (CAST($3 AS TEXT) IS NULL OR a.site_id IN (SELECT site_id FROM site_access WHERE user_id = $3)) \
          AND ((CAST($4 AS TEXT) IS NULL AND "
     };
@@ -154,6 +154,7 @@ macro_rules! queue_filter {
 mod actions;
 mod carry;
 mod evidence;
+mod exchange;
 mod queue;
 mod settings;
 mod signoff;

@@ -8,7 +8,7 @@ macro_rules! assessment_select {
     () => {
         "SELECT a.id, a.org_id, o.name AS org_name, a.site_id, s.code AS site_code, \
      s.name AS site_name, a.line_id, l.code AS line_code, l.name AS line_name, a.period, a.catalog_id, \
-     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at, a.inherits_from \
+     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at, a.inherits_from, a.received \
      FROM assessments a JOIN organisations o ON o.id = a.org_id JOIN sites s ON s.id = a.site_id \
      LEFT JOIN lines l ON l.id = a.line_id"
     };

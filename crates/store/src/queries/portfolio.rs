@@ -29,6 +29,8 @@ pub struct PortfolioHead {
     pub marks: String,
     /// The inherited-from assessment's mark summary.
     pub parent_marks: Option<String>,
+    /// Received from a supplier (read-only here).
+    pub received: bool,
 }
 
 /// Overdue work of one assessment: □ past their review-by date, actions past due.
@@ -65,7 +67,7 @@ impl Store {
         let sql = concat!(
             heads_cte!(),
             "SELECT a.id, a.site_id, l.code AS line_code, l.name AS line_name, a.period, a.revision, a.status, \
-             a.inherits_from, COALESCE(a.marks, '') AS marks, p.marks AS parent_marks \
+             a.inherits_from, COALESCE(a.marks, '') AS marks, p.marks AS parent_marks, a.received \
              FROM heads h JOIN assessments a ON a.id = h.id LEFT JOIN lines l ON l.id = a.line_id \
              LEFT JOIN assessments p ON p.id = a.inherits_from"
         );
@@ -97,7 +99,7 @@ impl Store {
              (SELECT COUNT(*) FROM answers x WHERE x.assessment_id = h.id AND x.mark = 'deferred' \
               AND x.review_by < $4 AND NOT x.inherit) AS reviews, \
              (SELECT COUNT(*) FROM actions x WHERE x.assessment_id = h.id AND x.status IN ('open', 'in_progress') \
-              AND x.due < $4) AS actions FROM heads h) \
+              AND x.due < $4) AS actions FROM heads h JOIN assessments ha ON ha.id = h.id WHERE NOT ha.received) \
              SELECT id, reviews, actions FROM t WHERE reviews + actions > 0"
         );
         let rows: Vec<(String, i64, i64)> = on!(self, |pool| sqlx::query_as(sql)

@@ -301,9 +301,9 @@ impl Admin<'_> {
         Ok(org)
     }
 
-    /// Generates a signing key pair for one of this installation's own companies and registers
-    /// its public key (the company's previous key, if any, is retired: rotation). The caller
-    /// writes the two files; the secret key never touches the database.
+    /// Generates a signing key pair for one of this installation's own companies. Nothing is
+    /// stored: the caller writes the two files, then registers the public key with
+    /// [`Admin::register_key`]. The secret key never touches the database.
     pub async fn generate_key(
         &self,
         company: &str,
@@ -313,19 +313,40 @@ impl Admin<'_> {
         if org.code == "default" {
             return Err(ExchangeError::new("exchange.default_company").into());
         }
-        let key = keys::generate(passphrase, &org.code)?;
+        Ok(keys::generate(passphrase, &org.code)?)
+    }
+
+    /// Registers the public key one of the installation's own companies signs with from now on;
+    /// its previous key is retired (rotation) and stays registered, so packages signed before
+    /// stay verifiable.
+    pub async fn register_key(
+        &self,
+        company: &str,
+        public: &PublicKey,
+    ) -> Result<KeyInfo, AppError> {
+        let org = self.own_company(company).await?;
+        if org.code == "default" {
+            return Err(ExchangeError::new("exchange.default_company").into());
+        }
+        if let Some(k) = self.app.store.company_key(&public.key_id).await? {
+            return Err(ExchangeError::new("exchange.key_exists")
+                .with("key", k.key_id)
+                .with("code", k.org_code)
+                .into());
+        }
         self.app
             .store
-            .add_company_key(
-                &org.id,
-                &key.public.key_id,
-                &key.public.base64,
-                &self.actor.name,
-            )
+            .add_company_key(&org.id, &public.key_id, &public.base64, &self.actor.name)
             .await?;
-        self.audit("key_generate", &org.code, Some(&key.public.key_id))
+        self.audit("key_register", &org.code, Some(&public.key_id))
             .await?;
-        Ok(key)
+        let key = self
+            .app
+            .store
+            .company_key(&public.key_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("key just added is missing".into()))?;
+        Ok(KeyInfo::of(key))
     }
 
     /// Packs an approved revision into a signed submission package. Same revision, key and

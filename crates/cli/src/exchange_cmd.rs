@@ -219,8 +219,19 @@ pub async fn key(cmd: KeyCmd, db: Option<&str>, lang: Lang) -> Result<(), Failur
                 .generate_key(&code, &pass)
                 .await
                 .map_err(app_failure)?;
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                Failure::key(
+                    "error.write_file",
+                    &[("file", &dir.display()), ("detail", &e)],
+                )
+            })?;
+            // Files first: a key is registered only once its secret half is safely written.
             write_secret(&secret, k.secret_file.as_bytes())?;
             write_file(&public, k.public.file_text().as_bytes())?;
+            admin
+                .register_key(&code, &k.public)
+                .await
+                .map_err(app_failure)?;
             outln!(
                 "{}",
                 tr(
@@ -271,20 +282,25 @@ pub async fn key(cmd: KeyCmd, db: Option<&str>, lang: Lang) -> Result<(), Failur
     Ok(())
 }
 
-/// Writes the secret key readable by its owner only.
+/// Writes the secret key as a new file readable by its owner only (created so, never
+/// readable by others for a moment; an existing file is never overwritten).
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    write_file(path, bytes)?;
+    use std::io::Write;
+    let fail = |e: std::io::Error| {
+        Failure::key(
+            "error.write_file",
+            &[("file", &path.display()), ("detail", &e)],
+        )
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
-            Failure::key(
-                "error.write_file",
-                &[("file", &path.display()), ("detail", &e)],
-            )
-        })?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    Ok(())
+    let mut f = options.open(path).map_err(fail)?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(fail)
 }
 
 pub async fn submit(args: SubmitArgs, db: Option<&str>, lang: Lang) -> Result<(), Failure> {

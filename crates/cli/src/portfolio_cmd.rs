@@ -76,7 +76,11 @@ pub async fn run(args: PortfolioArgs, db: Option<&str>, lang: Lang) -> Result<()
                 None => format!("{} {}", r.site, r.site_name),
                 Some(l) => format!("  └ {l} {}", r.line_name.as_deref().unwrap_or("")),
             };
-            let mut row = vec![name, status_label(&r.status, lang), pct(r.rate)];
+            let mut status = status_label(&r.status, lang);
+            if r.received {
+                status = format!("{status} ［{}］", t(lang, "portfolio.received"));
+            }
+            let mut row = vec![name, status, pct(r.rate)];
             row.extend(r.labels.values().map(|v| pct0(*v)));
             row.push(r.overdue_reviews.to_string());
             row.push(r.overdue_actions.to_string());

@@ -20,6 +20,7 @@ pub struct HeatRowVm {
     pub rate: String,
     pub cells: Vec<HeatCellVm>,
     pub inherits: bool,
+    pub received: bool,
     pub overdue_reviews: i64,
     pub overdue_actions: i64,
 }

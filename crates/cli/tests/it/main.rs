@@ -11,6 +11,7 @@ mod catalog;
 mod checksheet;
 mod companies;
 mod cycle;
+mod exchange;
 mod hardening;
 mod inheritance;
 mod portfolio;

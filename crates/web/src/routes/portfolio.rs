@@ -193,6 +193,7 @@ pub async fn page(
                 })
                 .collect(),
             inherits: r.inherits,
+            received: r.received,
             overdue_reviews: r.overdue_reviews,
             overdue_actions: r.overdue_actions,
         })

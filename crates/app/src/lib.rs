@@ -42,7 +42,14 @@ pub use handles::*;
 pub use kojo_domain::portfolio::{
     Aggregate, Company, Portfolio, PortfolioRow, TrendSeries, WeakItem,
 };
-pub use kojo_exchange::keys::GeneratedKey;
+pub use kojo_exchange::keys::{GeneratedKey, MIN_PASSPHRASE_CHARS, PublicKey};
+pub use kojo_exchange::package::MAX_PACKAGE_BYTES;
+
+/// Parses a `.pub` file's text (minisign format).
+pub fn parse_public_key(text: &str) -> Result<PublicKey, AppError> {
+    Ok(PublicKey::parse(text)?)
+}
+
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CompanyKey,

@@ -95,6 +95,16 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// How a received assessment arrived (the supplier, key, package hash, when), if it was
+    /// received; `None` for one made here.
+    pub async fn receipt(&self, id: &str) -> Result<Option<ReceiptRow>, AppError> {
+        let view = self.assessment(id).await?;
+        if !view.assessment.received {
+            return Ok(None);
+        }
+        Ok(self.app.store.receipt(&view.assessment.id).await?)
+    }
+
     /// The registered suppliers the actor may see.
     pub async fn suppliers(&self) -> Result<Vec<Organisation>, AppError> {
         let visible = self.companies().await?;

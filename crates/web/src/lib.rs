@@ -16,6 +16,7 @@ mod security;
 mod session;
 mod views;
 mod views_cycle;
+mod views_exchange;
 mod views_portfolio;
 
 use axum::Router;
@@ -72,6 +73,9 @@ pub enum Access {
     /// the settings allow at all (plus room for the form); the handler enforces the current
     /// setting while it reads the file.
     Evidence,
+    /// Like [`Access::Authed`], for a submission package: the body limit is the largest
+    /// package kojo reads, plus room for the form.
+    Package,
 }
 
 /// One route of the router.
@@ -97,7 +101,7 @@ macro_rules! route_table {
         fn add_routes(
             mut public: Router<Arc<AppState>>,
             mut authed: Router<Arc<AppState>>,
-            limits: (usize, usize),
+            limits: (usize, usize, usize),
         ) -> (Router<Arc<AppState>>, Router<Arc<AppState>>) {
             $( route_table!(@add $access public authed limits $method $path $handler); )*
             (public, authed)
@@ -114,6 +118,9 @@ macro_rules! route_table {
     };
     (@add Evidence $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
         $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($l.1)));
+    };
+    (@add Package $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
+        $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($l.2)));
     };
 }
 
@@ -140,7 +147,7 @@ const fn const_upper(method: &'static str) -> &'static str {
 
 use routes::{
     actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, inherit,
-    items, portfolio, queue, review, sites,
+    items, keys, portfolio, queue, receive, review, sites, submit, suppliers,
 };
 
 route_table! {
@@ -193,6 +200,17 @@ route_table! {
     Authed post "/admin/users" => admin::user_add;
     Authed post "/admin/users/{name}" => admin::user_change;
     Authed get "/admin/log" => admin::access_log;
+    Authed get "/keys" => keys::page;
+    Authed post "/keys" => keys::register;
+    Authed post "/keys/generate" => keys::generate;
+    Authed get "/keys/{key_id}/public" => keys::public_file;
+    Authed get "/a/{id}/submit" => submit::page;
+    Authed post "/a/{id}/submit" => submit::create;
+    Authed get "/suppliers" => suppliers::page;
+    Authed post "/suppliers" => suppliers::add;
+    Authed post "/suppliers/{code}/keys" => suppliers::key_add;
+    Authed get "/receive" => receive::page;
+    Package post "/receive" => receive::upload;
 }
 
 /// The router with every route and middleware.
@@ -204,7 +222,11 @@ pub fn router(app: App, config: Config) -> Router {
     let (public, authed) = add_routes(
         Router::new(),
         Router::new(),
-        (config.max_upload_bytes, evidence_route_limit()),
+        (
+            config.max_upload_bytes,
+            evidence_route_limit(),
+            kojo_app::MAX_PACKAGE_BYTES + routes::receive::FORM_OVERHEAD,
+        ),
     );
     let authed = authed.layer(axum::middleware::from_fn(session::require_login));
     public

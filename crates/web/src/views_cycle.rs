@@ -38,6 +38,10 @@ pub struct CycleHead {
     pub previous: Option<String>,
     /// Answers awaiting re-confirmation.
     pub unconfirmed: usize,
+    /// How a received assessment arrived (supplier, when, key, package hash).
+    pub received: Option<String>,
+    /// An approved revision of one's own that an administrator may pack for submission.
+    pub can_package: bool,
 }
 
 /// Counts of the yearly cycle (all visible plants, or one assessment).

@@ -19,6 +19,12 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use tower::ServiceExt;
 
+/// A supplier registered in the world, with this public key (made by `minisign -G`), so the
+/// route of a public key file has one to serve.
+const SUPPLIER_PUB: &str = "untrusted comment: minisign public key 9DB89F45D3E1779\n\
+                            RWR5Fz5d9InbCQoe5K2vCXcIjd0oKCNT/Dney2q6ydsD7r74A6lEcLzP\n";
+const SUPPLIER_KEY_ID: &str = "09DB89F45D3E1779";
+
 const PRE_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,6 +166,34 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         | ("POST", "/a/{id}/actions/{action}")
         | ("POST", "/a/{id}/items/{item}/evidence")
         | ("POST", "/evidence/{eid}/remove") => change(who, plant, &[Assessor], SEE_OTHER),
+        // Exchange. Public keys and receipt tracking are for everyone signed in (each sees the
+        // companies it may see); keys, suppliers and receiving are administration. The admin's
+        // requests carry what the authorization lets through to the app's own checks: a key
+        // that does not parse, a package that is not one (422, the page with the reason).
+        ("GET", "/keys") | ("GET", "/suppliers") => match who {
+            Anonymous => Login,
+            _ => OK,
+        },
+        ("POST", "/keys")
+        | ("POST", "/keys/generate")
+        | ("POST", "/suppliers")
+        | ("POST", "/suppliers/{code}/keys")
+        | ("POST", "/receive") => match who {
+            Anonymous => Login,
+            Admin => Status(422),
+            _ => FORBIDDEN,
+        },
+        ("GET", "/receive") => match who {
+            Anonymous => Login,
+            Admin => OK,
+            _ => FORBIDDEN,
+        },
+        // The supplier's key: only those who see the supplier company (administrators here).
+        ("GET", "/keys/{key_id}/public") => admin_only_page(who),
+        // 提出パッケージ作成 of the plant's approved assessment: the page for administrators;
+        // the package needs the company's secret key, which the request does not carry.
+        ("GET", "/a/{id}/submit") => change(who, plant, &[], OK),
+        ("POST", "/a/{id}/submit") => change(who, plant, &[], Status(422)),
         ("GET", "/admin/users") | ("GET", "/admin/log") => admin_only_page(who),
         ("POST", "/admin/users") | ("POST", "/admin/users/{name}") => admin_only_page(who),
         (method, path) => panic!(
@@ -217,7 +251,7 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
     // Only an approved assessment can be revised; overriding and putting back work on a line
     // that inherits.
     let id = match route.path {
-        "/a/{id}/revise" => approved,
+        "/a/{id}/revise" | "/a/{id}/submit" => approved,
         "/a/{id}/override" | "/a/{id}/inherit" => match plant {
             Plant::Own => &w.own_line,
             Plant::Foreign => &w.foreign_line,
@@ -255,14 +289,21 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
     } else {
         evidence
     };
+    // `{code}` is a plant, except on a supplier's route.
+    let code = if route.path.starts_with("/suppliers/") {
+        "SUPA"
+    } else {
+        site.as_str()
+    };
     let path = route
         .path
-        .replace("{code}", site)
+        .replace("{code}", code)
         .replace("{id}", id)
         .replace("{item}", &item.to_string())
         .replace("{action}", &action.to_string())
         .replace("{eid}", &evidence.to_string())
         .replace("{name}", "target1")
+        .replace("{key_id}", SUPPLIER_KEY_ID)
         .replace("{*file}", "kojo.css");
     let csrf = login.map(|l| l.csrf.as_str()).unwrap_or(PRE_CSRF);
     let mut cookie = format!("kojo_csrf={PRE_CSRF}");
@@ -283,6 +324,26 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
             "--{boundary}\r\nContent-Disposition: form-data; name=\"valid_until\"\r\n\r\n2099-12-31\r\n\
              --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"点検記録 {n}.txt\"\r\n\
              Content-Type: text/plain\r\n\r\ninspection record {n}\r\n--{boundary}--\r\n"
+        );
+        return builder
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+    }
+    if route.access == Access::Package || route.path == "/a/{id}/submit" {
+        let boundary = "kojo-authz-package";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"passphrase\"\r\n\r\nnot the passphrase\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"x.kojo\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\nnot a package {n}\r\n--{boundary}--\r\n",
+            field = if route.access == Access::Package {
+                "package"
+            } else {
+                "key"
+            },
         );
         return builder
             .header(
@@ -344,6 +405,12 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
             format!("username=user{n}&role=viewer&password=Another+long+pass+{n}+xyz")
         }
         "/admin/users/{name}" => format!("action=grant&site={site}"),
+        "/keys" => "company=default&public_key=not+a+key".to_string(),
+        "/keys/generate" => {
+            "company=default&passphrase=a+long+passphrase&passphrase2=a+long+passphrase".to_string()
+        }
+        "/suppliers" => format!("code=SUP{n}&name=Supplier+{n}&public_key=not+a+key"),
+        "/suppliers/{code}/keys" => "public_key=not+a+key".to_string(),
         _ => String::new(),
     };
     builder
@@ -356,6 +423,14 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
 async fn every_route_answers_every_role_on_both_plants_as_the_matrix_says() {
     let dir = tempfile::tempdir().unwrap();
     let w = world(dir.path()).await;
+    let (_, key) = w
+        .app
+        .admin(&kojo_app::Actor::cli())
+        .unwrap()
+        .add_supplier("SUPA", "Supplier A", SUPPLIER_PUB)
+        .await
+        .unwrap();
+    assert_eq!(key.key.key_id, SUPPLIER_KEY_ID);
     let router = kojo_web::router(w.app.clone(), Config::default());
     let mut failures = Vec::new();
     let mut checked = 0;

@@ -32,7 +32,7 @@ fn with_stdin(cmd: &mut std::process::Command, input: &str) -> Run {
 
 /// The supplier: company ACME with plant P1, and an approved FY2026 assessment (1–59 ○, 60 □,
 /// 61 △, 62 ×, 63 －), signed off by three people. Returns its id.
-fn approved(db: &TestDb) -> String {
+pub(crate) fn approved(db: &TestDb) -> String {
     ok(db
         .kojo()
         .args(["company", "add", "ACME", "--name", "Acme 部品"]));
@@ -111,7 +111,7 @@ fn sign_off(db: &TestDb, id: &str) {
 }
 
 /// Generates ACME's key pair into the database's folder; returns (secret, public) paths.
-fn keys(db: &TestDb) -> (PathBuf, PathBuf) {
+pub(crate) fn keys(db: &TestDb) -> (PathBuf, PathBuf) {
     let dir = db.dir.path().join("keys");
     let r = with_stdin(
         db.kojo()
@@ -124,7 +124,7 @@ fn keys(db: &TestDb) -> (PathBuf, PathBuf) {
     (dir.join("ACME.key"), dir.join("ACME.pub"))
 }
 
-fn submit(db: &TestDb, id: &str, key: &Path, out: &Path) {
+pub(crate) fn submit(db: &TestDb, id: &str, key: &Path, out: &Path) {
     let r = with_stdin(
         db.kojo()
             .args(["submit", id, "--key"])

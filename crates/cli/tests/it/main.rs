@@ -6,6 +6,7 @@ mod assessments;
 mod axe;
 mod browser;
 mod browser_cycle;
+mod browser_exchange;
 mod browser_portfolio;
 mod catalog;
 mod checksheet;

@@ -97,6 +97,20 @@ pub(crate) async fn cycle_head(
         )),
         _ => None,
     };
+    let receipt = st.app.reader(au.actor()).receipt(&a.id).await?;
+    let received = receipt.map(|r| {
+        tr(
+            lang,
+            "exchange.web.received_notice",
+            &[
+                ("company", &r.org_code),
+                ("at", &super::when(&r.received_at, false)),
+                ("key", &r.key_id),
+                ("sha", &r.package_sha256),
+            ],
+        )
+    });
+    let own = !a.received;
     Ok(CycleHead {
         status_key: status.key(),
         status: status_name(&a.status, lang),
@@ -104,7 +118,7 @@ pub(crate) async fn cycle_head(
         boxes,
         decisions: next
             .iter()
-            .filter(|d| role.may_decide(**d))
+            .filter(|d| own && role.may_decide(**d))
             .map(|d| DecisionVm {
                 key: d.key(),
                 name: d.name(lang),
@@ -112,12 +126,14 @@ pub(crate) async fn cycle_head(
             .collect(),
         can_return: matches!(status, Status::Submitted | Status::Confirmed)
             && role.may_decide(Decision::Return),
-        can_revise: status == Status::Approved && role.may_edit(),
+        can_revise: own && status == Status::Approved && role.may_edit(),
+        can_package: own && status == Status::Approved && role.may_administer(),
         relaxed: st.app.required_signers().await? == 2,
-        notice,
+        notice: if own { notice } else { None },
         returned,
         previous,
         unconfirmed: view.summary.unconfirmed.len(),
+        received,
     })
 }
 

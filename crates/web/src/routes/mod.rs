@@ -13,10 +13,14 @@ pub mod evidence;
 pub mod import;
 pub mod inherit;
 pub mod items;
+pub mod keys;
 pub mod portfolio;
 pub mod queue;
+pub mod receive;
 pub mod review;
 pub mod sites;
+pub mod submit;
+pub mod suppliers;
 
 use crate::ctx::Ctx;
 use crate::error::WebError;

@@ -12,6 +12,7 @@ use crate::AppError;
 use kojo_catalog::Catalog;
 use kojo_domain::{ItemAnswer, ItemNo, Lang, RawAnswer};
 use kojo_i18n::tr;
+use kojo_store::{AnswerWrite, StoredAnswer};
 use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
 
@@ -159,5 +160,30 @@ pub fn parse_answer_file(
         Ok(answers)
     } else {
         Err(AnswerFileError::Entries(problems))
+    }
+}
+
+impl crate::Editor<'_> {
+    /// Writes several answers in one transaction (all or nothing), each against the version the
+    /// caller saw: another stored version fails the whole batch with a conflict.
+    pub async fn answer_versioned(
+        &self,
+        id: &str,
+        answers: &[(ItemNo, Option<RawAnswer>, i64)],
+    ) -> Result<Vec<StoredAnswer>, AppError> {
+        let a = self.find(id).await?;
+        let mut writes = Vec::with_capacity(answers.len());
+        for (item, raw, version) in answers {
+            writes.push(AnswerWrite {
+                item: item.get(),
+                expected_version: *version,
+                answer: raw.as_ref().map(RawAnswer::parse).transpose()?,
+            });
+        }
+        Ok(self
+            .app
+            .store
+            .write_answers(&a.id, &writes, &self.actor.name)
+            .await?)
     }
 }

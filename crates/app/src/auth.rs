@@ -98,7 +98,7 @@ pub enum LoginOutcome {
     Throttled,
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
     hex(&b)
@@ -108,15 +108,15 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     hex(&Sha256::digest(s.as_bytes()))
 }
 
-fn stamp(t: DateTime<Utc>) -> String {
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_stamp(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
@@ -148,7 +148,7 @@ fn delayed(count: &FailureCount, free: i64, now: DateTime<Utc>) -> bool {
     }
 }
 
-fn role_of(key: &str) -> Result<Role, AppError> {
+pub(crate) fn role_of(key: &str) -> Result<Role, AppError> {
     Role::from_key(key).ok_or_else(|| AppError::Internal(format!("stored role {key:?} unknown")))
 }
 

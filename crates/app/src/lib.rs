@@ -21,6 +21,7 @@ mod portfolio;
 mod receive;
 mod review;
 mod signoff;
+mod tokens;
 mod users;
 
 pub use actions::{ACTION_TITLE_MAX, ActionEntry, parse_action_status};
@@ -52,7 +53,7 @@ pub fn parse_public_key(text: &str) -> Result<PublicKey, AppError> {
 
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
-    ActionEvent, ActionListRow, ActionRow, Assessment, AuditEntry, Comment, CompanyKey,
+    ActionEvent, ActionListRow, ActionRow, ApiToken, Assessment, AuditEntry, Comment, CompanyKey,
     CycleCounts, EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, ReceiptRow, SignOffRow,
     Site, StoredAnswer, User,
 };
@@ -60,6 +61,7 @@ pub use portfolio::{PortfolioQuery, WEAKEST_MAX, status_label};
 pub use receive::{Received, SupplierStatus, received_site_code};
 pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};
+pub use tokens::{ApiSession, NewToken, Scope, TOKEN_NAME_MAX, TOKEN_PREFIX};
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 
 use kojo_catalog::Catalog;

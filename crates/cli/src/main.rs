@@ -16,6 +16,7 @@ mod portfolio_cmd;
 mod serve_cmd;
 mod setting_cmd;
 mod site_cmd;
+mod token_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -111,6 +112,12 @@ pub enum Command {
     /// Suppliers whose packages you receive: add, new key, list, who has submitted.
     #[command(subcommand)]
     Supplier(exchange_cmd::SupplierCmd),
+    /// Personal API tokens for /api/v1: create (shown once), list, revoke.
+    #[command(subcommand)]
+    Token(token_cmd::TokenCmd),
+    /// The REST API: print its OpenAPI document.
+    #[command(subcommand)]
+    Api(token_cmd::ApiCmd),
     /// Run the web app (the main job).
     Serve(serve_cmd::ServeArgs),
     /// Personal user accounts (no default account exists).
@@ -150,6 +157,8 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Submit(args) => runtime()?.block_on(exchange_cmd::submit(args, db, lang)),
         Command::Receive(args) => runtime()?.block_on(exchange_cmd::receive(args, db, lang)),
         Command::Supplier(cmd) => runtime()?.block_on(exchange_cmd::supplier(cmd, db, lang)),
+        Command::Token(cmd) => runtime()?.block_on(token_cmd::token(cmd, db, lang)),
+        Command::Api(cmd) => token_cmd::api(cmd),
         Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),
         Command::User(cmd) => runtime()?.block_on(serve_cmd::user(cmd, db, lang)),
     }

@@ -105,6 +105,10 @@ macro_rules! locale {
                 "exchange",
                 include_str!(concat!("../locales/", $lang, "/exchange.toml")),
             ),
+            (
+                "api",
+                include_str!(concat!("../locales/", $lang, "/api.toml")),
+            ),
         ]
     };
 }

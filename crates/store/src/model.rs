@@ -395,3 +395,41 @@ pub struct FailureCount {
     /// The last failure (RFC 3339), if any.
     pub last_failure: Option<String>,
 }
+
+/// A personal API token (the secret is never stored; only its SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    /// Id (shown in lists; revoking names it).
+    pub id: String,
+    /// The user it acts as.
+    pub user_id: String,
+    /// That user's login name.
+    pub user_name: String,
+    /// What the owner called it.
+    pub name: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// Created.
+    pub created_at: String,
+    /// Expires (RFC 3339); `None`: until revoked.
+    pub expires_at: Option<String>,
+    /// Last request made with it.
+    pub last_used_at: Option<String>,
+    /// Revoked.
+    pub revoked_at: Option<String>,
+}
+
+/// A token to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewApiToken<'a> {
+    /// The user it acts as.
+    pub user_id: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// `read` or `write`.
+    pub scope: &'a str,
+    /// SHA-256 (hex) of the secret.
+    pub token_hash: &'a str,
+    /// Expiry (RFC 3339).
+    pub expires_at: Option<&'a str>,
+}

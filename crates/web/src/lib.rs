@@ -8,6 +8,7 @@
 //! address, an access log, escaped output, bounded request bodies.
 #![deny(missing_docs)]
 
+pub mod api;
 mod assets;
 mod ctx;
 mod error;
@@ -137,17 +138,19 @@ fn evidence_route_limit() -> usize {
         .saturating_add(routes::evidence::FORM_OVERHEAD)
 }
 
-const fn const_upper(method: &'static str) -> &'static str {
+pub(crate) const fn const_upper(method: &'static str) -> &'static str {
     match method.as_bytes() {
         b"get" => "GET",
         b"post" => "POST",
+        b"put" => "PUT",
+        b"patch" => "PATCH",
         _ => panic!("add the method to const_upper"),
     }
 }
 
 use routes::{
     actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, inherit,
-    items, keys, portfolio, queue, receive, review, sites, submit, suppliers,
+    items, keys, portfolio, queue, receive, review, sites, submit, suppliers, tokens,
 };
 
 route_table! {
@@ -211,6 +214,9 @@ route_table! {
     Authed post "/suppliers/{code}/keys" => suppliers::key_add;
     Authed get "/receive" => receive::page;
     Package post "/receive" => receive::upload;
+    Authed get "/tokens" => tokens::page;
+    Authed post "/tokens" => tokens::create;
+    Authed post "/tokens/{token}/revoke" => tokens::revoke;
 }
 
 /// The router with every route and middleware.
@@ -229,14 +235,17 @@ pub fn router(app: App, config: Config) -> Router {
         ),
     );
     let authed = authed.layer(axum::middleware::from_fn(session::require_login));
-    public
+    let web = public
         .merge(authed)
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(config.max_form_bytes))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::session_layer,
-        ))
+        ));
+    // The API has no session layer: no cookies, no CSRF; tokens only.
+    let api = api::router(state.clone()).layer(DefaultBodyLimit::max(config.max_form_bytes));
+    api.merge(web)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

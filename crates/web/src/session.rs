@@ -66,21 +66,21 @@ pub fn set_cookie(res: &mut Response, name: &str, value: &str, https: bool, max_
     }
 }
 
-fn accept_lang(headers: &HeaderMap) -> Option<Lang> {
+pub(crate) fn accept_lang(headers: &HeaderMap) -> Option<Lang> {
     let v = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
     let first = v.split(',').next()?.split(';').next()?.trim();
     first.split('-').next()?.parse().ok()
 }
 
-/// Resolves the session, language and client address; checks the idle timeout and CSRF;
-/// renders errors that handlers returned as full pages in the request's language.
-pub async fn session_layer(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// The client's address and whether the request came over HTTPS: the trusted proxy's headers
+/// when the peer is that proxy, the peer otherwise.
+pub(crate) fn client_of(st: &AppState, req: &Request) -> (IpAddr, bool) {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let headers = req.headers().clone();
+    let headers = req.headers();
     let from_proxy = st.config.trusted_proxy == Some(peer);
     let https = from_proxy
         && headers
@@ -97,6 +97,14 @@ pub async fn session_layer(State(st): State<Arc<AppState>>, req: Request, next: 
     } else {
         peer
     };
+    (client, https)
+}
+
+/// Resolves the session, language and client address; checks the idle timeout and CSRF;
+/// renders errors that handlers returned as full pages in the request's language.
+pub async fn session_layer(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let (client, https) = client_of(&st, &req);
+    let headers = req.headers().clone();
     let pre = cookie(&headers, PRE_CSRF_COOKIE).filter(|c| c.len() == 64);
     let cookie_lang = cookie(&headers, LANG_COOKIE).and_then(|l| l.parse().ok());
     let mut ctx = Ctx {

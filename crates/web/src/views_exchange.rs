@@ -97,3 +97,25 @@ pub struct ReceivePage {
     pub result: Option<ReceivedResultVm>,
     pub error: Option<String>,
 }
+
+pub struct TokenVm {
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub state: &'static str,
+    pub active: bool,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+pub struct TokensPage {
+    pub page: Page,
+    pub tokens: Vec<TokenVm>,
+    /// A token just created: shown this once.
+    pub created: Option<String>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}

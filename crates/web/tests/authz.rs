@@ -194,6 +194,15 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         // the package needs the company's secret key, which the request does not carry.
         ("GET", "/a/{id}/submit") => change(who, plant, &[], OK),
         ("POST", "/a/{id}/submit") => change(who, plant, &[], Status(422)),
+        // API tokens: everyone signed in manages their own; another's token is absent (404).
+        ("GET", "/tokens") | ("POST", "/tokens") => match who {
+            Anonymous => Login,
+            _ => OK,
+        },
+        ("POST", "/tokens/{token}/revoke") => match who {
+            Anonymous => Login,
+            _ => NOT_FOUND,
+        },
         ("GET", "/admin/users") | ("GET", "/admin/log") => admin_only_page(who),
         ("POST", "/admin/users") | ("POST", "/admin/users/{name}") => admin_only_page(who),
         (method, path) => panic!(
@@ -304,6 +313,7 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         .replace("{eid}", &evidence.to_string())
         .replace("{name}", "target1")
         .replace("{key_id}", SUPPLIER_KEY_ID)
+        .replace("{token}", &w.admin_token_id)
         .replace("{*file}", "kojo.css");
     let csrf = login.map(|l| l.csrf.as_str()).unwrap_or(PRE_CSRF);
     let mut cookie = format!("kojo_csrf={PRE_CSRF}");
@@ -411,6 +421,7 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         }
         "/suppliers" => format!("code=SUP{n}&name=Supplier+{n}&public_key=not+a+key"),
         "/suppliers/{code}/keys" => "public_key=not+a+key".to_string(),
+        "/tokens" => format!("name=token+{n}&scope=read"),
         _ => String::new(),
     };
     builder

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod api;
 mod assessments;
 mod axe;
 mod browser;

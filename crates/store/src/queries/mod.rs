@@ -268,4 +268,5 @@ pub use sessions::AUDIT_FIELD_MAX;
 pub use throttle::THROTTLE_MAX_ROWS;
 mod sites;
 mod throttle;
+mod tokens;
 mod users;

@@ -21,6 +21,7 @@ pub mod review;
 pub mod sites;
 pub mod submit;
 pub mod suppliers;
+pub mod tokens;
 
 use crate::ctx::Ctx;
 use crate::error::WebError;
@@ -28,8 +29,11 @@ use axum::response::{IntoResponse, Response};
 use kojo_domain::{FiscalYear, Status};
 use kojo_i18n::Lang;
 
-/// Anything the router does not know.
-pub async fn not_found(_: Ctx) -> Response {
+/// Anything the router does not know (under `/api/`: a problem document, not a page).
+pub async fn not_found(_: Ctx, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::api::not_found(&headers);
+    }
     WebError::NotFound.into_response()
 }
 

@@ -29,6 +29,8 @@ pub struct World {
     /// [`LINE_OWN_ITEMS`] overridden on the line.
     pub own_line: String,
     pub foreign_line: String,
+    /// An API token of `target1` (no one else's to revoke).
+    pub admin_token_id: String,
 }
 
 /// The items each line assessment overrides, for requests that put one back on the plant.
@@ -205,7 +207,14 @@ pub async fn world(dir: &std::path::Path) -> World {
         residual_item(&app, &foreign.id).await;
     let own_line = inheriting_line(&app, "OWN").await;
     let foreign_line = inheriting_line(&app, "FOREIGN").await;
+    let admin_token_id = admin
+        .create_token_for("target1", "someone else's", kojo_app::Scope::Read, None)
+        .await
+        .unwrap()
+        .info
+        .id;
     World {
+        admin_token_id,
         own_line,
         foreign_line,
         own_approved,

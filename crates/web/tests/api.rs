@@ -371,11 +371,10 @@ async fn every_api_route_answers_every_token_as_the_matrix_says_and_as_documente
     for route in API_ROUTES {
         for who in EVERYONE {
             for plant in [Plant::Own, Plant::Foreign] {
-                // Periods of new assessments must differ per plant: a plant gets one per year.
                 let want = expected(route, who, plant);
                 let (path, body) = request(&w, route, plant).await;
                 let token = k.tokens.get(&who).map(String::as_str);
-                let cookie = format!("{}", k.cookie);
+                let cookie = k.cookie.clone();
                 let extra: Vec<(&str, &str)> = match who {
                     Who::CookieOnly => vec![("cookie", cookie.as_str())],
                     _ => vec![],

@@ -1,7 +1,7 @@
 //! Exchange in real headless Chromium (issue 11): the supplier's key and 提出パッケージ作成
 //! pages; the customer registers the supplier with its public key, sees it missing with a
 //! reminder, uploads the package on 「提出受付」, then sees it submitted and filed with the
-//! 「受領」 badge. Every page passes axe-core.
+//! 「受領」 badge; an API token is made and revoked on its page. Every page passes axe-core.
 
 use crate::browser::{fill, login};
 use crate::common::*;
@@ -97,4 +97,16 @@ fn a_supplier_package_is_received_and_tracked_in_the_browser() {
         b.text("section.key-company[data-company=ACME] .fingerprint")
             .contains(shown.trim())
     );
+
+    // ---- an API token on the web: shown once, listed, revoked -------------------------------
+    press(&b, "#nav-tokens");
+    b.wait_for("#token-create", WAIT);
+    fill(&b, "#tk-name", "取引先集計");
+    press(&b, "#token-create-submit");
+    b.wait_for("#token-created", WAIT);
+    assert!(b.find("#new-token").value().starts_with("kojo_"));
+    assert_eq!(b.find_all("#tokens tbody tr").len(), 1);
+    press(&b, "#tokens tbody tr button.danger");
+    b.wait_for("#tokens-notice", WAIT);
+    assert!(!b.exists("#tokens tbody tr button.danger"));
 }

@@ -62,8 +62,10 @@ pub struct SubmitArgs {
 /// `kojo receive`.
 #[derive(Args, Debug)]
 pub struct ReceiveArgs {
-    /// The package (.kojo).
-    pub package: PathBuf,
+    /// The package (.kojo); several are received one after the other, each on its own (a
+    /// refused one is reported and the others still filed; the exit status is then 1).
+    #[arg(required = true)]
+    pub package: Vec<PathBuf>,
     /// Refuse the package unless it comes from this supplier.
     #[arg(long)]
     pub company: Option<String>,
@@ -344,51 +346,95 @@ pub async fn submit(args: SubmitArgs, db: Option<&str>, lang: Lang) -> Result<()
     Ok(())
 }
 
-pub async fn receive(args: ReceiveArgs, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+fn read_package(path: &Path) -> Result<Vec<u8>, Failure> {
     let max = kojo_exchange::package::MAX_PACKAGE_BYTES as u64;
-    let f = std::fs::File::open(&args.package).map_err(|e| {
+    let fail = |e: std::io::Error| {
         Failure::key(
             "error.read_file",
-            &[("file", &args.package.display()), ("detail", &e)],
+            &[("file", &path.display()), ("detail", &e)],
         )
-    })?;
+    };
+    let f = std::fs::File::open(path).map_err(fail)?;
     let mut bytes = Vec::new();
-    f.take(max + 1).read_to_end(&mut bytes).map_err(|e| {
-        Failure::key(
-            "error.read_file",
-            &[("file", &args.package.display()), ("detail", &e)],
-        )
-    })?;
-    let app = open(db, lang).await?;
-    let actor = Actor::cli();
-    let admin = admin_of(&app, &actor)?;
-    let r = admin
-        .receive(&bytes, args.company.as_deref())
-        .await
-        .map_err(app_failure)?;
-    if args.json {
-        return print_json(&r);
-    }
+    // One byte over the limit is enough for the package reader to refuse it by size.
+    f.take(max + 1).read_to_end(&mut bytes).map_err(fail)?;
+    Ok(bytes)
+}
+
+fn received_line(r: &kojo_app::Received, lang: Lang) -> String {
     let key = if r.current {
         "exchange.cli_received"
     } else {
         "exchange.cli_received_history"
     };
-    outln!(
-        "{}",
-        tr(
-            lang,
-            key,
-            &[
-                ("company", &r.company.code),
-                ("scope", &r.scope),
-                ("period", &r.period),
-                ("revision", &r.revision),
-                ("current", &r.newer_revision.unwrap_or(r.revision)),
-                ("id", &r.assessment_id),
-            ]
-        )
-    );
+    tr(
+        lang,
+        key,
+        &[
+            ("company", &r.company.code),
+            ("scope", &r.scope),
+            ("period", &r.period),
+            ("revision", &r.revision),
+            ("current", &r.newer_revision.unwrap_or(r.revision)),
+            ("id", &r.assessment_id),
+        ],
+    )
+}
+
+pub async fn receive(args: ReceiveArgs, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    let app = open(db, lang).await?;
+    let actor = Actor::cli();
+    let admin = admin_of(&app, &actor)?;
+    if let [one] = args.package.as_slice() {
+        let bytes = read_package(one)?;
+        let r = admin
+            .receive(&bytes, args.company.as_deref())
+            .await
+            .map_err(app_failure)?;
+        if args.json {
+            return print_json(&r);
+        }
+        outln!("{}", received_line(&r, lang));
+        return Ok(());
+    }
+    // Several: each on its own; refusals are reported with the file and counted.
+    let mut out = Vec::new();
+    let mut refused = 0usize;
+    for path in &args.package {
+        let result = match read_package(path) {
+            Ok(bytes) => admin
+                .receive(&bytes, args.company.as_deref())
+                .await
+                .map_err(app_failure),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(r) => {
+                if args.json {
+                    out.push(serde_json::json!({"package": path, "received": r}));
+                } else {
+                    outln!("{}: {}", path.display(), received_line(&r, lang));
+                }
+            }
+            Err(e) => {
+                refused += 1;
+                let msg = e.message(lang);
+                eprintln!("{}: {msg}", path.display());
+                if args.json {
+                    out.push(serde_json::json!({"package": path, "error": msg}));
+                }
+            }
+        }
+    }
+    if args.json {
+        print_json(&out)?;
+    }
+    if refused > 0 {
+        return Err(Failure::key(
+            "exchange.cli_refused_some",
+            &[("refused", &refused), ("total", &args.package.len())],
+        ));
+    }
     Ok(())
 }
 

@@ -723,3 +723,37 @@ fn oscal_assessment_results_validate_and_load_in_compliance_trestle() {
     assert_eq!(doc["answers"].as_array().unwrap().len(), 63);
     assert_eq!(doc["signoffs"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn several_packages_are_received_each_on_its_own() {
+    let x = exchange(sqlite_db(), sqlite_db());
+    let c = &x.customer;
+    let changed = c.dir.path().join("changed.kojo");
+    let mut bytes = std::fs::read(&x.package).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    std::fs::write(&changed, bytes).unwrap();
+    let r = run(c
+        .kojo()
+        .arg("receive")
+        .arg(&changed)
+        .arg(&x.package)
+        .arg("--json"));
+    assert_eq!(r.code, 1, "one refused: exit status 1");
+    assert!(r.stderr.contains("changed.kojo"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2 個のパッケージのうち 1 個"),
+        "{}",
+        r.stderr
+    );
+    let out = json_of(&r);
+    let rows = out.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["error"].is_string());
+    assert_eq!(rows[1]["received"]["assessment_id"], x.id.as_str());
+    assert_eq!(
+        received_count(c),
+        1,
+        "the good one is filed, the changed one is not"
+    );
+}

@@ -4,13 +4,19 @@
 -- after the run) adds the threads' counters up and prints ONE machine-readable line that
 -- scripts/bench-web parses:
 --   KOJO_BENCH requests=N rps=R p50_us=A p99_us=B non200=C nonsaved=D exhausted=E next_slot=F errors=G
--- Session cookie and settings come from the environment (set by scripts/bench-web).
+-- Session cookie (or API token) and settings come from the environment (set by the scripts).
 
 local threads = {}
 local thread_no = 0
 
--- The session cookie goes on every request (wrk.format copies wrk.headers).
-wrk.headers["Cookie"] = "kojo_session=" .. assert(os.getenv("KOJO_BENCH_SESSION"), "KOJO_BENCH_SESSION unset")
+-- The session cookie goes on every request (wrk.format copies wrk.headers); for the API
+-- (scripts/bench-exchange), an API token instead.
+local token = os.getenv("KOJO_BENCH_TOKEN")
+if token then
+  wrk.headers["Authorization"] = "Bearer " .. token
+else
+  wrk.headers["Cookie"] = "kojo_session=" .. assert(os.getenv("KOJO_BENCH_SESSION"), "KOJO_BENCH_SESSION unset")
+end
 
 -- Per-thread counters (globals of each thread's own Lua state).
 responses, non200, nonsaved, exhausted, next_slot = 0, 0, 0, 0, 0

@@ -50,7 +50,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mark: Some("○".into()),
                 ..RawAnswer::default()
             };
-            (ItemNo::parse(&n.to_string(), app.catalog).unwrap(), Some(raw), 0)
+            (
+                ItemNo::parse(&n.to_string(), app.catalog).unwrap(),
+                Some(raw),
+                0,
+            )
         })
         .collect();
     let started = Instant::now();

@@ -2,10 +2,9 @@
 
 use super::dto::*;
 use super::problem::Problem;
-use super::{ApiCtx, ApiError};
+use super::{ApiCtx, ApiError, Json, Path, Query};
 use crate::AppState;
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kojo_app::AppError;
 use kojo_domain::{FiscalYear, ItemNo};

@@ -2,10 +2,9 @@
 //! Japanese text is the guideline's, verbatim; English is kojo's unofficial translation.
 
 use super::problem::Problem;
-use super::{ApiCtx, ApiError};
+use super::{ApiCtx, ApiError, Json, Path};
 use crate::AppState;
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;

@@ -2,10 +2,9 @@
 
 use super::dto::*;
 use super::problem::Problem;
-use super::{ApiCtx, ApiError};
+use super::{ApiCtx, ApiError, Json, Path, Query};
 use crate::AppState;
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kojo_app::{AppError, ReviewInput, parse_action_status};

@@ -28,6 +28,28 @@ use std::sync::Arc;
 
 pub use problem::{ApiError, Problem};
 
+/// `axum::Json` whose rejection (malformed JSON, unknown fields, a body over the limit) is a
+/// problem document like every other API error.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` with a problem document as its rejection.
+#[derive(Debug, Clone, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query` with a problem document as its rejection.
+#[derive(Debug, Clone, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
 /// One API route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiRoute {

@@ -50,15 +50,15 @@ impl Modify for CommonProblems {
             )
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+            for (writes, op) in [
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.patch),
+                (true, &mut item.delete),
             ]
             .into_iter()
-            .flatten()
+            .filter_map(|(w, op)| op.as_mut().map(|op| (w, op)))
             {
                 // Handler names repeat across modules (`sites::get`, `catalog::get`): the tag
                 // makes the operation id unique.
@@ -78,6 +78,12 @@ impl Modify for CommonProblems {
                         .responses
                         .entry(status.to_string())
                         .or_insert_with(|| problem(what));
+                }
+                if writes {
+                    op.responses
+                        .responses
+                        .entry("413".to_string())
+                        .or_insert_with(|| problem("The body is over the limit (256 KiB)"));
                 }
             }
         }

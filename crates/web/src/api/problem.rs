@@ -25,8 +25,37 @@ pub enum ApiError {
         /// English.
         en: String,
     },
+    /// The body is over the limit.
+    TooLarge,
     /// Anything the app refused or failed with.
     App(std::sync::Arc<AppError>),
+}
+
+impl ApiError {
+    fn rejected(status: StatusCode, detail: String) -> ApiError {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge;
+        }
+        ApiError::bad("api.bad_request_detail", &[("detail", &detail)])
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        ApiError::rejected(r.status(), r.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(r: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::rejected(r.status(), r.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::rejected(r.status(), r.body_text())
+    }
 }
 
 impl From<AppError> for ApiError {
@@ -87,6 +116,7 @@ impl Problem {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::ReadOnlyToken => (StatusCode::FORBIDDEN, "read_only_token", None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", None),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
             ApiError::BadRequest { ja, en } => (
                 StatusCode::BAD_REQUEST,
                 "bad_request",

@@ -1,10 +1,9 @@
 //! Plants, lines and the portfolio.
 
 use super::dto::*;
-use super::{ApiCtx, ApiError};
+use super::{ApiCtx, ApiError, Json, Path, Query};
 use crate::AppState;
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kojo_app::PortfolioQuery;
 use kojo_domain::FiscalYear;

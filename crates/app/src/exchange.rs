@@ -214,12 +214,14 @@ impl Reader<'_> {
             .collect())
     }
 
-    /// The checksheet of an assessment as xlsx, dated `created` (reproducible).
-    pub(crate) async fn checksheet_dated(
+    /// The checksheet of an assessment as xlsx, with last year's marks, this cycle's reviews
+    /// and what a line inherits in the informational columns; dated `created` when given (a
+    /// reproducible file), else today.
+    pub async fn checksheet(
         &self,
         view: &AssessmentView,
         lang: kojo_domain::Lang,
-        created: chrono::NaiveDate,
+        created: Option<chrono::NaiveDate>,
     ) -> Result<Vec<u8>, AppError> {
         let previous = self.previous(&view.assessment).await?;
         let reviews = self.app.store.reviews(&view.assessment.id).await?;
@@ -243,13 +245,11 @@ impl Reader<'_> {
             reviews: &reviews,
             inherited: &inherited,
         };
-        kojo_xlsx::export_cycle_dated(
-            self.app.catalog,
-            &view.sheet(self.app.catalog),
-            &cycle,
-            lang,
-            created,
-        )
+        let sheet = view.sheet(self.app.catalog);
+        match created {
+            Some(on) => kojo_xlsx::export_cycle_dated(self.app.catalog, &sheet, &cycle, lang, on),
+            None => kojo_xlsx::export_cycle(self.app.catalog, &sheet, &cycle, lang),
+        }
         .map_err(|e| AppError::Internal(e.to_string()))
     }
 
@@ -328,25 +328,50 @@ impl Admin<'_> {
         if org.code == "default" {
             return Err(ExchangeError::new("exchange.default_company").into());
         }
-        if let Some(k) = self.app.store.company_key(&public.key_id).await? {
+        self.add_key_to(&org, public, "key_register").await
+    }
+
+    /// Refuses a key id registered before (for any company).
+    pub(crate) async fn refuse_known_key(&self, key_id: &str) -> Result<(), AppError> {
+        if let Some(k) = self.app.store.company_key(key_id).await? {
             return Err(ExchangeError::new("exchange.key_exists")
                 .with("key", k.key_id)
                 .with("code", k.org_code)
                 .into());
         }
+        Ok(())
+    }
+
+    /// Records `action` in the access log and returns the key just registered.
+    pub(crate) async fn key_added(
+        &self,
+        action: &str,
+        org: &Organisation,
+        key_id: &str,
+    ) -> Result<KeyInfo, AppError> {
+        self.audit(action, &org.code, Some(key_id)).await?;
+        let key = self
+            .app
+            .store
+            .company_key(key_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("key just added is missing".into()))?;
+        Ok(KeyInfo::of(key))
+    }
+
+    /// Registers `public` as the current key of `org` (retiring its previous one).
+    pub(crate) async fn add_key_to(
+        &self,
+        org: &Organisation,
+        public: &PublicKey,
+        action: &str,
+    ) -> Result<KeyInfo, AppError> {
+        self.refuse_known_key(&public.key_id).await?;
         self.app
             .store
             .add_company_key(&org.id, &public.key_id, &public.base64, &self.actor.name)
             .await?;
-        self.audit("key_register", &org.code, Some(&public.key_id))
-            .await?;
-        let key = self
-            .app
-            .store
-            .company_key(&public.key_id)
-            .await?
-            .ok_or_else(|| AppError::Internal("key just added is missing".into()))?;
-        Ok(KeyInfo::of(key))
+        self.key_added(action, org, &public.key_id).await
     }
 
     /// Packs an approved revision into a signed submission package. Same revision, key and
@@ -399,7 +424,7 @@ impl Admin<'_> {
         ))
         .map_err(|e| AppError::Internal(e.to_string()))?;
         let report = self.report_pdf(&view, opts.lang, on).await?;
-        let checksheet = self.checksheet_dated(&view, opts.lang, on).await?;
+        let checksheet = self.checksheet(&view, opts.lang, Some(on)).await?;
         let mut evidence = BTreeMap::new();
         if opts.with_evidence {
             for e in &doc.evidence {

@@ -192,12 +192,7 @@ impl Admin<'_> {
         let code = check_code(code)?;
         let name = check_name(name)?;
         let pk = PublicKey::parse(public_key)?;
-        if let Some(k) = self.app.store.company_key(&pk.key_id).await? {
-            return Err(ExchangeError::new("exchange.key_exists")
-                .with("key", k.key_id)
-                .with("code", k.org_code)
-                .into());
-        }
+        self.refuse_known_key(&pk.key_id).await?;
         if self.app.store.company_by_code(&code).await?.is_some() {
             return Err(ExchangeError::new("exchange.supplier_exists")
                 .with("code", code)
@@ -208,15 +203,8 @@ impl Admin<'_> {
             .store
             .add_supplier(&code, &name, &pk.key_id, &pk.base64, &self.actor.name)
             .await?;
-        self.audit("supplier_add", &org.code, Some(&pk.key_id))
-            .await?;
-        let key = self
-            .app
-            .store
-            .company_key(&pk.key_id)
-            .await?
-            .ok_or_else(|| AppError::Internal("key just added is missing".into()))?;
-        Ok((org, KeyInfo::of(key)))
+        let key = self.key_added("supplier_add", &org, &pk.key_id).await?;
+        Ok((org, key))
     }
 
     /// Registers a supplier's new key (its rotation); the earlier key stays valid for packages
@@ -228,25 +216,7 @@ impl Admin<'_> {
     ) -> Result<KeyInfo, AppError> {
         let org = self.supplier(code).await?;
         let pk = PublicKey::parse(public_key)?;
-        if let Some(k) = self.app.store.company_key(&pk.key_id).await? {
-            return Err(ExchangeError::new("exchange.key_exists")
-                .with("key", k.key_id)
-                .with("code", k.org_code)
-                .into());
-        }
-        self.app
-            .store
-            .add_company_key(&org.id, &pk.key_id, &pk.base64, &self.actor.name)
-            .await?;
-        self.audit("supplier_key", &org.code, Some(&pk.key_id))
-            .await?;
-        let key = self
-            .app
-            .store
-            .company_key(&pk.key_id)
-            .await?
-            .ok_or_else(|| AppError::Internal("key just added is missing".into()))?;
-        Ok(KeyInfo::of(key))
+        self.add_key_to(&org, &pk, "supplier_key").await
     }
 
     /// Receives a submission package: verifies its signature against the registered key of the

@@ -1,7 +1,6 @@
 //! `kojo checksheet …`, `kojo report …`, `kojo actions …`.
 
 use crate::catalog_cmd::catalog;
-use crate::cycle_cmd::period_label;
 use crate::db::{app_failure, open};
 use crate::output::{Failure, outln, write_file};
 use clap::{Subcommand, ValueEnum};
@@ -83,34 +82,12 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
         ChecksheetCmd::Export { id, output } => {
             let (app, view) = load(&id, db, lang).await?;
             let actor = Actor::cli();
-            let reader = app.reader(&actor);
             // Last year's marks and this cycle's reviews fill the informational columns.
-            let previous = reader
-                .previous(&view.assessment)
+            let bytes = app
+                .reader(&actor)
+                .checksheet(&view, lang, None)
                 .await
                 .map_err(app_failure)?;
-            let reviews = reader
-                .reviews(&view.assessment.id)
-                .await
-                .map_err(app_failure)?;
-            let caption = previous
-                .as_ref()
-                .map(|(p, _)| period_label(p.period, lang))
-                .unwrap_or_default();
-            let inherited = view.inherited_items();
-            let cycle = kojo_xlsx::CycleColumns {
-                previous: previous
-                    .as_ref()
-                    .map(|(_, marks)| kojo_xlsx::PreviousMarks {
-                        caption: &caption,
-                        marks,
-                    }),
-                reviews: &reviews,
-                inherited: &inherited,
-            };
-            let bytes =
-                kojo_xlsx::export_cycle(app.catalog, &view.sheet(app.catalog), &cycle, lang)
-                    .map_err(internal_failure)?;
             write_file(&output, &bytes)?;
             eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
         }

@@ -187,12 +187,23 @@ fn action_out(a: kojo_app::ActionRow) -> ActionOut {
     }
 }
 
-const NO_CONTENT_TYPE: &str = "application/problem+json";
+fn signoff_out(s: kojo_app::SignOffRow) -> SignOffOut {
+    SignOffOut {
+        seq: s.seq,
+        decision: s.decision,
+        by: s.by_user,
+        at: s.at,
+        comment: s.comment,
+        content_hash: s.content_hash,
+    }
+}
+
+const PROBLEM: &str = "application/problem+json";
 
 /// This cycle's reviews, by item.
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/reviews", tag = "cycle",
     params(("id" = String, Path, description = "Assessment id"), PageQuery),
-    responses((status = 200, body = Page<ReviewOut>), (status = 404, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 200, body = Page<ReviewOut>), (status = 404, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn reviews(
     State(st): St,
@@ -218,8 +229,8 @@ pub async fn reviews(
 /// Records this cycle's review of a □ △ × item (assessors and administrators).
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/reviews/{item}", tag = "cycle", request_body = ReviewIn,
     params(("id" = String, Path, description = "Assessment id"), ("item" = u16, Path, description = "Item number")),
-    responses((status = 200, body = ReviewOut), (status = 403, body = Problem, content_type = NO_CONTENT_TYPE),
-        (status = 404, body = Problem, content_type = NO_CONTENT_TYPE), (status = 422, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 200, body = ReviewOut), (status = 403, body = Problem, content_type = PROBLEM),
+        (status = 404, body = Problem, content_type = PROBLEM), (status = 422, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn review(
     State(st): St,
@@ -244,7 +255,7 @@ pub async fn review(
 /// The assessment's actions, by id.
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/actions", tag = "cycle",
     params(("id" = String, Path, description = "Assessment id"), PageQuery),
-    responses((status = 200, body = Page<ActionOut>), (status = 404, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 200, body = Page<ActionOut>), (status = 404, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn actions(
     State(st): St,
@@ -270,8 +281,8 @@ pub async fn actions(
 /// Adds an action to an item (assessors and administrators).
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/actions", tag = "cycle", request_body = ActionIn,
     params(("id" = String, Path, description = "Assessment id")),
-    responses((status = 201, body = ActionOut), (status = 403, body = Problem, content_type = NO_CONTENT_TYPE),
-        (status = 404, body = Problem, content_type = NO_CONTENT_TYPE), (status = 422, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 201, body = ActionOut), (status = 403, body = Problem, content_type = PROBLEM),
+        (status = 404, body = Problem, content_type = PROBLEM), (status = 422, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn action_create(
     State(st): St,
@@ -298,8 +309,8 @@ pub async fn action_create(
 /// Changes an action's status (assessors and administrators).
 #[utoipa::path(patch, path = "/api/v1/assessments/{id}/actions/{action}", tag = "cycle", request_body = ActionChange,
     params(("id" = String, Path, description = "Assessment id"), ("action" = i64, Path, description = "Action id")),
-    responses((status = 200, body = ActionOut), (status = 403, body = Problem, content_type = NO_CONTENT_TYPE),
-        (status = 404, body = Problem, content_type = NO_CONTENT_TYPE), (status = 422, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 200, body = ActionOut), (status = 403, body = Problem, content_type = PROBLEM),
+        (status = 404, body = Problem, content_type = PROBLEM), (status = 422, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn action_update(
     State(st): St,
@@ -322,7 +333,7 @@ pub async fn action_update(
 /// The assessment's evidence files (metadata), by id.
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/evidence", tag = "cycle",
     params(("id" = String, Path, description = "Assessment id"), PageQuery),
-    responses((status = 200, body = Page<EvidenceOut>), (status = 404, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 200, body = Page<EvidenceOut>), (status = 404, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn evidence(
     State(st): St,
@@ -359,7 +370,7 @@ pub async fn evidence(
 #[utoipa::path(get, path = "/api/v1/evidence/{eid}", tag = "cycle",
     params(("eid" = i64, Path, description = "Evidence id")),
     responses((status = 200, description = "The file, with the media type it was uploaded with", content_type = "*/*", body = Vec<u8>),
-        (status = 404, body = Problem, content_type = NO_CONTENT_TYPE)),
+        (status = 404, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn evidence_download(
     State(st): St,
@@ -381,7 +392,7 @@ pub async fn evidence_download(
 /// The sign-off steps, in order.
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/signoffs", tag = "cycle",
     params(("id" = String, Path, description = "Assessment id"), PageQuery),
-    responses((status = 200, body = Page<SignOffOut>), (status = 404, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 200, body = Page<SignOffOut>), (status = 404, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn signoffs(
     State(st): St,
@@ -395,14 +406,7 @@ pub async fn signoffs(
         .signoffs(&id)
         .await?
         .into_iter()
-        .map(|s| SignOffOut {
-            seq: s.seq,
-            decision: s.decision,
-            by: s.by_user,
-            at: s.at,
-            comment: s.comment,
-            content_hash: s.content_hash,
-        })
+        .map(signoff_out)
         .collect();
     Ok(Json(paginate(
         items,
@@ -415,8 +419,8 @@ pub async fn signoffs(
 /// (`return`, with a comment), as the user's role and the separation of duties allow.
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/signoffs", tag = "cycle", request_body = DecisionIn,
     params(("id" = String, Path, description = "Assessment id")),
-    responses((status = 201, body = SignOffOut), (status = 403, body = Problem, content_type = NO_CONTENT_TYPE),
-        (status = 404, body = Problem, content_type = NO_CONTENT_TYPE), (status = 422, body = Problem, content_type = NO_CONTENT_TYPE)),
+    responses((status = 201, body = SignOffOut), (status = 403, body = Problem, content_type = PROBLEM),
+        (status = 404, body = Problem, content_type = PROBLEM), (status = 422, body = Problem, content_type = PROBLEM)),
     security(("token" = [])))]
 pub async fn decide(
     State(st): St,
@@ -432,15 +436,5 @@ pub async fn decide(
     }
     let signer = st.app.signer(cx.actor()).ok_or(AppError::Forbidden)?;
     let s = signer.decide(&a.id, decision, b.comment.as_deref()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SignOffOut {
-            seq: s.seq,
-            decision: s.decision,
-            by: s.by_user,
-            at: s.at,
-            comment: s.comment,
-            content_hash: s.content_hash,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(signoff_out(s))))
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use kojo_app::AssessmentView;
-use kojo_domain::{CycleReport, FiscalYear, Status};
+use kojo_domain::{CycleReport, Status};
 use kojo_i18n::Lang;
 use std::sync::Arc;
 
@@ -59,30 +59,12 @@ pub async fn checksheet(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let reader = st.app.reader(au.actor());
     let view = view_for(&st, &au, &id).await?;
-    let sheet = view.sheet(st.app.catalog);
-    let lang = au.lang();
-    let previous = reader.previous(&view.assessment).await?;
-    let reviews = reader.reviews(&view.assessment.id).await?;
-    let caption = previous
-        .as_ref()
-        .and_then(|(p, _)| u16::try_from(p.period).ok().and_then(FiscalYear::new))
-        .map(|p| p.label(lang))
-        .unwrap_or_default();
-    let inherited = view.inherited_items();
-    let cycle = kojo_xlsx::CycleColumns {
-        previous: previous
-            .as_ref()
-            .map(|(_, marks)| kojo_xlsx::PreviousMarks {
-                caption: &caption,
-                marks,
-            }),
-        reviews: &reviews,
-        inherited: &inherited,
-    };
-    let bytes = kojo_xlsx::export_cycle(st.app.catalog, &sheet, &cycle, lang)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = st
+        .app
+        .reader(au.actor())
+        .checksheet(&view, au.lang(), None)
+        .await?;
     Ok(download(bytes, XLSX, &format!("{}.xlsx", file_stem(&view))))
 }
 

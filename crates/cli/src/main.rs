@@ -13,6 +13,7 @@ mod exchange_cmd;
 mod inherit_cmd;
 mod output;
 mod portfolio_cmd;
+mod receive_cmd;
 mod serve_cmd;
 mod setting_cmd;
 mod site_cmd;
@@ -108,10 +109,10 @@ pub enum Command {
     Submit(exchange_cmd::SubmitArgs),
     /// Receive a supplier's submission package: verify its signature and every file, then
     /// file it as a read-only assessment under the supplier.
-    Receive(exchange_cmd::ReceiveArgs),
+    Receive(receive_cmd::ReceiveArgs),
     /// Suppliers whose packages you receive: add, new key, list, who has submitted.
     #[command(subcommand)]
-    Supplier(exchange_cmd::SupplierCmd),
+    Supplier(receive_cmd::SupplierCmd),
     /// Personal API tokens for /api/v1: create (shown once), list, revoke.
     #[command(subcommand)]
     Token(token_cmd::TokenCmd),
@@ -155,8 +156,8 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         }
         Command::Key(cmd) => runtime()?.block_on(exchange_cmd::key(cmd, db, lang)),
         Command::Submit(args) => runtime()?.block_on(exchange_cmd::submit(args, db, lang)),
-        Command::Receive(args) => runtime()?.block_on(exchange_cmd::receive(args, db, lang)),
-        Command::Supplier(cmd) => runtime()?.block_on(exchange_cmd::supplier(cmd, db, lang)),
+        Command::Receive(args) => runtime()?.block_on(receive_cmd::receive(args, db, lang)),
+        Command::Supplier(cmd) => runtime()?.block_on(receive_cmd::supplier(cmd, db, lang)),
         Command::Token(cmd) => runtime()?.block_on(token_cmd::token(cmd, db, lang)),
         Command::Api(cmd) => token_cmd::api(cmd),
         Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),

@@ -14,6 +14,7 @@ mod checksheet;
 mod companies;
 mod cycle;
 mod exchange;
+mod exchange_refusals;
 mod hardening;
 mod inheritance;
 mod portfolio;

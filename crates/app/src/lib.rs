@@ -61,7 +61,7 @@ pub use portfolio::{PortfolioQuery, WEAKEST_MAX, status_label};
 pub use receive::{Received, SupplierStatus, received_site_code};
 pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};
-pub use tokens::{ApiSession, NewToken, Scope, TOKEN_NAME_MAX, TOKEN_PREFIX};
+pub use tokens::{ApiSession, NewToken, Scope, TOKEN_NAME_MAX, TOKEN_PREFIX, token_state};
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 
 use kojo_catalog::Catalog;

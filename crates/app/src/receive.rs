@@ -95,14 +95,13 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// How a received assessment arrived (the supplier, key, package hash, when), if it was
-    /// received; `None` for one made here.
-    pub async fn receipt(&self, id: &str) -> Result<Option<ReceiptRow>, AppError> {
-        let view = self.assessment(id).await?;
-        if !view.assessment.received {
+    /// How a received assessment arrived (the supplier, key, package hash, when); `None` for
+    /// one made here. `a` comes from one of the actor's handles, so it is visible.
+    pub async fn receipt(&self, a: &Assessment) -> Result<Option<ReceiptRow>, AppError> {
+        if !a.received {
             return Ok(None);
         }
-        Ok(self.app.store.receipt(&view.assessment.id).await?)
+        Ok(self.app.store.receipt(&a.id).await?)
     }
 
     /// The registered suppliers the actor may see.

@@ -45,6 +45,23 @@ pub const TOKEN_NAME_MAX: usize = 100;
 /// How often a token's last use is written at most.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
+/// The i18n key of a token's state now: `token.active`, `token.revoked_state` or
+/// `token.expired_state`.
+pub fn token_state(t: &ApiToken) -> &'static str {
+    let expired = t
+        .expires_at
+        .as_deref()
+        .and_then(parse_stamp)
+        .is_some_and(|e| e < Utc::now());
+    if t.revoked_at.is_some() {
+        "token.revoked_state"
+    } else if expired {
+        "token.expired_state"
+    } else {
+        "token.active"
+    }
+}
+
 /// A token just created: the secret is in `token`, shown this once.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewToken {

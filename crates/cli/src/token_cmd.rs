@@ -3,7 +3,7 @@
 use crate::db::{app_failure, open};
 use crate::output::{Failure, outln, print_json, print_listing, write_file};
 use clap::Subcommand;
-use kojo_app::{Actor, ApiToken, AppError, Scope};
+use kojo_app::{Actor, AppError, Scope};
 use kojo_i18n::{Lang, t, tr};
 use std::path::PathBuf;
 
@@ -51,21 +51,6 @@ pub enum ApiCmd {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
-}
-
-fn state(t: &ApiToken, lang: Lang) -> &'static str {
-    let expired = t
-        .expires_at
-        .as_deref()
-        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-        .is_some_and(|e| e < chrono::Utc::now());
-    if t.revoked_at.is_some() {
-        kojo_i18n::t(lang, "token.revoked_state")
-    } else if expired {
-        kojo_i18n::t(lang, "token.expired_state")
-    } else {
-        kojo_i18n::t(lang, "token.active")
-    }
 }
 
 pub async fn token(cmd: TokenCmd, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
@@ -135,7 +120,7 @@ pub async fn token(cmd: TokenCmd, db: Option<&str>, lang: Lang) -> Result<(), Fa
                         r.user_name.clone(),
                         r.name.clone(),
                         r.scope.clone(),
-                        state(r, lang).to_string(),
+                        t(lang, kojo_app::token_state(r)).to_string(),
                         r.expires_at.clone().unwrap_or_default(),
                         r.last_used_at
                             .clone()

@@ -97,7 +97,7 @@ pub(crate) async fn cycle_head(
         )),
         _ => None,
     };
-    let receipt = st.app.reader(au.actor()).receipt(&a.id).await?;
+    let receipt = st.app.reader(au.actor()).receipt(a).await?;
     let received = receipt.map(|r| {
         tr(
             lang,

@@ -23,7 +23,6 @@ async fn tokens_page(
     notice: Option<String>,
 ) -> Result<Response, WebError> {
     let lang = au.lang();
-    let now = chrono::Utc::now();
     let tokens = st
         .app
         .reader(au.actor())
@@ -31,18 +30,7 @@ async fn tokens_page(
         .await?
         .into_iter()
         .map(|k| {
-            let expired = k
-                .expires_at
-                .as_deref()
-                .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
-                .is_some_and(|e| e < now);
-            let state = if k.revoked_at.is_some() {
-                "token.revoked_state"
-            } else if expired {
-                "token.expired_state"
-            } else {
-                "token.active"
-            };
+            let state = kojo_app::token_state(&k);
             TokenVm {
                 active: state == "token.active",
                 state: t(lang, state),

@@ -11,6 +11,17 @@ macro_rules! key_select {
     };
 }
 
+macro_rules! receipt_select {
+    () => {
+        "SELECT r.seq, r.assessment_id, r.org_id, o.code AS org_code, s.code AS site_code, \
+         s.name AS site_name, l.code AS line_code, a.period, a.revision, r.key_id, \
+         r.package_sha256, r.package_size, r.received_at, r.received_by \
+         FROM receipts r JOIN assessments a ON a.id = r.assessment_id \
+         JOIN organisations o ON o.id = r.org_id JOIN sites s ON s.id = a.site_id \
+         LEFT JOIN lines l ON l.id = a.line_id "
+    };
+}
+
 impl Store {
     /// Registers `key_id` for a company and retires its current key, in one transaction. A key
     /// id registered before (for any company) is [`StoreError::Duplicate`].
@@ -155,26 +166,23 @@ impl Store {
 
     /// Every received package (of one fiscal year), in the order received.
     pub async fn receipts(&self, period: Option<i64>) -> Result<Vec<ReceiptRow>> {
-        let sql = "SELECT r.seq, r.assessment_id, r.org_id, o.code AS org_code, s.code AS site_code, \
-                   s.name AS site_name, l.code AS line_code, a.period, a.revision, r.key_id, \
-                   r.package_sha256, r.package_size, r.received_at, r.received_by \
-                   FROM receipts r JOIN assessments a ON a.id = r.assessment_id \
-                   JOIN organisations o ON o.id = r.org_id JOIN sites s ON s.id = a.site_id \
-                   LEFT JOIN lines l ON l.id = a.line_id \
-                   WHERE (CAST($1 AS BIGINT) IS NULL OR a.period = $1) ORDER BY r.seq";
+        let sql = concat!(
+            receipt_select!(),
+            "WHERE (CAST($1 AS BIGINT) IS NULL OR a.period = $1) ORDER BY r.seq"
+        );
         Ok(on!(self, |pool| sqlx::query_as::<_, ReceiptRow>(sql)
             .bind(period)
             .fetch_all(pool)
             .await)?)
     }
 
-    /// The receipt of a received assessment.
+    /// The receipt of a received assessment (one row, by its key).
     pub async fn receipt(&self, assessment_id: &str) -> Result<Option<ReceiptRow>> {
-        Ok(self
-            .receipts(None)
-            .await?
-            .into_iter()
-            .find(|r| r.assessment_id == assessment_id))
+        let sql = concat!(receipt_select!(), "WHERE r.assessment_id = $1");
+        Ok(on!(self, |pool| sqlx::query_as::<_, ReceiptRow>(sql)
+            .bind(assessment_id)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     /// Files a verified package: the plant (and line) under the supplier if new, the assessment

@@ -9,12 +9,14 @@
 //! stale version fails with [`StoreError::Conflict`] carrying the current value.
 #![deny(missing_docs)]
 
+pub mod backup;
+pub mod chain;
 mod cycle_model;
 mod exchange_model;
 mod model;
 mod queries;
 pub use queries::{
-    AUDIT_FIELD_MAX, AnswerWrite, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
+    AUDIT_FIELD_MAX, Anchor, AnchorRow, BackupRun, ChainReport, AnswerWrite, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
 };
 
 pub use cycle_model::*;
@@ -103,6 +105,14 @@ pub enum StoreError {
     /// The change would leave no enabled administrator.
     #[error("the last enabled administrator cannot be disabled or demoted")]
     LastAdmin,
+    /// The database was migrated by a newer kojo.
+    #[error("the database has schema version {database}; this kojo knows up to {known}: use a newer kojo")]
+    SchemaNewer {
+        /// The database's version.
+        database: i64,
+        /// The newest this kojo knows.
+        known: i64,
+    },
     /// A stored value kojo cannot read back (corrupt or written by a newer version).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -218,6 +228,13 @@ impl Store {
     /// Opens (creating and migrating on first use) the database at `url`:
     /// `sqlite:PATH` / `sqlite://PATH` or `postgres://…` / `postgresql://…`.
     pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to the database at `url` (creating an empty SQLite file) without migrating it.
+    pub async fn connect(url: &str) -> Result<Store> {
         let backend = if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
@@ -261,9 +278,52 @@ impl Store {
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             description: redact(url),
         };
-        on!(store, |pool| MIGRATOR.run(pool).await)?;
-        store.fill_mark_summaries().await?;
         Ok(store)
+    }
+
+    /// The database's schema version and the newest this kojo knows.
+    pub async fn schema_state(&self) -> Result<SchemaState> {
+        Ok(SchemaState {
+            database: self.schema_version().await?,
+            latest: backup::latest_schema_version(),
+        })
+    }
+
+    /// Applies every pending migration in one transaction (refusing a database of a newer
+    /// kojo), then fills what the upgrade leaves to code: mark summaries and the audit chain.
+    pub async fn migrate(&self) -> Result<()> {
+        let state = self.schema_state().await?;
+        if state.database > state.latest {
+            return Err(StoreError::SchemaNewer {
+                database: state.database,
+                known: state.latest,
+            });
+        }
+        if state.database < state.latest {
+            let mut migrator =
+                sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
+            migrator.set_locking(false);
+            match &self.backend {
+                Backend::Sqlite(pool) => {
+                    let _guard = self.write_lock.lock().await;
+                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                    migrator.run_direct(None, &mut *tx, false).await?;
+                    tx.commit().await?;
+                }
+                Backend::Postgres(pool) => {
+                    let mut tx = pool.begin().await?;
+                    // Instances starting together migrate one after the other.
+                    sqlx::query("SELECT pg_advisory_xact_lock(7402653321)")
+                        .execute(&mut *tx)
+                        .await?;
+                    migrator.run_direct(None, &mut *tx, false).await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        self.fill_mark_summaries().await?;
+        self.seal_audit_chain().await?;
+        Ok(())
     }
 
     /// The engine.
@@ -282,6 +342,22 @@ impl Store {
     /// Closes the pool (waits for connections to finish).
     pub async fn close(&self) {
         on!(self, |pool| pool.close().await)
+    }
+}
+
+/// A database's schema version beside the newest this kojo knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SchemaState {
+    /// The last migration applied to the database (0: none).
+    pub database: i64,
+    /// The last migration this kojo has.
+    pub latest: i64,
+}
+
+impl SchemaState {
+    /// Migrations this kojo would apply.
+    pub fn pending(&self) -> bool {
+        self.database < self.latest
     }
 }
 

@@ -493,7 +493,7 @@ async fn comments_history_and_the_access_log_keep_the_order_they_were_written_in
             .await
             .unwrap();
     }
-    let log = s.audit_log(None, 100).await.unwrap();
+    let log = s.audit_log(None, 40).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     let want: Vec<String> = (0..40).rev().map(|i| format!("a{i}")).collect();
     assert_eq!(actions, want, "newest first, in the order of writing");

@@ -79,8 +79,86 @@ macro_rules! insert_answer {
     }};
 }
 
+/// Takes the next value of the named counter in `sequences` (a monotonic order key); expands
+/// inside a transaction, whose row lock orders concurrent writers.
+macro_rules! next_seq {
+    ($tx:expr, $name:expr) => {{
+        let (v,): (i64,) = sqlx::query_as(
+            "UPDATE sequences SET value = value + 1 WHERE name = $1 RETURNING value",
+        )
+        .bind($name)
+        .fetch_one(&mut *$tx)
+        .await?;
+        v
+    }};
+}
+pub(crate) use next_seq;
+
+/// Appends one record to the access log, chained to the record before it (see
+/// [`crate::chain`]); returns its order key. Every text field is cut to [`AUDIT_FIELD_MAX`]
+/// characters. Expands inside a transaction: taking the order key locks the `audit_log` counter,
+/// so concurrent writers append one after another and each sees the hash of the one before.
+macro_rules! append_audit {
+    ($tx:expr, $at:expr, $actor:expr, $client:expr, $action:expr, $target:expr, $detail:expr, $ref_hash:expr) => {{
+        let seq = crate::queries::next_seq!($tx, "audit_log");
+        let last: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT hash FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1")
+                .bind(seq)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let prev = match last {
+            Some((Some(h),)) => h,
+            Some((None,)) => return Err(crate::StoreError::Corrupt("an access-log record without a hash".into()).into()),
+            None => {
+                let anchor: Option<(String,)> = sqlx::query_as(
+                    "SELECT head_hash FROM audit_anchors WHERE kind = 'prune' ORDER BY seq DESC LIMIT 1",
+                )
+                .fetch_optional(&mut *$tx)
+                .await?;
+                anchor.map(|a| a.0).unwrap_or_else(|| $crate::chain::GENESIS.to_string())
+            }
+        };
+        let actor: Option<&str> = $actor;
+        let client: Option<&str> = $client;
+        let target: Option<&str> = $target;
+        let detail: Option<&str> = $detail;
+        let mut rec = $crate::chain::ChainRecord {
+            seq,
+            at: $at.to_string(),
+            actor: actor.map(crate::queries::cap),
+            client: client.map(crate::queries::cap),
+            action: crate::queries::cap($action),
+            target: target.map(crate::queries::cap),
+            detail: detail.map(crate::queries::cap),
+            ref_hash: $ref_hash,
+            prev_hash: None,
+            hash: None,
+        };
+        rec.hash = Some(rec.compute(&prev));
+        rec.prev_hash = Some(prev);
+        sqlx::query("INSERT INTO audit_log (id, at, actor, client, action, target, detail, seq, ref_hash, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(crate::new_id())
+            .bind(&rec.at)
+            .bind(&rec.actor)
+            .bind(&rec.client)
+            .bind(&rec.action)
+            .bind(&rec.target)
+            .bind(&rec.detail)
+            .bind(seq)
+            .bind(&rec.ref_hash)
+            .bind(&rec.prev_hash)
+            .bind(&rec.hash)
+            .execute(&mut *$tx)
+            .await?;
+        seq
+    }};
+}
+pub(crate) use append_audit;
+
 /// Appends one history entry (old → new as JSON of the raw fields) with its per-assessment order
-/// key `$seq`; expands inside a transaction.
+/// key `$seq`, announced by an `answer_change` record of the access log that holds the entry's
+/// hash; expands inside a transaction.
 macro_rules! record_history {
     ($tx:expr, $assessment:expr, $item:expr, $version:expr, $old:expr, $new:expr, $actor:expr, $at:expr, $seq:expr) => {
         record_history!($tx, $assessment, $item, $version, $old, $new, $actor, $at, $seq, false)
@@ -91,18 +169,26 @@ macro_rules! record_history {
         let json = |a: Option<&ItemAnswer>| -> Result<Option<String>> {
             a.map(|a| serde_json::to_string(&a.to_raw()).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
         };
-        sqlx::query("INSERT INTO answer_history (id, assessment_id, item_no, version, changed_at, changed_by, old_value, new_value, seq, inherit) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(new_id())
-            .bind($assessment)
-            .bind(i64::from($item))
-            .bind($version)
-            .bind($at)
-            .bind($actor)
-            .bind(json(old)?)
-            .bind(json(new)?)
-            .bind($seq)
-            .bind($inherit)
+        let (id, old_json, new_json) = (new_id(), json(old)?, json(new)?);
+        let (assessment, item, version, at, actor, hseq, inherit): (&str, u16, i64, &str, &str, i64, bool) =
+            ($assessment, $item, $version, $at, $actor, $seq, $inherit);
+        let hash = $crate::chain::history_hash(&id, assessment, i64::from(item), version, at, actor,
+            old_json.as_deref(), new_json.as_deref(), Some(hseq), inherit);
+        let detail = format!("item {item} v{version}");
+        let audit_seq = append_audit!($tx, at, Some(actor), None, "answer_change", Some(assessment), Some(detail.as_str()), Some(hash));
+        sqlx::query("INSERT INTO answer_history (id, assessment_id, item_no, version, changed_at, changed_by, old_value, new_value, seq, inherit, audit_seq) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(&id)
+            .bind(assessment)
+            .bind(i64::from(item))
+            .bind(version)
+            .bind(at)
+            .bind(actor)
+            .bind(old_json)
+            .bind(new_json)
+            .bind(hseq)
+            .bind(inherit)
+            .bind(audit_seq)
             .execute(&mut *$tx)
             .await?;
     }};
@@ -195,20 +281,6 @@ pub(crate) fn marks_summary(
     Ok(String::from_utf8(s).unwrap_or_default())
 }
 
-/// Takes the next value of the named counter in `sequences` (a monotonic order key); expands
-/// inside a transaction, whose row lock orders concurrent writers.
-macro_rules! next_seq {
-    ($tx:expr, $name:expr) => {{
-        let (v,): (i64,) = sqlx::query_as(
-            "UPDATE sequences SET value = value + 1 WHERE name = $1 RETURNING value",
-        )
-        .bind($name)
-        .fetch_one(&mut *$tx)
-        .await?;
-        v
-    }};
-}
-
 /// Reserves `$n` history order keys of an assessment; returns the first. Expands inside a
 /// transaction.
 macro_rules! reserve_history_seq {
@@ -257,16 +329,35 @@ pub struct AnswerWrite {
 
 // After the macros: `macro_rules!` is visible only below its definition.
 mod answers;
+pub(crate) mod audit;
+pub use audit::{Anchor, AnchorRow, ChainReport};
+pub(crate) use audit::seal_chain;
 mod assessments;
+mod backups;
+pub use backups::BackupRun;
 mod comments;
 mod cycle;
 mod portfolio;
 pub use cycle::QueueFilter;
 pub use portfolio::{OverdueRow, PortfolioHead};
 mod sessions;
-pub use sessions::AUDIT_FIELD_MAX;
 pub use throttle::THROTTLE_MAX_ROWS;
 mod sites;
 mod throttle;
 mod tokens;
 mod users;
+
+/// The most characters the access log keeps of one field.
+pub const AUDIT_FIELD_MAX: usize = 256;
+
+/// `s` cut to [`AUDIT_FIELD_MAX`] characters, a cut marked with `…`.
+pub(crate) fn cap(s: &str) -> String {
+    match s.char_indices().nth(AUDIT_FIELD_MAX) {
+        None => s.to_string(),
+        Some(_) => {
+            let mut t: String = s.chars().take(AUDIT_FIELD_MAX - 1).collect();
+            t.push('…');
+            t
+        }
+    }
+}

@@ -106,8 +106,9 @@ impl Store {
         Ok(r)
     }
 
-    /// Appends to the access log with the next order key. Every text field is cut to
-    /// [`AUDIT_FIELD_MAX`] characters, so no request can grow the log by more than a few KiB.
+    /// Appends to the access log, chained to the record before (see [`crate::chain`]). Every
+    /// text field is cut to [`AUDIT_FIELD_MAX`] characters, so no request can grow the log by
+    /// more than a few KiB.
     pub async fn audit(
         &self,
         actor: Option<&str>,
@@ -116,23 +117,10 @@ impl Store {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        let sql = "INSERT INTO audit_log (id, at, actor, client, action, target, detail, seq) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        let (id, at) = (new_id(), now());
+        let at = now();
         write_tx!(self, |tx| {
             async {
-                let seq = next_seq!(tx, "audit_log");
-                sqlx::query(sql)
-                    .bind(&id)
-                    .bind(&at)
-                    .bind(actor.map(cap))
-                    .bind(client.map(cap))
-                    .bind(cap(action))
-                    .bind(target.map(cap))
-                    .bind(detail.map(cap))
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
+                append_audit!(tx, at, actor, client, action, target, detail, None);
                 Ok::<_, StoreError>(())
             }
             .await
@@ -149,20 +137,5 @@ impl Store {
             .bind(limit)
             .fetch_all(pool)
             .await)?)
-    }
-}
-
-/// The most characters the access log keeps of one field.
-pub const AUDIT_FIELD_MAX: usize = 256;
-
-/// `s` cut to [`AUDIT_FIELD_MAX`] characters, a cut marked with `…`.
-fn cap(s: &str) -> String {
-    match s.char_indices().nth(AUDIT_FIELD_MAX) {
-        None => s.to_string(),
-        Some(_) => {
-            let mut t: String = s.chars().take(AUDIT_FIELD_MAX - 1).collect();
-            t.push('…');
-            t
-        }
     }
 }

@@ -42,6 +42,29 @@ pub async fn postgres() -> Db {
     }
 }
 
+/// The URL of a new, empty database on the test server (nothing created in it).
+pub async fn postgres_url() -> String {
+    let base = std::env::var("KOJO_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("KOJO_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts a throwaway PostgreSQL server")
+    });
+    let name = format!("kojo_t_{}", uuid_simple());
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    format!("{prefix}/{name}")
+}
+
+/// The URL of a SQLite file that does not exist yet, in `dir`.
+pub fn sqlite_url(dir: &tempfile::TempDir, name: &str) -> String {
+    format!("sqlite:{}", dir.path().join(name).display())
+}
+
 pub fn uuid_simple() -> String {
     new_id().replace('-', "")
 }

@@ -8,6 +8,7 @@
 
 mod actions;
 mod answer_file;
+pub mod audit;
 mod auth;
 mod companies;
 mod cycle;
@@ -16,6 +17,7 @@ mod evidence;
 mod exchange;
 mod handles;
 mod inherit;
+pub mod ops;
 pub mod password;
 mod portfolio;
 mod receive;
@@ -164,6 +166,16 @@ impl Actor {
         }
     }
 
+    /// The server's own scheduled work (backups, anchors, retention), recorded as `system:serve`.
+    pub fn system() -> Actor {
+        Actor {
+            name: "system:serve".into(),
+            user_id: None,
+            role: Role::Admin,
+            client: None,
+        }
+    }
+
     /// Whether the actor sees every plant (admins and the command line).
     pub fn sees_all(&self) -> bool {
         self.role == Role::Admin
@@ -191,8 +203,12 @@ pub struct App {
 impl App {
     /// Opens the database at `url` (creating and migrating it) with the built-in catalog.
     pub async fn open(url: &str) -> Result<App, AppError> {
+        App::open_with(url, ops::OpenOptions::default(), &|_| {}).await
+    }
+
+    /// The application over an opened, migrated store.
+    async fn with_store(store: Store) -> Result<App, AppError> {
         let catalog = kojo_catalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
-        let store = Store::open(url).await?;
         let org = store
             .default_org(kojo_i18n::t(kojo_i18n::Lang::Ja, "app.default_company"))
             .await?;
@@ -202,6 +218,11 @@ impl App {
             scorer: Scorer::new(catalog),
             org,
         })
+    }
+
+    /// Ready to serve: the database answers and its schema is this kojo's.
+    pub async fn ready(&self) -> bool {
+        matches!(self.store.schema_state().await, Ok(s) if s.database == s.latest)
     }
 
     /// The organisation.

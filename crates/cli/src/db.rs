@@ -24,16 +24,35 @@ pub fn url(arg: Option<&str>, lang: Lang, announce: bool) -> String {
     }
 }
 
-/// Opens the app, mapping failures to a one-line message.
+static BACKUP_CONFIRMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records `--backup-confirmed` (PostgreSQL: a backup exists, an older schema may migrate).
+pub fn set_backup_confirmed(yes: bool) {
+    BACKUP_CONFIRMED.store(yes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Opens the app under the upgrade rules (see [`App::open_with`]), mapping failures to a
+/// one-line message.
 pub async fn open(arg: Option<&str>, lang: Lang) -> Result<App, Failure> {
     let url = url(arg, lang, true);
-    App::open(&url).await.map_err(|e| match e {
-        AppError::Internal(detail) => Failure::key(
-            "cli.database_open",
-            &[("url", &redact(&url)), ("detail", &detail)],
-        ),
-        other => app_failure(other),
-    })
+    let opts = kojo_app::ops::OpenOptions {
+        backup_confirmed: BACKUP_CONFIRMED.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    let notice = |file: &std::path::Path| {
+        eprintln!(
+            "{}",
+            tr(lang, "ops.auto_backup", &[("file", &file.display())])
+        )
+    };
+    App::open_with(&url, opts, &notice)
+        .await
+        .map_err(|e| match e {
+            AppError::Internal(detail) => Failure::key(
+                "cli.database_open",
+                &[("url", &redact(&url)), ("detail", &detail)],
+            ),
+            other => app_failure(other),
+        })
 }
 
 fn redact(url: &str) -> String {

@@ -3,6 +3,7 @@
 mod action_cmd;
 mod assessment_cmd;
 mod assessment_show;
+mod audit_cmd;
 mod catalog_cmd;
 mod checksheet_cmd;
 mod company_cmd;
@@ -11,6 +12,7 @@ mod db;
 mod evidence_cmd;
 mod exchange_cmd;
 mod inherit_cmd;
+mod ops_cmd;
 mod output;
 mod portfolio_cmd;
 mod receive_cmd;
@@ -35,6 +37,9 @@ pub struct Cli {
     /// Database: sqlite:PATH or postgres://… (default: a SQLite file in your data directory).
     #[arg(long, global = true, env = "KOJO_DATABASE_URL")]
     pub database: Option<String>,
+    /// PostgreSQL: a backup of the database exists, so an older schema may be migrated.
+    #[arg(long, global = true, env = "KOJO_BACKUP_CONFIRMED")]
+    pub backup_confirmed: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -121,6 +126,16 @@ pub enum Command {
     Api(token_cmd::ApiCmd),
     /// Run the web app (the main job).
     Serve(serve_cmd::ServeArgs),
+    /// Back up the whole database (online) to one file, or verify a backup file.
+    Backup(ops_cmd::BackupArgs),
+    /// Restore a backup into an empty database of either engine (all or nothing).
+    Restore(ops_cmd::RestoreArgs),
+    /// The database itself: a canonical JSON dump to compare two databases.
+    #[command(subcommand)]
+    Db(ops_cmd::DbCmd),
+    /// The tamper-evident audit trail: verify, export a range, anchor, prune.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCmd),
     /// Personal user accounts (no default account exists).
     #[command(subcommand)]
     User(serve_cmd::UserCmd),
@@ -135,6 +150,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
     let lang = cli.lang;
+    db::set_backup_confirmed(cli.backup_confirmed);
     let db = cli.database.as_deref();
     match cli.command {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, lang),
@@ -162,6 +178,10 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Api(cmd) => token_cmd::api(cmd),
         Command::Serve(args) => runtime()?.block_on(serve_cmd::serve(args, db, lang, started)),
         Command::User(cmd) => runtime()?.block_on(serve_cmd::user(cmd, db, lang)),
+        Command::Backup(args) => runtime()?.block_on(ops_cmd::backup(args, db, lang)),
+        Command::Restore(args) => runtime()?.block_on(ops_cmd::restore(args, db, lang)),
+        Command::Db(cmd) => runtime()?.block_on(ops_cmd::db_cmd(cmd, db, lang)),
+        Command::Audit(cmd) => runtime()?.block_on(audit_cmd::run(cmd, db, lang)),
     }
 }
 

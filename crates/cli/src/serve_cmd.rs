@@ -23,6 +23,35 @@ pub struct ServeArgs {
     /// A reverse proxy whose X-Forwarded-Proto / X-Forwarded-For are trusted (TLS terminates there).
     #[arg(long = "trusted-proxy", env = "KOJO_TRUSTED_PROXY")]
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Write verified backups into this directory on a schedule (guideline items 60–62).
+    #[arg(long = "backup-dir", env = "KOJO_BACKUP_DIR")]
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// How often (`24h`, `12h`, `7d`; at least 1m).
+    #[arg(long = "backup-every", env = "KOJO_BACKUP_EVERY", default_value = "24h", value_parser = parse_every)]
+    pub backup_every: Duration,
+    /// How many scheduled backups to keep; older ones go only after a new one verified.
+    #[arg(long = "backup-keep", env = "KOJO_BACKUP_KEEP", default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub backup_keep: u32,
+    /// Keep audit records this long (`730d`); older ones are removed daily, the chain
+    /// verifiable from a recorded anchor. Without it, records are kept for ever.
+    #[arg(long = "audit-retention", env = "KOJO_AUDIT_RETENTION", value_parser = parse_retention)]
+    pub audit_retention: Option<Duration>,
+}
+
+fn parse_every(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d < Duration::from_secs(60) {
+        return Err("at least 1m".into());
+    }
+    Ok(d)
+}
+
+fn parse_retention(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d < Duration::from_secs(24 * 3600) {
+        return Err("at least 1d".into());
+    }
+    Ok(d)
 }
 
 pub async fn serve(
@@ -43,6 +72,15 @@ pub async fn serve(
     let config = kojo_web::Config {
         session_idle: Duration::from_secs_f64(args.session_idle_minutes * 60.0),
         trusted_proxy: args.trusted_proxy,
+        backup: args
+            .backup_dir
+            .clone()
+            .map(|dir| kojo_web::jobs::BackupSchedule {
+                dir,
+                every: args.backup_every,
+                keep: args.backup_keep as usize,
+            }),
+        audit_retention: args.audit_retention,
         ..Default::default()
     };
     kojo_web::serve(app, config, args.listen, |addr| {

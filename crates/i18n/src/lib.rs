@@ -109,6 +109,10 @@ macro_rules! locale {
                 "api",
                 include_str!(concat!("../locales/", $lang, "/api.toml")),
             ),
+            (
+                "ops",
+                include_str!(concat!("../locales/", $lang, "/ops.toml")),
+            ),
         ]
     };
 }

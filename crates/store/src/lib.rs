@@ -16,7 +16,8 @@ mod exchange_model;
 mod model;
 mod queries;
 pub use queries::{
-    AUDIT_FIELD_MAX, Anchor, AnchorRow, BackupRun, ChainReport, AnswerWrite, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
+    AUDIT_FIELD_MAX, Anchor, AnchorRow, AnswerWrite, BackupRun, ChainReport, OverdueRow,
+    PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
 };
 
 pub use cycle_model::*;
@@ -106,7 +107,9 @@ pub enum StoreError {
     #[error("the last enabled administrator cannot be disabled or demoted")]
     LastAdmin,
     /// The database was migrated by a newer kojo.
-    #[error("the database has schema version {database}; this kojo knows up to {known}: use a newer kojo")]
+    #[error(
+        "the database has schema version {database}; this kojo knows up to {known}: use a newer kojo"
+    )]
     SchemaNewer {
         /// The database's version.
         database: i64,

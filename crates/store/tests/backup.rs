@@ -12,25 +12,62 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 fn w(item: u16, v: i64, a: Option<kojo_domain::ItemAnswer>) -> AnswerWrite {
-    AnswerWrite { item, expected_version: v, answer: a }
+    AnswerWrite {
+        item,
+        expected_version: v,
+        answer: a,
+    }
 }
 
 fn quiet(_: backup::Progress<'_>) {}
 
 fn opts(force: bool) -> RestoreOptions {
-    RestoreOptions { force, actor: "tester".into(), pause_after_batches: None }
+    RestoreOptions {
+        force,
+        actor: "tester".into(),
+        pause_after_batches: None,
+    }
 }
 
 /// Some of everything: answers with history, an evidence blob, access-log records.
 async fn fill(s: &Store) -> Assessment {
     let (_, _, a) = setup(s).await;
-    s.write_answers(&a.id, &[w(1, 0, Some(ok())), w(2, 0, Some(ans("×", |_| {})))], "alice").await.unwrap();
-    s.write_answers(&a.id, &[w(1, 1, Some(ans("△", |r| r.status = Some("計画中".into()))))], "bob").await.unwrap();
+    s.write_answers(
+        &a.id,
+        &[w(1, 0, Some(ok())), w(2, 0, Some(ans("×", |_| {})))],
+        "alice",
+    )
+    .await
+    .unwrap();
+    s.write_answers(
+        &a.id,
+        &[w(
+            1,
+            1,
+            Some(ans("△", |r| r.status = Some("計画中".into()))),
+        )],
+        "bob",
+    )
+    .await
+    .unwrap();
     let data = vec![7u8; 300_000];
-    s.add_evidence(&a.id, &NewEvidence { item: 1, name: "写真.png", media_type: "image/png", data: &data, valid_until: None }, "alice", i64::MAX)
+    s.add_evidence(
+        &a.id,
+        &NewEvidence {
+            item: 1,
+            name: "写真.png",
+            media_type: "image/png",
+            data: &data,
+            valid_until: None,
+        },
+        "alice",
+        i64::MAX,
+    )
+    .await
+    .unwrap();
+    s.audit(Some("alice"), Some("127.0.0.1"), "login", None, None)
         .await
         .unwrap();
-    s.audit(Some("alice"), Some("127.0.0.1"), "login", None, None).await.unwrap();
     a
 }
 
@@ -70,7 +107,9 @@ async fn round_trip(s: &Store) {
 
     // Into both engines.
     for url in [sqlite_url(&dir, "restored.sqlite3"), postgres_url().await] {
-        let r = backup::restore(&file, &url, &opts(false), Arc::new(AtomicU64::new(0))).await.unwrap();
+        let r = backup::restore(&file, &url, &opts(false), Arc::new(AtomicU64::new(0)))
+            .await
+            .unwrap();
         assert_eq!(r.blobs, 1);
         let t = Store::open(&url).await.unwrap();
         assert_eq!(without_restore_record(dump(&t).await), before, "{url}");
@@ -79,11 +118,16 @@ async fn round_trip(s: &Store) {
         assert!(chain.history_rows >= 3);
         // Not empty any more: a second restore is refused and changes nothing.
         let again = backup::restore(&file, &url, &opts(false), Arc::new(AtomicU64::new(0))).await;
-        assert!(matches!(again, Err(BackupError::NotEmpty { .. })), "{again:?}");
+        assert!(
+            matches!(again, Err(BackupError::NotEmpty { .. })),
+            "{again:?}"
+        );
         assert_eq!(without_restore_record(dump(&t).await), before);
         // --force replaces it.
         t.close().await;
-        backup::restore(&file, &url, &opts(true), Arc::new(AtomicU64::new(0))).await.unwrap();
+        backup::restore(&file, &url, &opts(true), Arc::new(AtomicU64::new(0)))
+            .await
+            .unwrap();
         let t = Store::open(&url).await.unwrap();
         assert_eq!(without_restore_record(dump(&t).await), before);
         t.close().await;
@@ -92,7 +136,12 @@ async fn round_trip(s: &Store) {
 
 async fn every_table_is_covered(s: &Store) {
     let dump = dump(s).await;
-    let listed: Vec<&str> = dump["tables"].as_object().unwrap().keys().map(String::as_str).collect();
+    let listed: Vec<&str> = dump["tables"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut expected: Vec<&str> = backup::TABLES.iter().map(|t| t.0).collect();
     expected.sort_unstable();
     let mut got = listed.clone();
@@ -118,30 +167,51 @@ async fn damaged_files_are_refused(s: &Store) {
     let bytes = std::fs::read(&file).unwrap();
     let mut raw = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut raw).unwrap();
-    let at = raw.windows(4).position(|w| w == b"\"\xe2\x97\x8b").expect("a ○ in the answers");
+    let at = raw
+        .windows(4)
+        .position(|w| w == b"\"\xe2\x97\x8b")
+        .expect("a ○ in the answers");
     raw[at + 3] ^= 1;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut gz, &raw).unwrap();
     let bad = dir.path().join("bad.kojo-backup");
     std::fs::write(&bad, gz.finish().unwrap()).unwrap();
-    let e = backup::verify(&bad, &AtomicU64::new(0)).unwrap_err().to_string();
+    let e = backup::verify(&bad, &AtomicU64::new(0))
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("tables/"), "{e}");
     let url = sqlite_url(&dir, "t.sqlite3");
-    let e = backup::restore(&bad, &url, &opts(false), Arc::new(AtomicU64::new(0))).await.unwrap_err();
+    let e = backup::restore(&bad, &url, &opts(false), Arc::new(AtomicU64::new(0)))
+        .await
+        .unwrap_err();
     assert!(e.to_string().starts_with("tables/"), "{e}");
-    assert!(!dir.path().join("t.sqlite3").exists(), "nothing is left behind");
+    assert!(
+        !dir.path().join("t.sqlite3").exists(),
+        "nothing is left behind"
+    );
     assert!(!dir.path().join("t.sqlite3.restoring").exists());
     let pg = postgres_url().await;
-    backup::restore(&bad, &pg, &opts(false), Arc::new(AtomicU64::new(0))).await.unwrap_err();
+    backup::restore(&bad, &pg, &opts(false), Arc::new(AtomicU64::new(0)))
+        .await
+        .unwrap_err();
     let t = Store::connect(&pg).await.unwrap();
-    assert_eq!(t.schema_version().await.unwrap(), 0, "the PostgreSQL target stays empty");
+    assert_eq!(
+        t.schema_version().await.unwrap(),
+        0,
+        "the PostgreSQL target stays empty"
+    );
     // A truncated file names where it ends.
     let cut = dir.path().join("cut.kojo-backup");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     assert!(backup::verify(&cut, &AtomicU64::new(0)).is_err());
     // Not a backup at all.
     std::fs::write(&cut, b"hello").unwrap();
-    assert!(backup::verify(&cut, &AtomicU64::new(0)).unwrap_err().to_string().contains("kojo backup"));
+    assert!(
+        backup::verify(&cut, &AtomicU64::new(0))
+            .unwrap_err()
+            .to_string()
+            .contains("kojo backup")
+    );
 }
 
 async fn backup_under_concurrent_writes_restores_consistent(s: &Store) {
@@ -157,7 +227,10 @@ async fn backup_under_concurrent_writes_restores_consistent(s: &Store) {
             // Writes until the backup is done and at least 50 writes went in.
             while written < 50 || !done.load(std::sync::atomic::Ordering::SeqCst) {
                 let mark = if written % 2 == 0 { "○" } else { "×" };
-                let r = s.write_answers(&id, &[w(2, version, Some(ans(mark, |_| {})))], "writer").await.unwrap();
+                let r = s
+                    .write_answers(&id, &[w(2, version, Some(ans(mark, |_| {})))], "writer")
+                    .await
+                    .unwrap();
                 version = r[0].version;
                 written += 1;
             }
@@ -169,14 +242,21 @@ async fn backup_under_concurrent_writes_restores_consistent(s: &Store) {
     let written = writer.await.unwrap();
     assert!(written >= 50);
     let url = sqlite_url(&dir, "r.sqlite3");
-    backup::restore(&file, &url, &opts(false), Arc::new(AtomicU64::new(0))).await.unwrap();
+    backup::restore(&file, &url, &opts(false), Arc::new(AtomicU64::new(0)))
+        .await
+        .unwrap();
     let t = Store::open(&url).await.unwrap();
     // Every answer's history ends in its current value.
     for answer in t.answers(&a.id).await.unwrap() {
         let h = t.history(&a.id, Some(answer.item)).await.unwrap();
         let last = h.iter().max_by_key(|e| e.version).unwrap();
         assert_eq!(last.version, answer.version, "item {}", answer.item);
-        assert_eq!(last.new, answer.answer.as_ref().map(|a| a.to_raw()), "item {}", answer.item);
+        assert_eq!(
+            last.new,
+            answer.answer.as_ref().map(|a| a.to_raw()),
+            "item {}",
+            answer.item
+        );
     }
     let chain = t.audit_verify(10).await.unwrap();
     assert!(chain.breaks.is_empty(), "{:?}", chain.breaks);
@@ -195,22 +275,54 @@ async fn tampering_is_named(s: &Store) {
     use sqlx::Connection;
     let (login_seq, history_id): (i64, String) = if url.starts_with("sqlite:") {
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        let (id,): (String,) = sqlx::query_as(pick).bind(&a.id).fetch_one(&mut c).await.unwrap();
+        let (id,): (String,) = sqlx::query_as(pick)
+            .bind(&a.id)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
         sqlx::query(edit_log).execute(&mut c).await.unwrap();
-        sqlx::query(edit_history).bind(&id).execute(&mut c).await.unwrap();
+        sqlx::query(edit_history)
+            .bind(&id)
+            .execute(&mut c)
+            .await
+            .unwrap();
         let (seq,): (i64,) = sqlx::query_as(seq_sql).fetch_one(&mut c).await.unwrap();
         (seq, id)
     } else {
         let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-        let (id,): (String,) = sqlx::query_as(pick).bind(&a.id).fetch_one(&mut c).await.unwrap();
+        let (id,): (String,) = sqlx::query_as(pick)
+            .bind(&a.id)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
         sqlx::query(edit_log).execute(&mut c).await.unwrap();
-        sqlx::query(edit_history).bind(&id).execute(&mut c).await.unwrap();
+        sqlx::query(edit_history)
+            .bind(&id)
+            .execute(&mut c)
+            .await
+            .unwrap();
         let (seq,): (i64,) = sqlx::query_as(seq_sql).fetch_one(&mut c).await.unwrap();
         (seq, id)
     };
     let r = s.audit_verify(10).await.unwrap();
-    assert!(r.breaks.contains(&Break::Content { seq: login_seq }), "{:?}", r.breaks);
-    assert!(r.breaks.iter().any(|b| matches!(b, Break::History { id, .. } if *id == history_id)), "{:?}", r.breaks);
+    assert!(
+        r.breaks.contains(&Break::Content { seq: login_seq }),
+        "{:?}",
+        r.breaks
+    );
+    assert!(
+        r.breaks
+            .iter()
+            .any(|b| matches!(b, Break::History { id, .. } if *id == history_id)),
+        "{:?}",
+        r.breaks
+    );
 }
 
-suite!(round_trip, every_table_is_covered, damaged_files_are_refused, backup_under_concurrent_writes_restores_consistent, tampering_is_named);
+suite!(
+    round_trip,
+    every_table_is_covered,
+    damaged_files_are_refused,
+    backup_under_concurrent_writes_restores_consistent,
+    tampering_is_named
+);

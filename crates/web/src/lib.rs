@@ -12,6 +12,7 @@ pub mod api;
 mod assets;
 mod ctx;
 mod error;
+pub mod jobs;
 mod routes;
 mod security;
 mod session;
@@ -40,6 +41,10 @@ pub struct Config {
     pub max_form_bytes: usize,
     /// Largest accepted upload (checksheet), in bytes.
     pub max_upload_bytes: usize,
+    /// Scheduled backups, if configured.
+    pub backup: Option<jobs::BackupSchedule>,
+    /// How long audit records are kept (None: for ever).
+    pub audit_retention: Option<Duration>,
 }
 
 impl Default for Config {
@@ -49,6 +54,8 @@ impl Default for Config {
             trusted_proxy: None,
             max_form_bytes: 256 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
+            backup: None,
+            audit_retention: None,
         }
     }
 }
@@ -149,14 +156,16 @@ pub(crate) const fn const_upper(method: &'static str) -> &'static str {
 }
 
 use routes::{
-    actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, import, inherit,
-    items, keys, portfolio, queue, receive, review, sites, submit, suppliers, tokens,
+    actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, health, import,
+    inherit, items, keys, portfolio, queue, receive, review, sites, submit, suppliers, tokens,
 };
 
 route_table! {
     Public get "/" => sites::home;
     Public get "/setup" => auth::setup_page;
     Public post "/setup" => auth::setup_submit;
+    Public get "/healthz" => health::healthz;
+    Public get "/readyz" => health::readyz;
     Public get "/login" => auth::login_page;
     Public post "/login" => auth::login_submit;
     Public post "/logout" => auth::logout;
@@ -259,18 +268,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let purge = {
-        let app = app.clone();
-        let idle = config.session_idle;
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = app.purge(idle).await {
-                    tracing::warn!(error = %e, "purging idle sessions and old login failures failed");
-                }
-                tokio::time::sleep(Duration::from_secs(60)).await;
-            }
-        })
-    };
+    let jobs = jobs::start(&app, &config);
     let router = router(app, config);
     on_ready(addr);
     let result = axum::serve(
@@ -279,7 +277,9 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown())
     .await;
-    purge.abort();
+    for j in jobs {
+        j.abort();
+    }
     result
 }
 

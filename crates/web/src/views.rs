@@ -419,6 +419,8 @@ pub struct LogRow {
 #[template(path = "log.html")]
 pub struct LogPage {
     pub page: Page,
+    /// Backups and the audit chain.
+    pub ops: OpsPanel,
     pub rows: Vec<LogRow>,
     /// The order key to page back from, when older entries exist.
     pub older: Option<i64>,
@@ -433,4 +435,20 @@ pub struct ImportPage {
     pub sites: Vec<SiteRow>,
     pub default_period: u16,
     pub errors: Vec<String>,
+}
+
+/// The operations panel of the access-log page: the last backup and the audit chain's head.
+pub struct OpsPanel {
+    /// The last backup run: when, size, verified, error.
+    pub last: Option<(String, String, bool, String)>,
+    /// When the last verified backup was written.
+    pub last_good: Option<String>,
+    /// No verified backup within twice the schedule's interval (or none at all).
+    pub stale: bool,
+    /// Backups are scheduled (`--backup-dir`).
+    pub scheduled: bool,
+    /// The chain's head: order key and hash.
+    pub head: (i64, String),
+    /// The last daily anchor: when, order key, hash.
+    pub anchor: Option<(String, i64, String)>,
 }

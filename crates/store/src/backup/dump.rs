@@ -19,8 +19,15 @@ pub(crate) fn order_by(spec: &TableSpec, postgres: bool) -> String {
     keys.split(',')
         .map(str::trim)
         .map(|k| {
-            let text = spec.columns.iter().any(|c| c.name == k && c.kind == ColumnKind::Text);
-            if postgres && text { format!("{k} COLLATE \"C\"") } else { k.to_string() }
+            let text = spec
+                .columns
+                .iter()
+                .any(|c| c.name == k && c.kind == ColumnKind::Text);
+            if postgres && text {
+                format!("{k} COLLATE \"C\"")
+            } else {
+                k.to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -30,15 +37,33 @@ macro_rules! dump_json {
     ($tx:expr, $specs:expr, $w:expr, $postgres:expr) => {{
         let specs: Vec<TableSpec> = $specs;
         let w: &mut dyn Write = $w;
-        let io = |e: std::io::Error| BackupError::Io { path: "output".into(), source: e };
+        let io = |e: std::io::Error| BackupError::Io {
+            path: "output".into(),
+            source: e,
+        };
         let version = super::write::schema_version_of(&mut *$tx).await?;
-        write!(w, "{{\"format\":\"kojo-dump\",\"schema_version\":{version},\"tables\":{{").map_err(io)?;
+        write!(
+            w,
+            "{{\"format\":\"kojo-dump\",\"schema_version\":{version},\"tables\":{{"
+        )
+        .map_err(io)?;
         for (t, spec) in specs.iter().enumerate() {
             let cols: Vec<String> = spec.columns.iter().map(|c| c.name.clone()).collect();
             let select: Vec<String> = spec.columns.iter().map(|c| c.name.clone()).collect();
-            let sql = format!("SELECT {} FROM {} ORDER BY {}", select.join(", "), spec.name, order_by(spec, $postgres));
-            write!(w, "{}\n{}:{{\"columns\":{},\"rows\":[", if t > 0 { "," } else { "" },
-                Value::from(spec.name.as_str()), Value::from(cols)).map_err(io)?;
+            let sql = format!(
+                "SELECT {} FROM {} ORDER BY {}",
+                select.join(", "),
+                spec.name,
+                order_by(spec, $postgres)
+            );
+            write!(
+                w,
+                "{}\n{}:{{\"columns\":{},\"rows\":[",
+                if t > 0 { "," } else { "" },
+                Value::from(spec.name.as_str()),
+                Value::from(cols)
+            )
+            .map_err(io)?;
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *$tx);
             let mut first = true;
             while let Some(row) = rows.try_next().await? {
@@ -48,10 +73,19 @@ macro_rules! dump_json {
                         ColumnKind::Text => Value::from(row.try_get::<Option<String>, _>(i)?),
                         ColumnKind::Int => Value::from(row.try_get::<Option<i64>, _>(i)?),
                         ColumnKind::Bool => Value::from(row.try_get::<Option<bool>, _>(i)?),
-                        ColumnKind::Bytes => Value::from(row.try_get::<Option<Vec<u8>>, _>(i)?.map(|b| format!("sha256:{}", hex(&Sha256::digest(&b))))),
+                        ColumnKind::Bytes => Value::from(
+                            row.try_get::<Option<Vec<u8>>, _>(i)?
+                                .map(|b| format!("sha256:{}", hex(&Sha256::digest(&b)))),
+                        ),
                     });
                 }
-                write!(w, "{}\n{}", if first { "" } else { "," }, Value::from(values)).map_err(io)?;
+                write!(
+                    w,
+                    "{}\n{}",
+                    if first { "" } else { "," },
+                    Value::from(values)
+                )
+                .map_err(io)?;
                 first = false;
             }
             write!(w, "]}}").map_err(io)?;
@@ -83,7 +117,9 @@ impl Store {
                 tx.commit().await?;
             }
             Backend::Postgres(pool) => {
-                let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                let mut tx = pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?;
                 let specs = table_specs!(tx, PG_COLUMNS);
                 dump_json!(tx, specs, w, true);
                 tx.commit().await?;

@@ -80,12 +80,7 @@ pub const TABLES: &[(&str, &str)] = &[
 /// Tables a backup leaves out, because they describe one running installation rather than
 /// its data: web sessions (a restored copy must not accept old cookies), login throttling,
 /// this installation's backup runs, and sqlx's migration bookkeeping (rebuilt on restore).
-pub const EXCLUDED: &[&str] = &[
-    "sessions",
-    "login_throttle",
-    "backups",
-    "_sqlx_migrations",
-];
+pub const EXCLUDED: &[&str] = &["sessions", "login_throttle", "backups", "_sqlx_migrations"];
 
 /// Views kojo creates (dropped with the tables by a forced restore).
 pub(crate) const VIEWS: &[&str] = &["site_access", "effective_answers"];
@@ -225,7 +220,9 @@ pub enum BackupError {
         detail: String,
     },
     /// The backup was written by a newer kojo.
-    #[error("the backup has schema version {backup}; this kojo knows up to {known}: restore it with a newer kojo")]
+    #[error(
+        "the backup has schema version {backup}; this kojo knows up to {known}: restore it with a newer kojo"
+    )]
     Newer {
         /// Its schema version.
         backup: i64,
@@ -233,7 +230,9 @@ pub enum BackupError {
         known: i64,
     },
     /// The target database holds data and `--force` was not given.
-    #[error("the target database is not empty ({what}); restore refuses to overwrite it without --force")]
+    #[error(
+        "the target database is not empty ({what}); restore refuses to overwrite it without --force"
+    )]
     NotEmpty {
         /// What it holds.
         what: String,
@@ -266,11 +265,7 @@ impl From<sqlx::migrate::MigrateError> for BackupError {
 
 /// The newest schema version this kojo knows.
 pub fn latest_schema_version() -> i64 {
-    crate::MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0)
+    crate::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// A table name kojo wrote: listed in [`TABLES`].
@@ -282,6 +277,7 @@ pub(crate) fn known_table(name: &str) -> Option<&'static (&'static str, &'static
 pub(crate) fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && !s.as_bytes()[0].is_ascii_digit()
 }

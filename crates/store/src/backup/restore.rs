@@ -46,10 +46,15 @@ macro_rules! content_of {
     ($conn:expr, $exists_sql:expr) => {{
         let mut found = Vec::new();
         for t in CONTENT {
-            let (exists,): (bool,) = sqlx::query_as($exists_sql).bind(*t).fetch_one(&mut *$conn).await?;
+            let (exists,): (bool,) = sqlx::query_as($exists_sql)
+                .bind(*t)
+                .fetch_one(&mut *$conn)
+                .await?;
             if exists {
                 let sql = format!("SELECT COUNT(*) FROM {t}");
-                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *$conn).await?;
+                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&mut *$conn)
+                    .await?;
                 if n > 0 {
                     found.push(format!("{t}: {n}"));
                 }
@@ -214,7 +219,8 @@ pub async fn restore(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(1);
     let path = file.to_path_buf();
     let counter = read_bytes.clone();
-    let reader = std::thread::spawn(move || read(&path, &counter, &mut |m| tx.blocking_send(m).is_ok()));
+    let reader =
+        std::thread::spawn(move || read(&path, &counter, &mut |m| tx.blocking_send(m).is_ok()));
     let header = match rx.recv().await {
         Some(Msg::Header(h)) => h,
         _ => {
@@ -224,7 +230,10 @@ pub async fn restore(
             });
         }
     };
-    let result = if let Some(p) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    let result = if let Some(p) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let p = PathBuf::from(p.split('?').next().unwrap_or(p));
         restore_sqlite(&p, &mut rx, &header, opts).await
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -247,12 +256,18 @@ async fn restore_sqlite(
     opts: &RestoreOptions,
 ) -> Result<RestoreReport, BackupError> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-    let io = |p: &Path, e: std::io::Error| BackupError::Io { path: p.display().to_string(), source: e };
+    let io = |p: &Path, e: std::io::Error| BackupError::Io {
+        path: p.display().to_string(),
+        source: e,
+    };
     if path.exists() {
         let ro = SqliteConnectOptions::new().filename(path).read_only(true);
         let mut conn = sqlx::SqliteConnection::connect_with(&ro).await?;
         let mut tx = conn.begin().await?;
-        let held = content_of!(tx, "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)");
+        let held = content_of!(
+            tx,
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)"
+        );
         tx.rollback().await?;
         conn.close().await?;
         if let Some(what) = held
@@ -265,7 +280,10 @@ async fn restore_sqlite(
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
     let temp = PathBuf::from(format!("{}.restoring", path.display()));
-    for stale in [temp.clone(), PathBuf::from(format!("{}-journal", temp.display()))] {
+    for stale in [
+        temp.clone(),
+        PathBuf::from(format!("{}-journal", temp.display())),
+    ] {
         if stale.exists() {
             std::fs::remove_file(&stale).map_err(|e| io(&stale, e))?;
         }
@@ -292,7 +310,9 @@ async fn restore_sqlite(
             return Err(e);
         }
     };
-    std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(|e| io(&temp, e))?;
+    std::fs::File::open(&temp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(&temp, e))?;
     // The old file's journal must not be applied to the new one.
     for side in ["-wal", "-shm", "-journal"] {
         let p = PathBuf::from(format!("{}{side}", path.display()));
@@ -327,11 +347,20 @@ async fn restore_postgres(
     // schema is rebuilt by its own migrations. Nothing else in the database is touched.
     for v in VIEWS {
         let sql = format!("DROP VIEW IF EXISTS {v} CASCADE");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
     }
-    for t in TABLES.iter().rev().map(|t| t.0).chain(EXCLUDED.iter().copied()) {
+    for t in TABLES
+        .iter()
+        .rev()
+        .map(|t| t.0)
+        .chain(EXCLUDED.iter().copied())
+    {
         let sql = format!("DROP TABLE IF EXISTS {t} CASCADE");
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
     }
     let report = load!(tx, rx, header, PG_COLUMNS, opts);
     tx.commit().await?;

@@ -32,19 +32,30 @@ macro_rules! table_specs {
     ($conn:expr, $sql:expr) => {{
         let mut specs = Vec::with_capacity(TABLES.len());
         for (name, _) in TABLES {
-            let cols: Vec<(String, String)> = sqlx::query_as($sql).bind(*name).fetch_all(&mut *$conn).await?;
+            let cols: Vec<(String, String)> = sqlx::query_as($sql)
+                .bind(*name)
+                .fetch_all(&mut *$conn)
+                .await?;
             if cols.is_empty() {
-                return Err(BackupError::invalid(*name, "the table is missing from the database"));
+                return Err(BackupError::invalid(
+                    *name,
+                    "the table is missing from the database",
+                ));
             }
             let mut columns = Vec::with_capacity(cols.len());
             for (col, ty) in cols {
-                let kind = ColumnKind::of(&ty).ok_or_else(|| BackupError::invalid(*name, format!("column {col} has type {ty}")))?;
+                let kind = ColumnKind::of(&ty).ok_or_else(|| {
+                    BackupError::invalid(*name, format!("column {col} has type {ty}"))
+                })?;
                 if !is_identifier(&col) {
                     return Err(BackupError::invalid(*name, format!("column name {col:?}")));
                 }
                 columns.push(Column { name: col, kind });
             }
-            specs.push(TableSpec { name: name.to_string(), columns });
+            specs.push(TableSpec {
+                name: name.to_string(),
+                columns,
+            });
         }
         specs
     }};
@@ -62,25 +73,48 @@ macro_rules! dump {
     ($conn:expr, $out:expr, $header:expr, $progress:expr, $pg:expr) => {{
         let header: &Header = $header;
         let out: &mut Out = $out;
-        let (blob_total,): (Option<i64>,) = sqlx::query_as("SELECT CAST(SUM(size) AS BIGINT) FROM blobs")
-            .fetch_one(&mut *$conn)
-            .await?;
+        let (blob_total,): (Option<i64>,) =
+            sqlx::query_as("SELECT CAST(SUM(size) AS BIGINT) FROM blobs")
+                .fetch_one(&mut *$conn)
+                .await?;
         let blob_total = u64::try_from(blob_total.unwrap_or(0)).unwrap_or(0);
         for spec in &header.tables {
             let order = super::dump::order_by(spec, $pg);
             if spec.name == "blobs" {
-                let sql = if $pg { "SELECT sha256, data FROM blobs ORDER BY sha256 COLLATE \"C\"" } else { "SELECT sha256, data FROM blobs ORDER BY sha256" };
+                let sql = if $pg {
+                    "SELECT sha256, data FROM blobs ORDER BY sha256 COLLATE \"C\""
+                } else {
+                    "SELECT sha256, data FROM blobs ORDER BY sha256"
+                };
                 let mut rows = sqlx::query(sql).fetch(&mut *$conn);
                 while let Some(row) = rows.try_next().await? {
                     let sha: String = row.try_get(0)?;
                     let data: Vec<u8> = row.try_get(1)?;
                     out.blob(&sha, &data)?;
-                    ($progress)(Progress { what: "blobs", done: out.manifest.blob_bytes, total: blob_total });
+                    ($progress)(Progress {
+                        what: "blobs",
+                        done: out.manifest.blob_bytes,
+                        total: blob_total,
+                    });
                 }
             }
-            let cols: Vec<&str> = spec.columns.iter().filter(|c| c.kind != ColumnKind::Bytes).map(|c| c.name.as_str()).collect();
-            let sql = format!("SELECT {} FROM {} ORDER BY {order}", cols.join(", "), spec.name);
-            let kinds: Vec<ColumnKind> = spec.columns.iter().map(|c| c.kind).filter(|k| *k != ColumnKind::Bytes).collect();
+            let cols: Vec<&str> = spec
+                .columns
+                .iter()
+                .filter(|c| c.kind != ColumnKind::Bytes)
+                .map(|c| c.name.as_str())
+                .collect();
+            let sql = format!(
+                "SELECT {} FROM {} ORDER BY {order}",
+                cols.join(", "),
+                spec.name
+            );
+            let kinds: Vec<ColumnKind> = spec
+                .columns
+                .iter()
+                .map(|c| c.kind)
+                .filter(|k| *k != ColumnKind::Bytes)
+                .collect();
             let mut spool = out.spool()?;
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *$conn);
             let mut values = Vec::with_capacity(kinds.len());
@@ -88,24 +122,37 @@ macro_rules! dump {
                 values.clear();
                 for (i, kind) in kinds.iter().enumerate() {
                     values.push(match kind {
-                        ColumnKind::Text => serde_json::Value::from(row.try_get::<Option<String>, _>(i)?),
-                        ColumnKind::Int => serde_json::Value::from(row.try_get::<Option<i64>, _>(i)?),
-                        ColumnKind::Bool => serde_json::Value::from(row.try_get::<Option<bool>, _>(i)?),
+                        ColumnKind::Text => {
+                            serde_json::Value::from(row.try_get::<Option<String>, _>(i)?)
+                        }
+                        ColumnKind::Int => {
+                            serde_json::Value::from(row.try_get::<Option<i64>, _>(i)?)
+                        }
+                        ColumnKind::Bool => {
+                            serde_json::Value::from(row.try_get::<Option<bool>, _>(i)?)
+                        }
                         ColumnKind::Bytes => serde_json::Value::Null,
                     });
                 }
                 spool.row(&values)?;
                 if spool.rows % 10_000 == 0 {
-                    ($progress)(Progress { what: &spec.name, done: spool.rows, total: 0 });
+                    ($progress)(Progress {
+                        what: &spec.name,
+                        done: spool.rows,
+                        total: 0,
+                    });
                 }
             }
             drop(rows);
             out.table(&spec.name, spool)?;
         }
-        let head: Option<(i64, Option<String>)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *$conn)
-            .await?;
-        out.manifest.audit_head = head.map(|(s, h)| (s, h.unwrap_or_default())).unwrap_or((0, crate::chain::GENESIS.to_string()));
+        let head: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *$conn)
+                .await?;
+        out.manifest.audit_head = head
+            .map(|(s, h)| (s, h.unwrap_or_default()))
+            .unwrap_or((0, crate::chain::GENESIS.to_string()));
     }};
 }
 
@@ -118,10 +165,26 @@ impl Store {
     /// Writes a backup of the whole database to `file` (through a temporary file beside it,
     /// renamed into place when complete) while the database stays online. Returns what it
     /// wrote.
-    pub async fn backup(&self, file: &Path, progress: ProgressFn<'_>) -> Result<BackupInfo, BackupError> {
-        let io = |e: std::io::Error| BackupError::Io { path: file.display().to_string(), source: e };
-        let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let partial = dir.join(format!(".{}.partial-{}", file.file_name().and_then(|n| n.to_str()).unwrap_or("backup"), crate::new_id()));
+    pub async fn backup(
+        &self,
+        file: &Path,
+        progress: ProgressFn<'_>,
+    ) -> Result<BackupInfo, BackupError> {
+        let io = |e: std::io::Error| BackupError::Io {
+            path: file.display().to_string(),
+            source: e,
+        };
+        let dir = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let partial = dir.join(format!(
+            ".{}.partial-{}",
+            file.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("backup"),
+            crate::new_id()
+        ));
         let result = async {
             let mut out = Out::create(&partial).map_err(io)?;
             let header = match &self.backend {
@@ -131,12 +194,18 @@ impl Store {
                     let snapshot = dir.join(format!(".kojo-snapshot-{}.sqlite3", crate::new_id()));
                     let snap = snapshot.to_string_lossy().to_string();
                     let r = async {
-                        sqlx::query("VACUUM INTO $1").bind(&snap).execute(pool).await?;
-                        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&snapshot).read_only(true);
+                        sqlx::query("VACUUM INTO $1")
+                            .bind(&snap)
+                            .execute(pool)
+                            .await?;
+                        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+                            .filename(&snapshot)
+                            .read_only(true);
                         let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
                         let mut tx = conn.begin().await?;
                         let version = schema_version_of(&mut *tx).await?;
-                        let header = new_header(version, "sqlite", table_specs!(tx, SQLITE_COLUMNS));
+                        let header =
+                            new_header(version, "sqlite", table_specs!(tx, SQLITE_COLUMNS));
                         out.header(&header)?;
                         dump!(tx, &mut out, &header, progress, false);
                         tx.commit().await?;
@@ -148,7 +217,9 @@ impl Store {
                     r?
                 }
                 Backend::Postgres(pool) => {
-                    let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                    let mut tx = pool
+                        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        .await?;
                     let version = schema_version_of(&mut *tx).await?;
                     let header = new_header(version, "postgres", table_specs!(tx, PG_COLUMNS));
                     out.header(&header)?;
@@ -163,7 +234,13 @@ impl Store {
             if let Ok(d) = File::open(dir) {
                 let _ = d.sync_all();
             }
-            Ok(BackupInfo { file: file.to_path_buf(), size, sha256, header, manifest })
+            Ok(BackupInfo {
+                file: file.to_path_buf(),
+                size,
+                sha256,
+                header,
+                manifest,
+            })
         }
         .await;
         if result.is_err() {
@@ -182,7 +259,9 @@ where
     for<'q> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
 {
     let r: std::result::Result<(Option<i64>,), sqlx::Error> =
-        sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(conn).await;
+        sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(conn)
+            .await;
     match r {
         Ok((v,)) => Ok(v.unwrap_or(0)),
         // No bookkeeping table: a database kojo never migrated.
@@ -239,18 +318,27 @@ pub(crate) struct Spool {
 impl Spool {
     fn row(&mut self, values: &[serde_json::Value]) -> Result<(), BackupError> {
         self.line.clear();
-        serde_json::to_writer(&mut self.line, values).map_err(|e| BackupError::invalid("row", e.to_string()))?;
+        serde_json::to_writer(&mut self.line, values)
+            .map_err(|e| BackupError::invalid("row", e.to_string()))?;
         self.line.push(b'\n');
         self.hash.update(&self.line);
         self.size += self.line.len() as u64;
         self.rows += 1;
-        self.file.write_all(&self.line).map_err(|e| BackupError::Io { path: "spool".into(), source: e })
+        self.file
+            .write_all(&self.line)
+            .map_err(|e| BackupError::Io {
+                path: "spool".into(),
+                source: e,
+            })
     }
 }
 
 impl Out {
     fn create(path: &Path) -> std::io::Result<Out> {
-        let f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
         let gz = GzEncoder::new(BufWriter::with_capacity(1 << 20, f), Compression::fast());
         let mut tar = tar::Builder::new(gz);
         tar.mode(tar::HeaderMode::Deterministic);
@@ -269,37 +357,67 @@ impl Out {
 
     fn append(&mut self, path: &str, size: u64, data: impl Read) -> Result<(), BackupError> {
         let mut h = tar::Header::new_ustar();
-        h.set_path(path).map_err(|e| BackupError::invalid(path, e.to_string()))?;
+        h.set_path(path)
+            .map_err(|e| BackupError::invalid(path, e.to_string()))?;
         h.set_size(size);
         h.set_mode(0o600);
         h.set_entry_type(tar::EntryType::Regular);
         h.set_cksum();
-        self.tar.append(&h, data).map_err(|e| BackupError::Io { path: path.into(), source: e })
+        self.tar.append(&h, data).map_err(|e| BackupError::Io {
+            path: path.into(),
+            source: e,
+        })
     }
 
     fn header(&mut self, header: &Header) -> Result<(), BackupError> {
-        let bytes = serde_json::to_vec_pretty(header).map_err(|e| BackupError::invalid("header", e.to_string()))?;
-        self.manifest.entries.push(EntrySum { path: "kojo-backup.json".into(), size: bytes.len() as u64, sha256: hex(&Sha256::digest(&bytes)), rows: None });
+        let bytes = serde_json::to_vec_pretty(header)
+            .map_err(|e| BackupError::invalid("header", e.to_string()))?;
+        self.manifest.entries.push(EntrySum {
+            path: "kojo-backup.json".into(),
+            size: bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&bytes)),
+            rows: None,
+        });
         self.append("kojo-backup.json", bytes.len() as u64, &bytes[..])
     }
 
     fn spool(&self) -> Result<Spool, BackupError> {
-        let file = tempfile::tempfile().map_err(|e| BackupError::Io { path: "temporary file".into(), source: e })?;
-        Ok(Spool { file: BufWriter::with_capacity(1 << 20, file), hash: Sha256::new(), size: 0, rows: 0, line: Vec::new() })
+        let file = tempfile::tempfile().map_err(|e| BackupError::Io {
+            path: "temporary file".into(),
+            source: e,
+        })?;
+        Ok(Spool {
+            file: BufWriter::with_capacity(1 << 20, file),
+            hash: Sha256::new(),
+            size: 0,
+            rows: 0,
+            line: Vec::new(),
+        })
     }
 
     fn table(&mut self, name: &str, spool: Spool) -> Result<(), BackupError> {
         let path = format!("tables/{name}.jsonl");
-        let io = |e: std::io::Error| BackupError::Io { path: "spool".into(), source: e };
+        let io = |e: std::io::Error| BackupError::Io {
+            path: "spool".into(),
+            source: e,
+        };
         let mut f = spool.file.into_inner().map_err(|e| io(e.into_error()))?;
         f.rewind().map_err(io)?;
-        self.manifest.entries.push(EntrySum { path: path.clone(), size: spool.size, sha256: hex(&spool.hash.finalize()), rows: Some(spool.rows) });
+        self.manifest.entries.push(EntrySum {
+            path: path.clone(),
+            size: spool.size,
+            sha256: hex(&spool.hash.finalize()),
+            rows: Some(spool.rows),
+        });
         self.append(&path, spool.size, f.take(spool.size))
     }
 
     fn blob(&mut self, sha256: &str, data: &[u8]) -> Result<(), BackupError> {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(BackupError::invalid("blobs", format!("blob key {sha256:?}")));
+            return Err(BackupError::invalid(
+                "blobs",
+                format!("blob key {sha256:?}"),
+            ));
         }
         self.blobs.update(sha256.as_bytes());
         self.blobs.update(b"\n");

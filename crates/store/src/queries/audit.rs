@@ -36,12 +36,14 @@ macro_rules! seal_chain {
                     Some(h) => prev = h,
                     None => {
                         let h = r.compute(&prev);
-                        sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
-                            .bind(&prev)
-                            .bind(&h)
-                            .bind(r.seq)
-                            .execute(&mut *$tx)
-                            .await?;
+                        sqlx::query(
+                            "UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3",
+                        )
+                        .bind(&prev)
+                        .bind(&h)
+                        .bind(r.seq)
+                        .execute(&mut *$tx)
+                        .await?;
                         prev = h;
                     }
                 }
@@ -61,8 +63,16 @@ macro_rules! seal_chain {
             for h in rows {
                 let hash = $crate::queries::audit::hash_of(&h);
                 let detail = format!("item {} v{} (chained on upgrade)", h.item_no, h.version);
-                let seq = $crate::queries::append_audit!($tx, h.changed_at, Some(h.changed_by.as_str()), None,
-                    "answer_change", Some(h.assessment_id.as_str()), Some(detail.as_str()), Some(hash));
+                let seq = $crate::queries::append_audit!(
+                    $tx,
+                    h.changed_at,
+                    Some(h.changed_by.as_str()),
+                    None,
+                    "answer_change",
+                    Some(h.assessment_id.as_str()),
+                    Some(detail.as_str()),
+                    Some(hash)
+                );
                 sqlx::query("UPDATE answer_history SET audit_seq = $1 WHERE id = $2")
                     .bind(seq)
                     .bind(&h.id)
@@ -231,7 +241,10 @@ impl Store {
                 &mut breaks,
             );
         }
-        for a in anchors.iter().filter(|a| a.kind == "daily" && a.head_seq > start.seq) {
+        for a in anchors
+            .iter()
+            .filter(|a| a.kind == "daily" && a.head_seq > start.seq)
+        {
             let r = self.audit_page(a.head_seq - 1, a.head_seq, 1).await?;
             if r.first().and_then(|r| r.hash.as_deref()) != Some(a.head_hash.as_str())
                 && a.head_seq <= walker.last_seq()
@@ -243,7 +256,9 @@ impl Store {
         let (mut rows, mut predating) = (0u64, 0u64);
         let mut after_id = String::new();
         loop {
-            let page: Vec<HistoryRow> = on!(self, |pool| sqlx::query_as(
+            let page: Vec<HistoryRow> =
+                on!(self, |pool| {
+                    sqlx::query_as(
                 "SELECT h.id, h.assessment_id, h.item_no, h.version, h.changed_at, h.changed_by, \
                  h.old_value, h.new_value, h.seq, h.inherit, h.audit_seq, a.ref_hash \
                  FROM answer_history h LEFT JOIN audit_log a ON a.seq = h.audit_seq \
@@ -252,7 +267,8 @@ impl Store {
             .bind(&after_id)
             .bind(PAGE)
             .fetch_all(pool)
-            .await)?;
+            .await
+                })?;
             let Some(last) = page.last() else { break };
             after_id = last.id.clone();
             for h in page {
@@ -363,12 +379,14 @@ impl Store {
 
     /// The recorded anchors, newest first, at most `limit`.
     pub async fn audit_anchors(&self, limit: i64) -> Result<Vec<AnchorRow>> {
-        Ok(on!(self, |pool| sqlx::query_as(
+        Ok(on!(self, |pool| {
+            sqlx::query_as(
             "SELECT seq, kind, at, head_seq, head_hash FROM audit_anchors ORDER BY seq DESC LIMIT $1"
         )
         .bind(limit)
         .fetch_all(pool)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Retention: removes the records written before `cutoff` (RFC 3339), after recording the

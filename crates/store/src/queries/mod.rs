@@ -330,8 +330,8 @@ pub struct AnswerWrite {
 // After the macros: `macro_rules!` is visible only below its definition.
 mod answers;
 pub(crate) mod audit;
-pub use audit::{Anchor, AnchorRow, ChainReport};
 pub(crate) use audit::seal_chain;
+pub use audit::{Anchor, AnchorRow, ChainReport};
 mod assessments;
 mod backups;
 pub use backups::BackupRun;

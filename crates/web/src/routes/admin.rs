@@ -196,6 +196,7 @@ pub async fn access_log(
     let more = entries.len() as i64 > LOG_PAGE;
     entries.truncate(LOG_PAGE as usize);
     let older = more.then(|| entries.last().map(|e| e.seq)).flatten();
+    let ops = ops_panel(&st, &admin).await?;
     let rows = entries
         .into_iter()
         .map(|e| LogRow {
@@ -209,8 +210,52 @@ pub async fn access_log(
         .collect();
     Ok(render(&LogPage {
         page: Page::new(&au.ctx, "log"),
+        ops,
         rows,
         older,
         newest: q.before.is_none(),
     }))
+}
+
+async fn ops_panel(st: &AppState, admin: &kojo_app::Admin<'_>) -> Result<OpsPanel, WebError> {
+    let last = admin.backup_runs(1).await?.into_iter().next();
+    let good = admin.last_good_backup().await?;
+    let head = admin.audit_head().await?;
+    let anchor = admin.audit_anchors(1).await?.into_iter().next();
+    let every = st.config.backup.as_ref().map(|b| b.every);
+    let stale = match (&good, every) {
+        (None, _) => true,
+        (Some(g), Some(every)) => chrono::DateTime::parse_from_rfc3339(&g.started_at)
+            .map(|t| {
+                let age = chrono::Utc::now() - t.with_timezone(&chrono::Utc);
+                age.to_std().unwrap_or_default() > every * 2
+            })
+            .unwrap_or(true),
+        (Some(_), None) => false,
+    };
+    Ok(OpsPanel {
+        last: last.map(|r| {
+            (
+                when(&r.started_at, true),
+                human_bytes(r.size),
+                r.verified,
+                r.error.unwrap_or_default(),
+            )
+        }),
+        last_good: good.map(|g| when(&g.started_at, true)),
+        stale,
+        scheduled: every.is_some(),
+        head: (head.seq, head.hash),
+        anchor: anchor.map(|a| (when(&a.at, true), a.head_seq, a.head_hash)),
+    })
+}
+
+fn human_bytes(n: i64) -> String {
+    let n = n.max(0) as f64;
+    match n {
+        n if n >= 1024.0 * 1024.0 * 1024.0 => format!("{:.1} GiB", n / 1024.0 / 1024.0 / 1024.0),
+        n if n >= 1024.0 * 1024.0 => format!("{:.1} MiB", n / 1024.0 / 1024.0),
+        n if n >= 1024.0 => format!("{:.1} KiB", n / 1024.0),
+        n => format!("{n} B"),
+    }
 }

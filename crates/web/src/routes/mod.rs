@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod diff;
 pub mod downloads;
 pub mod evidence;
+pub mod health;
 pub mod import;
 pub mod inherit;
 pub mod items;

@@ -125,15 +125,26 @@ async fn backup_store(
     progress: ProgressFn<'_>,
 ) -> Result<BackupInfo, AppError> {
     let started = kojo_store::now();
+    let state = store.schema_state().await.map_err(store_error)?;
+    if state.database > state.latest {
+        return Err(store_error(StoreError::SchemaNewer {
+            database: state.database,
+            known: state.latest,
+        }));
+    }
     let result = async {
         let info = store.backup(file, progress).await.map_err(backup_error)?;
-        backup::verify(&info.file, &AtomicU64::new(0)).map_err(backup_error)?;
+        if let Err(e) = backup::verify(&info.file, &AtomicU64::new(0)) {
+            // A file that does not verify is no backup: it must not count among those kept.
+            let _ = std::fs::remove_file(&info.file);
+            return Err(backup_error(e));
+        }
         Ok::<_, AppError>(info)
     }
     .await;
     // The bookkeeping needs this kojo's schema; an older database (backed up before its
     // upgrade) keeps none.
-    if store.schema_version().await.map_err(store_error)? >= 10 {
+    if state.database >= 10 {
         let run = BackupRun {
             seq: 0,
             started_at: started,

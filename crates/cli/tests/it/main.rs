@@ -17,6 +17,7 @@ mod exchange;
 mod exchange_refusals;
 mod hardening;
 mod inheritance;
+mod ops;
 mod portfolio;
 mod web;
 mod webdriver;

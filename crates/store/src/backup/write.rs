@@ -37,10 +37,8 @@ macro_rules! table_specs {
                 .fetch_all(&mut *$conn)
                 .await?;
             if cols.is_empty() {
-                return Err(BackupError::invalid(
-                    *name,
-                    "the table is missing from the database",
-                ));
+                // An older schema has fewer tables; the header lists those it has.
+                continue;
             }
             let mut columns = Vec::with_capacity(cols.len());
             for (col, ty) in cols {
@@ -146,10 +144,13 @@ macro_rules! dump {
             drop(rows);
             out.table(&spec.name, spool)?;
         }
-        let head: Option<(i64, Option<String>)> =
+        let head: Option<(i64, Option<String>)> = if header.schema_version >= 10 {
             sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *$conn)
-                .await?;
+                .await?
+        } else {
+            None
+        };
         out.manifest.audit_head = head
             .map(|(s, h)| (s, h.unwrap_or_default()))
             .unwrap_or((0, crate::chain::GENESIS.to_string()));

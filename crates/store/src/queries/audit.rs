@@ -256,9 +256,8 @@ impl Store {
         let (mut rows, mut predating) = (0u64, 0u64);
         let mut after_id = String::new();
         loop {
-            let page: Vec<HistoryRow> =
-                on!(self, |pool| {
-                    sqlx::query_as(
+            let page: Vec<HistoryRow> = on!(self, |pool| {
+                sqlx::query_as(
                 "SELECT h.id, h.assessment_id, h.item_no, h.version, h.changed_at, h.changed_by, \
                  h.old_value, h.new_value, h.seq, h.inherit, h.audit_seq, a.ref_hash \
                  FROM answer_history h LEFT JOIN audit_log a ON a.seq = h.audit_seq \
@@ -268,7 +267,7 @@ impl Store {
             .bind(PAGE)
             .fetch_all(pool)
             .await
-                })?;
+            })?;
             let Some(last) = page.last() else { break };
             after_id = last.id.clone();
             for h in page {

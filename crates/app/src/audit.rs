@@ -1,7 +1,7 @@
 //! The tamper-evident audit trail (guideline items 18, 59): verification, export of a range that
 //! verifies on its own, anchors, retention.
 
-use crate::{Admin, AppError};
+use crate::{Admin, AppError, Reader};
 use kojo_i18n::Lang;
 use kojo_store::chain::{Break, ChainRecord, GENESIS, Walker};
 use kojo_store::{Anchor, AnchorRow, ChainReport};
@@ -44,6 +44,25 @@ pub struct ExportSummary {
 
 /// The largest line of a JSONL export read back.
 pub const MAX_EXPORT_LINE: usize = 64 * 1024;
+
+impl Reader<'_> {
+    /// Records in the audit trail that the actor exported `what` (a report, a checksheet, …) of
+    /// an assessment.
+    pub async fn record_export(&self, assessment_id: &str, what: &str) -> Result<(), AppError> {
+        let a = self.actor;
+        Ok(self
+            .app
+            .store
+            .audit(
+                Some(&a.name),
+                a.client.as_deref(),
+                "export",
+                Some(assessment_id),
+                Some(what),
+            )
+            .await?)
+    }
+}
 
 impl Admin<'_> {
     /// Walks the whole chain and every answer-history row; keeps at most `limit` breaks.

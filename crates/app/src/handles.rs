@@ -523,15 +523,28 @@ impl<'a> Editor<'a> {
             .iter()
             .map(|(k, v)| (k.get(), v.clone()))
             .collect();
-        self.create(
-            site_code,
-            line_code,
-            period,
-            sheet.header.assessor.as_deref(),
-            &answers,
-            false,
-        )
-        .await
+        let a = self
+            .create(
+                site_code,
+                line_code,
+                period,
+                sheet.header.assessor.as_deref(),
+                &answers,
+                false,
+            )
+            .await?;
+        let actor = self.actor;
+        self.app
+            .store
+            .audit(
+                Some(&actor.name),
+                actor.client.as_deref(),
+                "import",
+                Some(&a.id),
+                Some("checksheet"),
+            )
+            .await?;
+        Ok(a)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod audit;
 mod auth;
 mod companies;
 mod cycle;
+pub mod doctor;
 mod error;
 mod evidence;
 mod exchange;

@@ -264,3 +264,39 @@ fn prune_backups(dir: &Path, keep: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_keeps_the_newest_scheduled_backups_and_nothing_else_is_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "kojo-20261201T000000.000Z.kojo-backup",
+            "kojo-20261202T000000.000Z.kojo-backup",
+            "kojo-20261203T000000.000Z.kojo-backup",
+            "kojo-20261204T000000.000Z.kojo-backup",
+            "manual.kojo-backup",
+            "kojo-notes.txt",
+        ];
+        for n in names {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        prune_backups(dir.path(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "kojo-20261203T000000.000Z.kojo-backup",
+                "kojo-20261204T000000.000Z.kojo-backup",
+                "kojo-notes.txt",
+                "manual.kojo-backup"
+            ]
+        );
+    }
+}

@@ -58,15 +58,19 @@ fn internal_failure(e: impl std::fmt::Display) -> Failure {
 }
 
 /// Opens the database and loads one assessment as the command-line operator sees it.
+/// The export is recorded in the audit trail as `what`.
 async fn load(
     id: &str,
     db: Option<&str>,
     lang: Lang,
+    what: &str,
 ) -> Result<(kojo_app::App, kojo_app::AssessmentView), Failure> {
     let app = open(db, lang).await?;
-    let view = app
-        .reader(&Actor::cli())
-        .assessment(id)
+    let actor = Actor::cli();
+    let reader = app.reader(&actor);
+    let view = reader.assessment(id).await.map_err(app_failure)?;
+    reader
+        .record_export(&view.assessment.id, what)
         .await
         .map_err(app_failure)?;
     Ok((app, view))
@@ -80,7 +84,7 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
             eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
         }
         ChecksheetCmd::Export { id, output } => {
-            let (app, view) = load(&id, db, lang).await?;
+            let (app, view) = load(&id, db, lang, "checksheet.xlsx").await?;
             let actor = Actor::cli();
             // Last year's marks and this cycle's reviews fill the informational columns.
             let bytes = app
@@ -168,7 +172,16 @@ pub async fn report(
     db: Option<&str>,
     lang: Lang,
 ) -> Result<(), Failure> {
-    let (app, view) = load(&id, db, lang).await?;
+    let (app, view) = load(
+        &id,
+        db,
+        lang,
+        match format {
+            ReportFormat::Html => "report.html",
+            ReportFormat::Pdf => "report.pdf",
+        },
+    )
+    .await?;
     let cycle = app
         .reader(&Actor::cli())
         .cycle_report(&view)
@@ -200,7 +213,16 @@ pub async fn actions(
     db: Option<&str>,
     lang: Lang,
 ) -> Result<(), Failure> {
-    let (app, view) = load(&id, db, lang).await?;
+    let (app, view) = load(
+        &id,
+        db,
+        lang,
+        match format {
+            ActionsFormat::Xlsx => "actions.xlsx",
+            ActionsFormat::Csv => "actions.csv",
+        },
+    )
+    .await?;
     let actions = app
         .reader(&Actor::cli())
         .cycle_report(&view)

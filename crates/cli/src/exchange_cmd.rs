@@ -299,6 +299,15 @@ pub async fn export(
     output: &Path,
     lang: Lang,
 ) -> Result<(), Failure> {
+    let what = match format {
+        ExportFormat::Oscal => "oscal-assessment-results.json",
+        ExportFormat::Json => "assessment.json",
+    };
+    let view = reader.assessment(id).await.map_err(app_failure)?;
+    reader
+        .record_export(&view.assessment.id, what)
+        .await
+        .map_err(app_failure)?;
     let value = match format {
         ExportFormat::Oscal => reader.oscal_results(id, lang).await,
         ExportFormat::Json => reader

@@ -133,6 +133,9 @@ pub enum Command {
     /// The database itself: a canonical JSON dump to compare two databases.
     #[command(subcommand)]
     Db(ops_cmd::DbCmd),
+    /// Check an installation: database, migrations, disk space, backups, audit trail, clock,
+    /// TLS to a remote PostgreSQL. Exits 1 when a check fails.
+    Doctor(ops_cmd::DoctorArgs),
     /// The tamper-evident audit trail: verify, export a range, anchor, prune.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCmd),
@@ -181,6 +184,7 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Backup(args) => runtime()?.block_on(ops_cmd::backup(args, db, lang)),
         Command::Restore(args) => runtime()?.block_on(ops_cmd::restore(args, db, lang)),
         Command::Db(cmd) => runtime()?.block_on(ops_cmd::db_cmd(cmd, db, lang)),
+        Command::Doctor(args) => runtime()?.block_on(ops_cmd::doctor(args, db, lang)),
         Command::Audit(cmd) => runtime()?.block_on(audit_cmd::run(cmd, db, lang)),
     }
 }

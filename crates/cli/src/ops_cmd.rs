@@ -258,3 +258,47 @@ pub fn human_bytes(n: u64) -> String {
         format!("{v:.1} {}", UNITS[u])
     }
 }
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// The backup directory of `kojo serve --backup-dir` (its free space is checked too).
+    #[arg(long = "backup-dir", env = "KOJO_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// The backup interval; a last verified backup older than twice this is a warning.
+    #[arg(long = "backup-every", env = "KOJO_BACKUP_EVERY", default_value = "24h", value_parser = crate::serve_cmd::parse_every)]
+    pub backup_every: std::time::Duration,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn doctor(args: DoctorArgs, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
+    use kojo_app::doctor::{self, DoctorOptions, Status};
+    let url = url(db, lang, false);
+    let opts = DoctorOptions {
+        backup_dir: args.backup_dir,
+        backup_every: args.backup_every,
+        ..DoctorOptions::default()
+    };
+    let checks = doctor::doctor(&url, &opts, lang).await;
+    if args.json {
+        print_json(&checks)?;
+    } else {
+        for c in &checks {
+            let mark = match c.status {
+                Status::Ok => "[ OK ]",
+                Status::Warn => "[WARN]",
+                Status::Fail => "[FAIL]",
+            };
+            outln!("{mark} {:<10} {}", c.check, c.detail);
+        }
+    }
+    if doctor::healthy(&checks) {
+        if !args.json {
+            outln!("{}", tr(lang, "doctor.summary_ok", &[]));
+        }
+        Ok(())
+    } else {
+        Err(Failure::key("doctor.summary_fail", &[]))
+    }
+}

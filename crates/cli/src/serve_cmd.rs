@@ -38,7 +38,7 @@ pub struct ServeArgs {
     pub audit_retention: Option<Duration>,
 }
 
-fn parse_every(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_every(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
     if d < Duration::from_secs(60) {
         return Err("at least 1m".into());

@@ -102,6 +102,8 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         ("POST", "/login") => Status(401), // a wrong password, whoever asks
         ("POST", "/logout") | ("POST", "/lang") => SEE_OTHER,
         ("GET", "/static/{*file}") => OK,
+        // Health checks answer everyone, signed in or not.
+        ("GET", "/healthz") | ("GET", "/readyz") => OK,
         // The portfolio shows whatever the user may see (nothing of a foreign plant: see
         // `portfolio_shows_nothing_of_another_company`).
         ("GET", "/sites")

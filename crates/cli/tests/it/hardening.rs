@@ -530,3 +530,28 @@ fn the_rate_is_kojos_measure_and_headless_sections_stand_apart() {
     let out = ok(db.kojo().args(["assessment", "show", &id])).stdout;
     assert!(out.contains("kojo の指標"), "{out}");
 }
+
+#[test]
+fn the_access_log_page_shows_backups_and_the_audit_head() {
+    let db = sqlite_db();
+    let s = Server::start(&db.url, &[]);
+    let mut admin = admin_session(&db, &s);
+    // No verified backup yet: a warning.
+    let page = admin.get(&s, "/admin/log");
+    assert!(page.body.contains("id=\"backup-stale\""), "{}", page.body);
+    let file = db.dir.path().join("b.kojo-backup");
+    ok(db.kojo().args(["backup", "-o"]).arg(&file));
+    let anchor = last_line(&ok(db.kojo().args(["audit", "anchor"])));
+    let page = admin.get(&s, "/admin/log");
+    assert!(!page.body.contains("id=\"backup-stale\""), "{}", page.body);
+    assert!(page.body.contains("検証済み"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("<code id=\"audit-anchor\">{anchor}</code>")),
+        "{}",
+        page.body
+    );
+    // The backup and the export are in the trail.
+    let log = log_json(&db);
+    assert!(log.iter().any(|e| e["action"] == "backup"), "{log:?}");
+}

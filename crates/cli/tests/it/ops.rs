@@ -454,3 +454,100 @@ fn serve_writes_verified_backups_on_schedule_and_answers_health_checks() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn doctor_reports_each_check_and_fails_on_a_broken_trail() {
+    let db = sqlite_db();
+    company(&db);
+    let r = ok(db.kojo().args(["doctor"]));
+    for line in [
+        "[ OK ] database",
+        "[ OK ] migrations",
+        "[ OK ] disk",
+        "[WARN] backup",
+        "[ OK ] audit",
+        "[ OK ] clock",
+    ] {
+        assert!(r.stdout.contains(line), "{line}: {}", r.stdout);
+    }
+    ok(db
+        .kojo()
+        .args(["backup", "-o"])
+        .arg(db.dir.path().join("b.kojo-backup")));
+    let checks = json_of(&ok(db.kojo().args(["doctor", "--json"])));
+    let status = |name: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == name)
+            .map(|c| c["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status("backup"), "ok");
+    sql(
+        &db,
+        &["UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"],
+    );
+    let r = fails(db.kojo().args(["doctor"]));
+    assert!(
+        r.stdout.contains("[FAIL] audit") && r.stdout.contains("#2"),
+        "{}",
+        r.stdout
+    );
+
+    // PostgreSQL on this machine: no TLS needed, and the server's clock is compared.
+    let pg = postgres_db();
+    let r = ok(pg.kojo().args(["site", "list"]));
+    assert_eq!(r.code, 0);
+    let r = ok(pg.kojo().args(["--lang", "en", "doctor"]));
+    assert!(
+        r.stdout.contains("[ OK ] tls") && r.stdout.contains("this machine"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn exports_and_imports_are_in_the_audit_trail() {
+    let db = sqlite_db();
+    let id = approved(&db);
+    ok(db
+        .kojo()
+        .args(["report", &id, "--format", "html", "-o"])
+        .arg(db.dir.path().join("r.html")));
+    ok(db
+        .kojo()
+        .args(["checksheet", "export", &id, "-o"])
+        .arg(db.dir.path().join("c.xlsx")));
+    ok(db
+        .kojo()
+        .args(["assessment", "export", &id, "--format", "oscal", "-o"])
+        .arg(db.dir.path().join("o.json")));
+    let export = db.dir.path().join("a.jsonl");
+    ok(db
+        .kojo()
+        .args([
+            "audit",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "-o",
+        ])
+        .arg(&export));
+    let text = std::fs::read_to_string(&export).unwrap();
+    for what in [
+        "report.html",
+        "checksheet.xlsx",
+        "oscal-assessment-results.json",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains("\"action\":\"export\"") && l.contains(what)),
+            "{what}"
+        );
+    }
+    assert!(text.contains("\"action\":\"signoff\""));
+}

@@ -336,6 +336,8 @@ mod assessments;
 mod backups;
 pub use backups::BackupRun;
 mod comments;
+mod health;
+pub use health::ClockReading;
 mod cycle;
 mod portfolio;
 pub use cycle::QueueFilter;

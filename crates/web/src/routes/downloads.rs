@@ -50,8 +50,17 @@ fn file_stem(view: &AssessmentView) -> String {
     s
 }
 
-async fn view_for(st: &AppState, au: &Authed, id: &str) -> Result<AssessmentView, WebError> {
-    Ok(st.app.reader(au.actor()).assessment(id).await?)
+/// The assessment to export, the export recorded in the audit trail.
+async fn view_for(
+    st: &AppState,
+    au: &Authed,
+    id: &str,
+    what: &str,
+) -> Result<AssessmentView, WebError> {
+    let reader = st.app.reader(au.actor());
+    let view = reader.assessment(id).await?;
+    reader.record_export(&view.assessment.id, what).await?;
+    Ok(view)
 }
 
 pub async fn checksheet(
@@ -59,7 +68,7 @@ pub async fn checksheet(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = view_for(&st, &au, &id).await?;
+    let view = view_for(&st, &au, &id, "checksheet.xlsx").await?;
     let bytes = st
         .app
         .reader(au.actor())
@@ -79,7 +88,7 @@ pub async fn actions_csv(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = view_for(&st, &au, &id).await?;
+    let view = view_for(&st, &au, &id, "actions.csv").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let csv = kojo_xlsx::action_list_csv(
         st.app.catalog,
@@ -100,7 +109,7 @@ pub async fn actions_xlsx(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = view_for(&st, &au, &id).await?;
+    let view = view_for(&st, &au, &id, "actions.xlsx").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let bytes = kojo_xlsx::action_list_xlsx(
         st.app.catalog,
@@ -140,7 +149,7 @@ pub async fn report_html(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = view_for(&st, &au, &id).await?;
+    let view = view_for(&st, &au, &id, "report.html").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let sheet = view.sheet(st.app.catalog);
     let html = kojo_report::html(&report_input(&st, &view, &sheet, &cycle, au.lang()));
@@ -160,7 +169,7 @@ pub async fn report_pdf(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = view_for(&st, &au, &id).await?;
+    let view = view_for(&st, &au, &id, "report.pdf").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let stem = file_stem(&view);
     let lang = au.lang();

@@ -500,52 +500,6 @@ impl<'a> Editor<'a> {
             .write_answers(&view.assessment.id, &writes, &self.actor.name)
             .await?)
     }
-
-    /// Creates an assessment from an imported checksheet, all answers in one transaction.
-    pub async fn import(
-        &self,
-        sheet: &Sheet,
-        site_code: &str,
-        line_code: Option<&str>,
-        period: FiscalYear,
-    ) -> Result<Assessment, AppError> {
-        if sheet.catalog_id != self.app.catalog.id {
-            return Err(AppError::bad(
-                "app.catalog_mismatch",
-                &[
-                    ("found", &sheet.catalog_id),
-                    ("expected", &self.app.catalog.id),
-                ],
-            ));
-        }
-        let answers: Vec<(u16, ItemAnswer)> = sheet
-            .answers
-            .iter()
-            .map(|(k, v)| (k.get(), v.clone()))
-            .collect();
-        let a = self
-            .create(
-                site_code,
-                line_code,
-                period,
-                sheet.header.assessor.as_deref(),
-                &answers,
-                false,
-            )
-            .await?;
-        let actor = self.actor;
-        self.app
-            .store
-            .audit(
-                Some(&actor.name),
-                actor.client.as_deref(),
-                "import",
-                Some(&a.id),
-                Some("checksheet"),
-            )
-            .await?;
-        Ok(a)
-    }
 }
 
 impl<'a> Admin<'a> {

@@ -91,6 +91,19 @@ impl App {
     }
 }
 
+/// Reading commands must not create an empty SQLite file where none is.
+fn refuse_missing_file(url: &str) -> Result<(), AppError> {
+    match url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        Some(p) if !Path::new(p.split('?').next().unwrap_or(p)).exists() => {
+            Err(AppError::bad("ops.no_database_file", &[("path", &p)]))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `<file>.pre-v<latest>-<UTC time>.kojo-backup`, beside the SQLite file.
 fn pre_migration_file(url: &str, state: &SchemaState) -> PathBuf {
     let path = url
@@ -126,6 +139,9 @@ async fn backup_store(
 ) -> Result<BackupInfo, AppError> {
     let started = kojo_store::now();
     let state = store.schema_state().await.map_err(store_error)?;
+    if state.database == 0 {
+        return Err(AppError::bad("ops.backup_empty", &[]));
+    }
     if state.database > state.latest {
         return Err(store_error(StoreError::SchemaNewer {
             database: state.database,
@@ -208,6 +224,7 @@ pub async fn restore(
 
 /// Writes the canonical JSON dump of the database at `url` (not migrated) to `w`.
 pub async fn dump(url: &str, w: &mut dyn std::io::Write) -> Result<(), AppError> {
+    refuse_missing_file(url)?;
     let store = Store::connect(url).await.map_err(store_error)?;
     let r = store.canonical_dump(w).await.map_err(backup_error);
     store.close().await;

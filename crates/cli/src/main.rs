@@ -194,7 +194,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KOJO_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // sqlx reports bulk reads (backups, dumps) as slow statements: diagnostics for
+                // KOJO_LOG, not warnings for an operator.
+                .unwrap_or_else(|_| "warn,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

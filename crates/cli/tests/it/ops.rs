@@ -551,3 +551,41 @@ fn exports_and_imports_are_in_the_audit_trail() {
     }
     assert!(text.contains("\"action\":\"signoff\""));
 }
+
+#[test]
+fn nothing_to_back_up_is_said_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.sqlite3");
+    let url = format!("sqlite:{}", missing.display());
+    let out = dir.path().join("x.kojo-backup");
+    let r = fails(kojo().args(["backup", "--database", &url, "-o"]).arg(&out));
+    assert!(
+        r.stderr.contains("データベースファイル") && r.stderr.contains("ありません"),
+        "{}",
+        r.stderr
+    );
+    assert!(!missing.exists() && !out.exists());
+    let r = fails(kojo().args(["--lang", "en", "db", "dump", "--database", &url]));
+    assert!(
+        r.stderr.contains("There is no database file"),
+        "{}",
+        r.stderr
+    );
+    // Not a backup: named as such, nothing restored.
+    let bogus = dir.path().join("bogus.kojo-backup");
+    std::fs::write(&bogus, b"not a backup").unwrap();
+    let r = fails(
+        kojo()
+            .args(["--lang", "en", "backup", "verify"])
+            .arg(&bogus),
+    );
+    assert!(r.stderr.contains("not a kojo backup"), "{}", r.stderr);
+    let r = fails(
+        kojo()
+            .args(["restore"])
+            .arg(&bogus)
+            .args(["--database", &url]),
+    );
+    assert!(r.stderr.contains("バックアップ"), "{}", r.stderr);
+    assert!(!missing.exists());
+}

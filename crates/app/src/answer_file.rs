@@ -221,17 +221,7 @@ impl crate::Editor<'_> {
                 false,
             )
             .await?;
-        let actor = self.actor;
-        self.app
-            .store
-            .audit(
-                Some(&actor.name),
-                actor.client.as_deref(),
-                "import",
-                Some(&a.id),
-                Some("checksheet"),
-            )
-            .await?;
+        self.audit("import", &a.id, Some("checksheet")).await?;
         Ok(a)
     }
 }

@@ -46,9 +46,13 @@ pub struct ExportSummary {
 pub const MAX_EXPORT_LINE: usize = 64 * 1024;
 
 impl Reader<'_> {
-    /// Records in the audit trail that the actor exported `what` (a report, a checksheet, …) of
-    /// an assessment.
-    pub async fn record_export(&self, assessment_id: &str, what: &str) -> Result<(), AppError> {
+    /// Appends a record of what the actor did to the audit trail.
+    pub(crate) async fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        detail: Option<&str>,
+    ) -> Result<(), AppError> {
         let a = self.actor;
         Ok(self
             .app
@@ -56,11 +60,17 @@ impl Reader<'_> {
             .audit(
                 Some(&a.name),
                 a.client.as_deref(),
-                "export",
-                Some(assessment_id),
-                Some(what),
+                action,
+                Some(target),
+                detail,
             )
             .await?)
+    }
+
+    /// Records in the audit trail that the actor exported `what` (a report, a checksheet, …) of
+    /// an assessment.
+    pub async fn record_export(&self, assessment_id: &str, what: &str) -> Result<(), AppError> {
+        self.audit("export", assessment_id, Some(what)).await
     }
 }
 

@@ -2,7 +2,6 @@
 //! current, disk space, backup freshness, the audit chain, the clock, TLS to a remote
 //! PostgreSQL.
 
-use crate::AppError;
 use crate::ops::store_error;
 use kojo_i18n::{Lang, tr};
 use kojo_store::{Kind, Store};
@@ -334,17 +333,6 @@ fn human(n: u64) -> String {
     } else {
         format!("{:.0} MiB", n as f64 / (1u64 << 20) as f64)
     }
-}
-
-/// For callers that want an error rather than lines.
-pub fn failure(checks: &[Check]) -> Option<AppError> {
-    checks
-        .iter()
-        .find(|c| c.status == Status::Fail)
-        .map(|c| AppError::BadInput {
-            ja: c.detail.clone(),
-            en: c.detail.clone(),
-        })
 }
 
 #[cfg(test)]

@@ -503,26 +503,6 @@ impl<'a> Editor<'a> {
 }
 
 impl<'a> Admin<'a> {
-    pub(crate) async fn audit(
-        &self,
-        action: &str,
-        target: &str,
-        detail: Option<&str>,
-    ) -> Result<(), AppError> {
-        let a = self.actor;
-        Ok(self
-            .app
-            .store
-            .audit(
-                Some(&a.name),
-                a.client.as_deref(),
-                action,
-                Some(target),
-                detail,
-            )
-            .await?)
-    }
-
     /// Adds a plant.
     pub async fn add_site(&self, code: &str, name: &str) -> Result<Site, AppError> {
         let site = self

@@ -123,6 +123,7 @@ pub async fn backup(
     actor: &Actor,
     progress: ProgressFn<'_>,
 ) -> Result<BackupInfo, AppError> {
+    refuse_missing_file(url)?;
     let store = Store::connect(url).await.map_err(store_error)?;
     let r = backup_store(&store, file, actor, false, progress).await;
     store.close().await;

@@ -293,7 +293,8 @@ impl Store {
     }
 
     /// Applies every pending migration in one transaction (refusing a database of a newer
-    /// kojo), then fills what the upgrade leaves to code: mark summaries and the audit chain.
+    /// kojo); an upgrade across migration 0010 chains the existing access log and history in
+    /// the same transaction. Then fills missing mark summaries.
     pub async fn migrate(&self) -> Result<()> {
         let state = self.schema_state().await?;
         if state.database > state.latest {
@@ -311,6 +312,9 @@ impl Store {
                     let _guard = self.write_lock.lock().await;
                     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                     migrator.run_direct(None, &mut *tx, false).await?;
+                    if state.database < CHAIN_VERSION {
+                        queries::seal_chain!(tx);
+                    }
                     tx.commit().await?;
                 }
                 Backend::Postgres(pool) => {
@@ -320,12 +324,14 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     migrator.run_direct(None, &mut *tx, false).await?;
+                    if state.database < CHAIN_VERSION {
+                        queries::seal_chain!(tx);
+                    }
                     tx.commit().await?;
                 }
             }
         }
         self.fill_mark_summaries().await?;
-        self.seal_audit_chain().await?;
         Ok(())
     }
 
@@ -347,6 +353,9 @@ impl Store {
         on!(self, |pool| pool.close().await)
     }
 }
+
+/// The migration that introduced the audit chain: older databases are sealed when migrated.
+const CHAIN_VERSION: i64 = 10;
 
 /// A database's schema version beside the newest this kojo knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -319,7 +319,47 @@ async fn tampering_is_named(s: &Store) {
     );
 }
 
+async fn retention_keeps_the_chain_verifiable_from_its_anchor(s: &Store) {
+    fill(s).await;
+    for i in 0..5 {
+        s.audit(Some("x"), None, &format!("old{i}"), None, None)
+            .await
+            .unwrap();
+    }
+    // Cut-offs far from "now", so no two records can straddle them by the clock's resolution.
+    assert_eq!(
+        s.audit_prune("2000-01-01T00:00:00.000Z", "tester")
+            .await
+            .unwrap(),
+        0
+    );
+    let before = s.audit_verify(10).await.unwrap();
+    assert!(before.breaks.is_empty(), "{:?}", before.breaks);
+    let removed = s
+        .audit_prune("2100-01-01T00:00:00.000Z", "tester")
+        .await
+        .unwrap();
+    assert_eq!(removed, before.records, "every record before the cut-off");
+    let after = s.audit_verify(10).await.unwrap();
+    assert!(after.breaks.is_empty(), "{:?}", after.breaks);
+    assert_eq!(
+        after.start.seq, before.head.seq,
+        "the chain restarts after the last removed record"
+    );
+    assert_eq!(after.records, 1, "only the prune record");
+    assert_eq!(
+        after.history_predating, before.history_rows,
+        "history whose records went"
+    );
+    // New records go on from the retained chain.
+    s.audit(Some("x"), None, "later", None, None).await.unwrap();
+    let later = s.audit_verify(10).await.unwrap();
+    assert!(later.breaks.is_empty(), "{:?}", later.breaks);
+    assert_eq!(later.records, 2);
+}
+
 suite!(
+    retention_keeps_the_chain_verifiable_from_its_anchor,
     round_trip,
     every_table_is_covered,
     damaged_files_are_refused,

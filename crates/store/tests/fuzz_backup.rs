@@ -95,9 +95,12 @@ fn gzip(raw: &[u8]) -> Vec<u8> {
 }
 
 /// A ustar header for `path` declaring `size` bytes (the content that follows may be shorter).
+/// The name goes in raw (at most 100 bytes), so names the `tar` crate would refuse to write
+/// (`..`) reach the reader too.
 fn header(path: &str, size: u64, kind: u8) -> Vec<u8> {
     let mut h = tar::Header::new_ustar();
-    h.set_path(path).unwrap();
+    let name = &path.as_bytes()[..path.len().min(100)];
+    h.as_old_mut().name[..name.len()].copy_from_slice(name);
     h.set_size(size);
     h.set_mode(0o600);
     h.set_entry_type(tar::EntryType::new(kind));

@@ -142,7 +142,7 @@ macro_rules! load {
                                     .execute(&mut *$tx).await?;
                             }
                         }
-                        let per = (30_000 / cols.len().max(1)).clamp(1, read_batch_rows());
+                        let per = (30_000 / cols.len().max(1)).clamp(1, super::read::BATCH_ROWS);
                         for chunk in rows.chunks(per) {
                             let mut sql = format!("INSERT INTO {} ({}) VALUES ", spec.name, cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "));
                             let mut n = 0;
@@ -200,10 +200,6 @@ macro_rules! load {
         crate::queries::append_audit!($tx, at, Some($opts.actor.as_str()), None, "restore", None, Some(detail.as_str()), None);
         RestoreReport { schema_from: header.schema_version, schema_to: latest_schema_version(), tables: counts, blobs, blob_bytes }
     }};
-}
-
-fn read_batch_rows() -> usize {
-    super::read::BATCH_ROWS
 }
 
 /// Restores the backup `file` into the database at `url` (`sqlite:PATH` or `postgres://…`).

@@ -144,28 +144,6 @@ pub(crate) struct HistoryRow {
 }
 
 impl Store {
-    /// Chains what was written before the chain existed (migration 0010): hashes access-log
-    /// records without one, in order, and announces every answer-history row no record
-    /// announces. Runs when the database is opened; a no-op once sealed.
-    pub(crate) async fn seal_audit_chain(&self) -> Result<()> {
-        let unsealed: (i64,) = on!(self, |pool| sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM audit_log WHERE hash IS NULL) + \
-                    (SELECT COUNT(*) FROM answer_history WHERE audit_seq IS NULL)"
-        )
-        .fetch_one(pool)
-        .await)?;
-        if unsealed.0 == 0 {
-            return Ok(());
-        }
-        write_tx!(self, |tx| {
-            async {
-                seal_chain!(tx);
-                Ok::<_, StoreError>(())
-            }
-            .await
-        })
-    }
-
     /// The last record of the chain (`(0, GENESIS)` when the log is empty).
     pub async fn audit_head(&self) -> Result<Anchor> {
         let last: Option<(i64, Option<String>)> = on!(self, |pool| sqlx::query_as(
@@ -225,13 +203,12 @@ impl Store {
         )
         .fetch_one(pool)
         .await)?;
-        let anchors = self.audit_anchors(i64::MAX).await?;
-        let reached = anchors
-            .iter()
-            .map(|a| a.head_seq)
-            .chain([counter])
-            .max()
-            .unwrap_or(0);
+        let (furthest,): (Option<i64>,) = on!(self, |pool| sqlx::query_as(
+            "SELECT MAX(head_seq) FROM audit_anchors"
+        )
+        .fetch_one(pool)
+        .await)?;
+        let reached = furthest.unwrap_or(0).max(counter);
         if reached > walker.last_seq() {
             note(
                 Break::Truncated {
@@ -241,16 +218,15 @@ impl Store {
                 &mut breaks,
             );
         }
-        for a in anchors
-            .iter()
-            .filter(|a| a.kind == "daily" && a.head_seq > start.seq)
-        {
-            let r = self.audit_page(a.head_seq - 1, a.head_seq, 1).await?;
-            if r.first().and_then(|r| r.hash.as_deref()) != Some(a.head_hash.as_str())
-                && a.head_seq <= walker.last_seq()
-            {
-                note(Break::Anchor { seq: a.seq }, &mut breaks);
-            }
+        // Daily anchors naming a retained record must still match it (one query for all).
+        let wrong: Vec<(i64,)> = on!(self, |pool| sqlx::query_as(
+            "SELECT a.seq FROM audit_anchors a JOIN audit_log l ON l.seq = a.head_seq \
+             WHERE a.kind = 'daily' AND (l.hash IS NULL OR l.hash <> a.head_hash) ORDER BY a.seq"
+        )
+        .fetch_all(pool)
+        .await)?;
+        for (seq,) in wrong {
+            note(Break::Anchor { seq }, &mut breaks);
         }
         // History: every row is announced by a record holding its hash.
         let (mut rows, mut predating) = (0u64, 0u64);

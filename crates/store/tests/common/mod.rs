@@ -21,23 +21,8 @@ pub async fn sqlite() -> Db {
 
 /// A fresh database on the test server.
 pub async fn postgres() -> Db {
-    let base = std::env::var("KOJO_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!("KOJO_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts a throwaway PostgreSQL server")
-    });
-    let name = format!("kojo_t_{}", uuid_simple());
-    {
-        use sqlx::Connection;
-        let mut c = sqlx::PgConnection::connect(&base)
-            .await
-            .expect("connect to the test PostgreSQL server");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    }
-    let (prefix, _) = base.rsplit_once('/').unwrap();
     Db {
-        store: Store::open(&format!("{prefix}/{name}")).await.unwrap(),
+        store: Store::open(&postgres_url().await).await.unwrap(),
         _dir: None,
     }
 }

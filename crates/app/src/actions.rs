@@ -111,6 +111,7 @@ impl Editor<'_> {
         note: Option<&str>,
     ) -> Result<ActionRow, AppError> {
         let a = self.find(id).await?;
+        let item = self.item_of(&a, item)?;
         self.refuse_received(&a).await?;
         let mark = self
             .app

@@ -197,7 +197,7 @@ impl crate::Editor<'_> {
         line_code: Option<&str>,
         period: kojo_domain::FiscalYear,
     ) -> Result<kojo_store::Assessment, AppError> {
-        if sheet.catalog_id != self.app.catalog.id {
+        let Ok(catalog) = self.app.catalog_by_id(&sheet.catalog_id) else {
             return Err(AppError::bad(
                 "app.catalog_mismatch",
                 &[
@@ -205,14 +205,15 @@ impl crate::Editor<'_> {
                     ("expected", &self.app.catalog.id),
                 ],
             ));
-        }
+        };
         let answers: Vec<(u16, ItemAnswer)> = sheet
             .answers
             .iter()
             .map(|(k, v)| (k.get(), v.clone()))
             .collect();
         let a = self
-            .create(
+            .create_on(
+                catalog,
                 site_code,
                 line_code,
                 period,

@@ -126,16 +126,22 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Answers' marks of an assessment by item.
-    async fn marks(&self, a: &Assessment) -> Result<BTreeMap<ItemNo, Mark>, AppError> {
-        Ok(self
+    /// Answers' marks of assessment `a` by item of catalog version `target`: through the
+    /// mapping when `a` was made with another version (see [`marks_in`]).
+    async fn marks(
+        &self,
+        a: &Assessment,
+        target: &'static kojo_catalog::Catalog,
+    ) -> Result<BTreeMap<ItemNo, Mark>, AppError> {
+        let marks: BTreeMap<u16, Mark> = self
             .app
             .store
             .answers_of(a)
             .await?
             .into_iter()
-            .filter_map(|s| Some((ItemNo::new(s.item, self.app.catalog)?, s.answer?.mark())))
-            .collect())
+            .filter_map(|s| Some((s.item, s.answer?.mark())))
+            .collect();
+        Ok(marks_in(&a.catalog_id, &marks, target))
     }
 
     /// The previous fiscal year's assessment of the same scope (its latest revision), if the
@@ -144,9 +150,10 @@ impl Reader<'_> {
         &self,
         a: &Assessment,
     ) -> Result<Option<(Assessment, BTreeMap<ItemNo, Mark>)>, AppError> {
+        let target = self.catalog_of(a)?;
         match self.app.store.previous_of(a).await? {
             Some(p) => {
-                let marks = self.marks(&p).await?;
+                let marks = self.marks(&p, target).await?;
                 Ok(Some((p, marks)))
             }
             None => Ok(None),
@@ -165,18 +172,18 @@ impl Reader<'_> {
                 &[("from", &old.assessment.id)],
             ));
         }
-        let marks = |v: &crate::AssessmentView| -> BTreeMap<ItemNo, Mark> {
+        // Both sides in the newer assessment's numbering (through the mapping if the versions
+        // differ).
+        let marks = |v: &crate::AssessmentView| -> BTreeMap<u16, Mark> {
             v.answers
                 .values()
-                .filter_map(|s| {
-                    Some((
-                        ItemNo::new(s.item, self.app.catalog)?,
-                        s.answer.as_ref()?.mark(),
-                    ))
-                })
+                .filter_map(|s| Some((s.item, s.answer.as_ref()?.mark())))
                 .collect()
         };
-        let changes = kojo_domain::diff(&marks(&old), &marks(&new));
+        let changes = kojo_domain::diff(
+            &marks_in(&old.assessment.catalog_id, &marks(&old), new.catalog),
+            &marks_in(&new.assessment.catalog_id, &marks(&new), new.catalog),
+        );
         Ok(DiffView {
             old: old.assessment,
             new: new.assessment,
@@ -209,7 +216,7 @@ impl Reader<'_> {
                     .values()
                     .filter_map(|s| {
                         Some((
-                            ItemNo::new(s.item, self.app.catalog)?,
+                            ItemNo::new(s.item, view.catalog)?,
                             s.answer.as_ref()?.mark(),
                         ))
                     })
@@ -285,7 +292,8 @@ impl Editor<'_> {
             site_id: site.id,
             line_id,
             period,
-            catalog_id: self.app.catalog.id.clone(),
+            // Next year keeps the version; moving to another is 新版で作成 (`migrate_catalog`).
+            catalog_id: source.catalog_id.clone(),
             assessor: assessor
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -406,4 +414,28 @@ impl Admin<'_> {
         self.audit("setting_set", key, Some(&n.to_string())).await?;
         Ok(n)
     }
+}
+
+/// Marks of an assessment of catalog `from` (by item), in the numbering of catalog `target`:
+/// as they are for the same version; through the embedded mapping otherwise, as 新版で作成
+/// would carry them (a split item takes its source's mark, a merged one the most cautious, a
+/// new one none). Without a mapping nothing compares.
+pub(crate) fn marks_in(
+    from: &str,
+    marks: &BTreeMap<u16, Mark>,
+    target: &'static kojo_catalog::Catalog,
+) -> BTreeMap<ItemNo, Mark> {
+    if from == target.id {
+        return marks
+            .iter()
+            .filter_map(|(i, m)| Some((ItemNo::new(*i, target)?, *m)))
+            .collect();
+    }
+    let Some(mapping) = kojo_catalog::mapping(from, &target.id) else {
+        return BTreeMap::new();
+    };
+    kojo_domain::migrate::carry(mapping, marks)
+        .into_iter()
+        .filter_map(|c| Some((ItemNo::new(c.item, target)?, *marks.get(&c.from)?)))
+        .collect()
 }

@@ -97,6 +97,7 @@ impl Editor<'_> {
         valid_until: Option<&str>,
     ) -> Result<EvidenceRow, AppError> {
         let a = self.find(id).await?;
+        let item = self.item_of(&a, item)?;
         let st = status_of(&a)?;
         if st != Status::Draft {
             return Err(crate::cycle::locked(&a));

@@ -186,7 +186,8 @@ impl Reader<'_> {
         lang: kojo_domain::Lang,
     ) -> Result<serde_json::Value, AppError> {
         let doc = self.assessment_doc(id).await?;
-        Ok(kojo_exchange::oscal::export(self.app.catalog, &doc, lang))
+        let catalog = self.app.catalog_by_id(&doc.header.catalog_id)?;
+        Ok(kojo_exchange::oscal::export(catalog, &doc, lang))
     }
 
     /// Every key of a company the actor may see (all companies: `None`), oldest first.
@@ -245,10 +246,10 @@ impl Reader<'_> {
             reviews: &reviews,
             inherited: &inherited,
         };
-        let sheet = view.sheet(self.app.catalog);
+        let sheet = view.sheet();
         match created {
-            Some(on) => kojo_xlsx::export_cycle_dated(self.app.catalog, &sheet, &cycle, lang, on),
-            None => kojo_xlsx::export_cycle(self.app.catalog, &sheet, &cycle, lang),
+            Some(on) => kojo_xlsx::export_cycle_dated(view.catalog, &sheet, &cycle, lang, on),
+            None => kojo_xlsx::export_cycle(view.catalog, &sheet, &cycle, lang),
         }
         .map_err(|e| AppError::Internal(e.to_string()))
     }
@@ -261,9 +262,9 @@ impl Reader<'_> {
         on: chrono::NaiveDate,
     ) -> Result<Vec<u8>, AppError> {
         let cycle = self.cycle_report(view).await?;
-        let sheet = view.sheet(self.app.catalog);
+        let sheet = view.sheet();
         let input = kojo_report::ReportInput {
-            catalog: self.app.catalog,
+            catalog: view.catalog,
             sheet: &sheet,
             summary: &view.summary,
             lang,
@@ -417,12 +418,9 @@ impl Admin<'_> {
             .approval()
             .ok_or_else(|| AppError::Internal("approved without an approval record".into()))?;
         let on = jst_date(&approval.at)?;
-        let oscal = serde_json::to_vec_pretty(&kojo_exchange::oscal::export(
-            self.app.catalog,
-            &doc,
-            opts.lang,
-        ))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let oscal =
+            serde_json::to_vec_pretty(&kojo_exchange::oscal::export(view.catalog, &doc, opts.lang))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
         let report = self.report_pdf(&view, opts.lang, on).await?;
         let checksheet = self.checksheet(&view, opts.lang, Some(on)).await?;
         let mut evidence = BTreeMap::new();

@@ -102,6 +102,8 @@ pub struct AssessmentView {
     pub answers: BTreeMap<u16, StoredAnswer>,
     /// Scores.
     pub summary: Summary,
+    /// The catalog version the assessment was made with.
+    pub catalog: &'static kojo_catalog::Catalog,
 }
 
 impl AssessmentView {
@@ -129,7 +131,8 @@ impl AssessmentView {
     }
 
     /// The assessment's content as a checksheet / report carries it.
-    pub fn sheet(&self, catalog: &kojo_catalog::Catalog) -> Sheet {
+    pub fn sheet(&self) -> Sheet {
+        let catalog = self.catalog;
         let a = &self.assessment;
         Sheet {
             catalog_id: a.catalog_id.clone(),
@@ -267,12 +270,19 @@ impl<'a> Reader<'a> {
             .store
             .assessments(None, site.map(|s| s.id.as_str()), visible_to)
             .await?;
-        let items = self.app.scorer.item_count() as u32;
         Ok(rows
             .into_iter()
-            .map(|(assessment, tally)| AssessmentItem {
-                assessment,
-                stats: Stats::from_counts(items, kojo_domain::Counts(tally.counts)),
+            .map(|(assessment, tally)| {
+                // Each assessment counts the items of its own catalog version.
+                let items = self
+                    .app
+                    .catalog_by_id(&assessment.catalog_id)
+                    .map_or(self.app.catalog, |c| c)
+                    .item_count() as u32;
+                AssessmentItem {
+                    assessment,
+                    stats: Stats::from_counts(items, kojo_domain::Counts(tally.counts)),
+                }
             })
             .collect())
     }
@@ -334,27 +344,29 @@ impl<'a> Reader<'a> {
             .into_iter()
             .map(|a| (a.item, a))
             .collect();
-        let mut summary =
-            self.app.scorer.summarize(answers.values().filter_map(|s| {
-                Some((ItemNo::new(s.item, self.app.catalog)?, s.answer.as_ref()?))
-            }));
+        let catalog = self.app.catalog_by_id(&assessment.catalog_id)?;
+        let scorer = self.app.scorer_of(catalog);
+        let mut summary = scorer.summarize(
+            answers
+                .values()
+                .filter_map(|s| Some((ItemNo::new(s.item, catalog)?, s.answer.as_ref()?))),
+        );
         // Answers carried from last year and not yet re-confirmed (要再確認). An inherited
         // answer is the plant's to re-confirm.
-        self.app.scorer.apply_unconfirmed(
+        scorer.apply_unconfirmed(
             &mut summary,
             answers
                 .values()
                 .filter(|s| !s.confirmed && s.answer.is_some() && !s.inherited)
-                .filter_map(|s| ItemNo::new(s.item, self.app.catalog)),
+                .filter_map(|s| ItemNo::new(s.item, catalog)),
         );
         if assessment.inherits_from.is_some() {
             // Every item the line does not answer itself follows the plant.
-            self.app.scorer.apply_inherited(
+            scorer.apply_inherited(
                 &mut summary,
-                self.app
-                    .catalog
+                catalog
                     .items()
-                    .filter_map(|v| ItemNo::new(v.item.number, self.app.catalog))
+                    .filter_map(|v| ItemNo::new(v.item.number, catalog))
                     .filter(|i| answers.get(&i.get()).is_none_or(|s| s.inherited)),
             );
         }
@@ -362,6 +374,7 @@ impl<'a> Reader<'a> {
             assessment,
             answers,
             summary,
+            catalog,
         })
     }
 
@@ -382,12 +395,27 @@ impl<'a> Reader<'a> {
         Ok(self.app.store.comments(&a.id).await?)
     }
 
-    /// Parses an item number of the catalog.
+    /// Parses an item number of any available catalog version; the use case that takes it
+    /// holds it to its assessment's version ([`Reader::item_of`]).
     pub fn item(&self, s: &str) -> Result<ItemNo, AppError> {
-        ItemNo::parse(s, self.app.catalog).map_err(|e| AppError::BadInput {
+        ItemNo::parse(s, self.app.widest_catalog()).map_err(|e| AppError::BadInput {
             ja: e.message(Lang::Ja),
             en: e.message(Lang::En),
         })
+    }
+
+    /// Holds `item` to the catalog version of assessment `a`.
+    pub(crate) fn item_of(&self, a: &Assessment, item: ItemNo) -> Result<ItemNo, AppError> {
+        let catalog = self.app.catalog_by_id(&a.catalog_id)?;
+        ItemNo::parse(&item.get().to_string(), catalog).map_err(|e| AppError::BadInput {
+            ja: e.message(Lang::Ja),
+            en: e.message(Lang::En),
+        })
+    }
+
+    /// The catalog version of assessment `a`.
+    pub fn catalog_of(&self, a: &Assessment) -> Result<&'static kojo_catalog::Catalog, AppError> {
+        self.app.catalog_by_id(&a.catalog_id)
     }
 }
 
@@ -404,8 +432,44 @@ impl<'a> Editor<'a> {
             .await
     }
 
+    /// Starts an assessment on catalog version `catalog` instead of the default one.
+    pub async fn new_assessment_on(
+        &self,
+        catalog: &'static kojo_catalog::Catalog,
+        site_code: &str,
+        line_code: Option<&str>,
+        period: FiscalYear,
+        assessor: Option<&str>,
+    ) -> Result<Assessment, AppError> {
+        self.create_on(catalog, site_code, line_code, period, assessor, &[], false)
+            .await
+    }
+
     pub(crate) async fn create(
         &self,
+        site_code: &str,
+        line_code: Option<&str>,
+        period: FiscalYear,
+        assessor: Option<&str>,
+        answers: &[(u16, ItemAnswer)],
+        inherit: bool,
+    ) -> Result<Assessment, AppError> {
+        self.create_on(
+            self.app.catalog,
+            site_code,
+            line_code,
+            period,
+            assessor,
+            answers,
+            inherit,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn create_on(
+        &self,
+        catalog: &'static kojo_catalog::Catalog,
         site_code: &str,
         line_code: Option<&str>,
         period: FiscalYear,
@@ -419,16 +483,20 @@ impl<'a> Editor<'a> {
             Some(code) => Some(self.line(&site, code).await?),
             None => None,
         };
-        let inherits_from = match (inherit, &line) {
-            (false, _) => None,
+        // A line that inherits follows the plant's assessment, and so its catalog version.
+        let (inherits_from, catalog_id) = match (inherit, &line) {
+            (false, _) => (None, catalog.id.clone()),
             (true, None) => return Err(AppError::bad("inherit.needs_line", &[])),
-            (true, Some(_)) => Some(self.plant_assessment_of(&site, period).await?.id),
+            (true, Some(_)) => {
+                let plant = self.plant_assessment_of(&site, period).await?;
+                (Some(plant.id), plant.catalog_id)
+            }
         };
         let new = NewAssessment {
             site_id: site.id,
             line_id: line.map(|l| l.id),
             period,
-            catalog_id: self.app.catalog.id.clone(),
+            catalog_id,
             assessor: assessor
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -450,6 +518,7 @@ impl<'a> Editor<'a> {
         expected_version: Option<i64>,
     ) -> Result<StoredAnswer, AppError> {
         let a = self.find(id).await?;
+        let item = self.item_of(&a, item)?;
         let answer = raw.map(RawAnswer::parse).transpose()?;
         let expected = match expected_version {
             Some(v) => v,

@@ -26,6 +26,7 @@ mod review;
 mod signoff;
 mod tokens;
 mod users;
+mod versions;
 
 pub use actions::{ACTION_TITLE_MAX, ActionEntry, parse_action_status};
 pub use answer_file::{
@@ -66,6 +67,7 @@ pub use review::{QueueItem, QueueQuery, ReviewInput};
 pub use signoff::{Signer, Verification};
 pub use tokens::{ApiSession, NewToken, Scope, TOKEN_NAME_MAX, TOKEN_PREFIX, token_state};
 pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
+pub use versions::{CatalogOrigin, Migrated, Origin};
 
 use kojo_catalog::Catalog;
 use kojo_domain::Scorer;
@@ -194,10 +196,13 @@ impl Actor {
 pub struct App {
     /// Storage: private, so that every access goes through a use case or a role-limited handle.
     store: Store,
-    /// The guideline.
+    /// The guideline version new assessments use.
     pub catalog: &'static Catalog,
     /// Scorer for that catalog.
     pub scorer: Scorer,
+    /// Every available catalog version with its scorer (an assessment keeps the version it was
+    /// made with).
+    catalogs: std::sync::Arc<[(&'static Catalog, Scorer)]>,
     org: Organisation,
 }
 
@@ -213,12 +218,56 @@ impl App {
         let org = store
             .default_org(kojo_i18n::t(kojo_i18n::Lang::Ja, "app.default_company"))
             .await?;
+        let catalogs = kojo_catalog::available()
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .into_iter()
+            .map(|c| (c, Scorer::new(c)))
+            .collect();
         Ok(App {
             store,
             catalog,
             scorer: Scorer::new(catalog),
+            catalogs,
             org,
         })
+    }
+
+    /// Every catalog version an assessment can use, oldest first.
+    pub fn catalogs(&self) -> impl Iterator<Item = &'static Catalog> + '_ {
+        self.catalogs.iter().map(|(c, _)| *c)
+    }
+
+    /// The catalog version `id` (an assessment's `catalog_id`).
+    pub fn catalog_by_id(&self, id: &str) -> Result<&'static Catalog, AppError> {
+        self.catalogs
+            .iter()
+            .find(|(c, _)| c.id == id)
+            .map(|(c, _)| *c)
+            .ok_or_else(|| AppError::bad("version.unknown", &[("catalog", &id)]))
+    }
+
+    /// The catalog version named by id or version (`0.9`, `jama-japia-factory@0.9`).
+    pub fn find_catalog(&self, s: &str) -> Result<&'static Catalog, AppError> {
+        let s = s.trim();
+        self.catalogs()
+            .find(|c| c.id == s || c.version == s)
+            .ok_or_else(|| AppError::bad("version.unknown", &[("catalog", &s)]))
+    }
+
+    /// The scorer of catalog `c`.
+    pub(crate) fn scorer_of(&self, c: &Catalog) -> &Scorer {
+        self.catalogs
+            .iter()
+            .find(|(k, _)| k.id == c.id)
+            .map_or(&self.scorer, |(_, s)| s)
+    }
+
+    /// The largest item count of any available catalog: the bound for parsing an item number
+    /// before the assessment (and so its catalog) is known.
+    pub(crate) fn widest_catalog(&self) -> &'static Catalog {
+        self.catalogs()
+            .max_by_key(|c| c.item_count())
+            .unwrap_or(self.catalog)
     }
 
     /// Ready to serve: the database answers and its schema is this kojo's.

@@ -260,15 +260,15 @@ impl Admin<'_> {
                 .with("retired", retired.clone())
                 .into());
         }
-        if m.catalog_id != self.app.catalog.id {
+        let Ok(catalog) = self.app.catalog_by_id(&m.catalog_id) else {
             return Err(ExchangeError::new("exchange.unknown_catalog")
                 .with("catalog", m.catalog_id.clone())
                 .into());
-        }
+        };
         verified.check_document()?;
         let d = &verified.doc;
         for a in &d.answers {
-            if self.app.catalog.item(a.item).is_none() {
+            if catalog.item(a.item).is_none() {
                 return Err(ExchangeError::new("exchange.document_mismatch").into());
             }
         }

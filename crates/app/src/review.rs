@@ -183,7 +183,11 @@ impl Reader<'_> {
         let mut out: Vec<QueueItem> = rows
             .into_iter()
             .filter_map(|row| {
-                let view = self.app.catalog.item(row.item)?;
+                let view = self
+                    .app
+                    .catalog_by_id(&row.catalog_id)
+                    .ok()?
+                    .item(row.item)?;
                 let mut needs = Vec::new();
                 let review_overdue = row.mark == Mark::Deferred
                     && row
@@ -237,6 +241,7 @@ impl Editor<'_> {
         input: &ReviewInput,
     ) -> Result<Review, AppError> {
         let a = self.find(id).await?;
+        let item = self.item_of(&a, item)?;
         let stored = self.app.store.answer(&a.id, item.get()).await?;
         // An inherited item is the plant's answer: it is reviewed on the plant.
         if a.inherits_from.is_some() && stored.as_ref().is_none_or(|s| s.inherited) {

@@ -139,9 +139,11 @@ impl<'a> CatalogDiff<'a> {
         for m in &mapping.items {
             let old: Vec<ItemView<'a>> = m.from.iter().filter_map(|o| from.item(*o)).collect();
             // Sort key: the first old item it comes from; new items follow their predecessor.
-            let key = m.from.first().copied().unwrap_or_else(|| {
-                rows.last().map(|(k, _)| *k).unwrap_or(0)
-            });
+            let key = m
+                .from
+                .first()
+                .copied()
+                .unwrap_or_else(|| rows.last().map(|(k, _)| *k).unwrap_or(0));
             rows.push((
                 key,
                 ItemDiff {

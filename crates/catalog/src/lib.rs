@@ -14,7 +14,7 @@ mod model;
 pub mod oscal;
 mod validate;
 
-pub use mapping::{Change, Mapping, MappedItem};
+pub use mapping::{Change, MappedItem, Mapping};
 
 pub use kojo_i18n::Lang;
 pub use model::*;
@@ -74,23 +74,74 @@ pub const FACTORY_0_9: Source = Source {
 pub const FACTORY_0_9_TEST: Source = Source {
     catalog: include_str!("../data/jama-japia-factory-0.9-test/catalog.toml"),
     labels: &[
-        ("01", include_str!("../data/jama-japia-factory-0.9/labels/01.toml")),
-        ("02", include_str!("../data/jama-japia-factory-0.9/labels/02.toml")),
-        ("03", include_str!("../data/jama-japia-factory-0.9/labels/03.toml")),
-        ("04", include_str!("../data/jama-japia-factory-0.9/labels/04.toml")),
-        ("05", include_str!("../data/jama-japia-factory-0.9/labels/05.toml")),
-        ("06", include_str!("../data/jama-japia-factory-0.9/labels/06.toml")),
-        ("07", include_str!("../data/jama-japia-factory-0.9/labels/07.toml")),
-        ("08", include_str!("../data/jama-japia-factory-0.9/labels/08.toml")),
-        ("09", include_str!("../data/jama-japia-factory-0.9/labels/09.toml")),
-        ("10", include_str!("../data/jama-japia-factory-0.9/labels/10.toml")),
-        ("11", include_str!("../data/jama-japia-factory-0.9/labels/11.toml")),
-        ("12", include_str!("../data/jama-japia-factory-0.9/labels/12.toml")),
-        ("13", include_str!("../data/jama-japia-factory-0.9/labels/13.toml")),
-        ("14", include_str!("../data/jama-japia-factory-0.9/labels/14.toml")),
-        ("15", include_str!("../data/jama-japia-factory-0.9/labels/15.toml")),
-        ("16", include_str!("../data/jama-japia-factory-0.9-test/labels/16.toml")),
-        ("17", include_str!("../data/jama-japia-factory-0.9-test/labels/17.toml")),
+        (
+            "01",
+            include_str!("../data/jama-japia-factory-0.9/labels/01.toml"),
+        ),
+        (
+            "02",
+            include_str!("../data/jama-japia-factory-0.9/labels/02.toml"),
+        ),
+        (
+            "03",
+            include_str!("../data/jama-japia-factory-0.9/labels/03.toml"),
+        ),
+        (
+            "04",
+            include_str!("../data/jama-japia-factory-0.9/labels/04.toml"),
+        ),
+        (
+            "05",
+            include_str!("../data/jama-japia-factory-0.9/labels/05.toml"),
+        ),
+        (
+            "06",
+            include_str!("../data/jama-japia-factory-0.9/labels/06.toml"),
+        ),
+        (
+            "07",
+            include_str!("../data/jama-japia-factory-0.9/labels/07.toml"),
+        ),
+        (
+            "08",
+            include_str!("../data/jama-japia-factory-0.9/labels/08.toml"),
+        ),
+        (
+            "09",
+            include_str!("../data/jama-japia-factory-0.9/labels/09.toml"),
+        ),
+        (
+            "10",
+            include_str!("../data/jama-japia-factory-0.9/labels/10.toml"),
+        ),
+        (
+            "11",
+            include_str!("../data/jama-japia-factory-0.9/labels/11.toml"),
+        ),
+        (
+            "12",
+            include_str!("../data/jama-japia-factory-0.9/labels/12.toml"),
+        ),
+        (
+            "13",
+            include_str!("../data/jama-japia-factory-0.9/labels/13.toml"),
+        ),
+        (
+            "14",
+            include_str!("../data/jama-japia-factory-0.9/labels/14.toml"),
+        ),
+        (
+            "15",
+            include_str!("../data/jama-japia-factory-0.9/labels/15.toml"),
+        ),
+        (
+            "16",
+            include_str!("../data/jama-japia-factory-0.9-test/labels/16.toml"),
+        ),
+        (
+            "17",
+            include_str!("../data/jama-japia-factory-0.9-test/labels/17.toml"),
+        ),
     ],
     glossary: include_str!("../data/jama-japia-factory-0.9/glossary.toml"),
     errata: include_str!("../data/jama-japia-factory-0.9-test/errata.toml"),
@@ -123,14 +174,29 @@ pub fn load(source: &Source) -> Result<Catalog, CatalogError> {
 /// oldest first.
 fn embedded() -> Result<&'static [Catalog], &'static CatalogError> {
     static CELL: OnceLock<Result<Vec<Catalog>, CatalogError>> = OnceLock::new();
-    CELL.get_or_init(|| [&FACTORY_0_9, &FACTORY_0_9_TEST].into_iter().map(load).collect())
-        .as_ref()
-        .map(Vec::as_slice)
+    CELL.get_or_init(|| {
+        [&FACTORY_0_9, &FACTORY_0_9_TEST]
+            .into_iter()
+            .map(load)
+            .collect()
+    })
+    .as_ref()
+    .map(Vec::as_slice)
 }
+
+static TEST_CATALOG_ENABLED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 fn test_hook() -> bool {
     static CELL: OnceLock<bool> = OnceLock::new();
-    *CELL.get_or_init(|| std::env::var(TEST_CATALOG_HOOK).is_ok_and(|v| v == "1"))
+    TEST_CATALOG_ENABLED.load(std::sync::atomic::Ordering::Relaxed)
+        || *CELL.get_or_init(|| std::env::var(TEST_CATALOG_HOOK).is_ok_and(|v| v == "1"))
+}
+
+/// Lists the test catalog from now on in this process, as [`TEST_CATALOG_HOOK`] does: for test
+/// suites that run in-process (an `App` opened afterwards sees it).
+pub fn enable_test_catalog_for_tests() {
+    TEST_CATALOG_ENABLED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The built-in catalog kojo uses for new assessments, parsed and validated once per process.
@@ -195,10 +261,12 @@ pub fn mappings() -> Result<&'static [Mapping], &'static CatalogError> {
             problems: vec![e.to_string()],
         })?;
         let get = |id: &str, file: &str| {
-            all.iter().find(|c| c.id == id).ok_or_else(|| CatalogError::Parse {
-                file: file.to_string(),
-                message: format!("no embedded catalog {id}"),
-            })
+            all.iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| CatalogError::Parse {
+                    file: file.to_string(),
+                    message: format!("no embedded catalog {id}"),
+                })
         };
         MAPPINGS
             .iter()

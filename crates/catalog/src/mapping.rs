@@ -217,7 +217,11 @@ impl Mapping {
                     let same_text = o.item.condition == n.item.condition
                         && serde_json::to_value(&o.item.criteria).ok()
                             == serde_json::to_value(&n.item.criteria).ok();
-                    if same_text { Change::Same } else { Change::Reworded }
+                    if same_text {
+                        Change::Same
+                    } else {
+                        Change::Reworded
+                    }
                 }
                 FileKind::Split => Change::Split,
                 FileKind::Merged => Change::Merged,

@@ -3,7 +3,10 @@
 use kojo_catalog::diff::{CatalogDiff, Op};
 use kojo_catalog::{Change, Lang, Mapping, mapping};
 
-fn pair() -> (&'static kojo_catalog::Catalog, &'static kojo_catalog::Catalog) {
+fn pair() -> (
+    &'static kojo_catalog::Catalog,
+    &'static kojo_catalog::Catalog,
+) {
     (
         kojo_catalog::builtin().unwrap(),
         kojo_catalog::test_catalog().unwrap(),
@@ -28,13 +31,20 @@ fn the_test_catalog_loads_and_says_it_is_fictitious() {
     assert_eq!(t.id, kojo_catalog::TEST_ID);
     assert_eq!(t.version, "0.9-test");
     assert_eq!(t.item_count(), 63);
-    assert!(t.title.ja.contains("テスト用の架空の改版"), "{}", t.title.ja);
+    assert!(
+        t.title.ja.contains("テスト用の架空の改版"),
+        "{}",
+        t.title.ja
+    );
     // Labels 1–15 are 0.9's, untouched.
     for n in 1..=56 {
         let (a, b) = (v09.item(n).unwrap(), t.item(n).unwrap());
         assert_eq!(a.item.condition, b.item.condition, "item {n}");
     }
-    assert_ne!(v09.item(57).unwrap().item.condition, t.item(57).unwrap().item.condition);
+    assert_ne!(
+        v09.item(57).unwrap().item.condition,
+        t.item(57).unwrap().item.condition
+    );
 }
 
 #[test]
@@ -54,8 +64,16 @@ fn only_the_hook_lists_the_test_catalog() {
         assert!(kojo_catalog::by_id(kojo_catalog::TEST_ID).is_none());
         assert!(kojo_catalog::mapping(kojo_catalog::DEFAULT_ID, kojo_catalog::TEST_ID).is_none());
     }
-    assert_eq!(kojo_catalog::find("0.9").unwrap().id, kojo_catalog::DEFAULT_ID);
-    assert_eq!(kojo_catalog::find(kojo_catalog::DEFAULT_ID).unwrap().version, "0.9");
+    assert_eq!(
+        kojo_catalog::find("0.9").unwrap().id,
+        kojo_catalog::DEFAULT_ID
+    );
+    assert_eq!(
+        kojo_catalog::find(kojo_catalog::DEFAULT_ID)
+            .unwrap()
+            .version,
+        "0.9"
+    );
 }
 
 #[test]
@@ -93,7 +111,10 @@ fn a_broken_mapping_is_rejected_with_every_problem_named() {
     // Forget old item 62 (neither carried nor removed).
     let forgot = TEST_MAPPING.replace("  { item = 62, note", "  # { item = 62, note");
     let p = check(&forgot).unwrap_err();
-    assert!(p.iter().any(|m| m.contains("old item 62: neither carried")), "{p:?}");
+    assert!(
+        p.iter().any(|m| m.contains("old item 62: neither carried")),
+        "{p:?}"
+    );
 
     // Call the split a same: item 60 is named twice.
     let same = TEST_MAPPING.replace(
@@ -101,11 +122,18 @@ fn a_broken_mapping_is_rejected_with_every_problem_named() {
         "{ item = 60, kind = \"same\"",
     );
     let p = check(&same).unwrap_err();
-    assert!(p.iter().any(|m| m.contains("new item 60: old item 60 is named by several entries, so this is a split")), "{p:?}");
+    assert!(
+        p.iter().any(|m| m
+            .contains("new item 60: old item 60 is named by several entries, so this is a split")),
+        "{p:?}"
+    );
 
     // A merge of one item; a new item with a source; a source that does not exist.
     let bad = TEST_MAPPING
-        .replace("kind = \"merged\", from = [58, 59]", "kind = \"merged\", from = [58]")
+        .replace(
+            "kind = \"merged\", from = [58, 59]",
+            "kind = \"merged\", from = [58]",
+        )
         .replace("kind = \"new\", from = []", "kind = \"new\", from = [99]");
     let p = check(&bad).unwrap_err();
     for needle in [
@@ -119,9 +147,17 @@ fn a_broken_mapping_is_rejected_with_every_problem_named() {
 
     // Removed although carried; entries out of order.
     let p = check(&TEST_MAPPING.replace("  { item = 62, note", "  { item = 61, note")).unwrap_err();
-    assert!(p.iter().any(|m| m.contains("old item 61: listed as removed")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|m| m.contains("old item 61: listed as removed")),
+        "{p:?}"
+    );
     let p = check(&TEST_MAPPING.replace("{ item = 2, kind", "{ item = 3, kind")).unwrap_err();
-    assert!(p.iter().any(|m| m.contains("entries must list items 1..n in order")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|m| m.contains("entries must list items 1..n in order")),
+        "{p:?}"
+    );
 
     // Unknown kinds and fields are parse errors.
     assert!(check(&TEST_MAPPING.replace("\"new\"", "\"added\"")).is_err());
@@ -177,13 +213,26 @@ fn the_diff_shows_rewording_by_character_and_places_removed_items() {
     assert_eq!(inserted, ["、制御用端末"]);
     assert!(segs.iter().all(|s| s.op != Op::Delete));
     let en = reworded.condition(Lang::En).unwrap();
-    assert!(en.iter().any(|s| s.op == Op::Insert && s.text == "control terminals"), "{en:?}");
+    assert!(
+        en.iter()
+            .any(|s| s.op == Op::Insert && s.text == "control terminals"),
+        "{en:?}"
+    );
     // Unchanged criteria: every line equal.
-    assert!(reworded.criteria(Lang::Ja).unwrap().iter().all(|s| s.op == Op::Equal));
+    assert!(
+        reworded
+            .criteria(Lang::Ja)
+            .unwrap()
+            .iter()
+            .all(|s| s.op == Op::Equal)
+    );
     // Split halves: criteria lines deleted and inserted.
     let split = d.changed().nth(2).unwrap();
     let crit = split.criteria(Lang::Ja).unwrap();
-    assert!(crit.iter().any(|s| s.op == Op::Insert && s.text == "・取得対象、取得頻度を定めること"));
+    assert!(
+        crit.iter()
+            .any(|s| s.op == Op::Insert && s.text == "・取得対象、取得頻度を定めること")
+    );
     assert!(crit.iter().any(|s| s.op == Op::Delete));
     // Merged has no single-source diff.
     assert!(d.changed().nth(1).unwrap().condition(Lang::Ja).is_none());

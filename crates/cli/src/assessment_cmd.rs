@@ -16,15 +16,16 @@ pub enum AssessmentCmd {
     /// With --from, next year's assessment from an earlier one: every answer is carried, to be
     /// re-confirmed (要再確認), with its evidence and open actions.
     New {
-        /// Plant code.
-        #[arg(long)]
-        site: String,
+        /// Plant code (with --from: the source's unless given).
+        #[arg(long, required_unless_present = "from")]
+        site: Option<String>,
         /// Line code (assess one line instead of the whole plant).
         #[arg(long)]
         line: Option<String>,
-        /// Fiscal year (年度): 2026 = April 2026 – March 2027.
-        #[arg(long)]
-        period: String,
+        /// Fiscal year (年度): 2026 = April 2026 – March 2027 (with --catalog: the source's
+        /// unless given).
+        #[arg(long, required_unless_present = "catalog")]
+        period: Option<String>,
         /// Assessor name printed on reports.
         #[arg(long)]
         assessor: Option<String>,
@@ -35,6 +36,10 @@ pub enum AssessmentCmd {
         /// follows the plant's answer until the line overrides it (needs --line).
         #[arg(long, requires = "line", conflicts_with = "from")]
         inherit: bool,
+        /// Catalog version (id or version, e.g. 0.9). With --from: 新版で作成, carrying the
+        /// answers through the versions' mapping.
+        #[arg(long, conflicts_with = "inherit")]
+        catalog: Option<String>,
     },
     /// List assessments.
     List {
@@ -248,10 +253,40 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             assessor,
             from: Some(from),
             inherit: _,
+            catalog: Some(catalog),
         } => {
-            let period =
-                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
+            let period = period
+                .map(|p| FiscalYear::parse(&p).map_err(|e| Failure::localized(|l| e.message(l))))
+                .transpose()?;
+            crate::assessment_migrate::run(
+                &editor,
+                &from,
+                &catalog,
+                site.as_deref(),
+                line.as_deref(),
+                period,
+                assessor.as_deref(),
+                lang,
+            )
+            .await?;
+        }
+        AssessmentCmd::New {
+            site,
+            line,
+            period,
+            assessor,
+            from: Some(from),
+            inherit: _,
+            catalog: None,
+        } => {
+            let period = FiscalYear::parse(period.as_deref().unwrap_or_default())
+                .map_err(|e| Failure::localized(|l| e.message(l)))?;
             let source = editor.find(&from).await.map_err(app_failure)?;
+            // The source's plant and line unless given.
+            let (site, line) = match site {
+                Some(s) => (s, line),
+                None => (source.site_code.clone(), source.line_code.clone()),
+            };
             let a = editor
                 .carry_forward(
                     &site,
@@ -291,12 +326,22 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
             assessor,
             from: None,
             inherit,
+            catalog,
         } => {
-            let period =
-                FiscalYear::parse(&period).map_err(|e| Failure::localized(|l| e.message(l)))?;
-            let a = match (inherit, line.as_deref()) {
+            let period = FiscalYear::parse(period.as_deref().unwrap_or_default())
+                .map_err(|e| Failure::localized(|l| e.message(l)))?;
+            // clap: --site is required without --from.
+            let site = site.unwrap_or_default();
+            let a = match (inherit, line.as_deref(), catalog) {
+                (_, _, Some(name)) => {
+                    let c = crate::catalog_cmd::catalog_named(Some(&name))?;
+                    let c = app.find_catalog(&c.id).map_err(app_failure)?;
+                    editor
+                        .new_assessment_on(c, &site, line.as_deref(), period, assessor.as_deref())
+                        .await
+                }
                 // clap: --inherit requires --line.
-                (true, Some(line)) => {
+                (true, Some(line), None) => {
                     editor
                         .new_inheriting_assessment(&site, line, period, assessor.as_deref())
                         .await
@@ -483,12 +528,12 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 .await
                 .map_err(app_failure)?;
             if json {
-                let mut j = view_json(&view, &app, lang);
+                let mut j = view_json(&view, lang);
                 j["reviews"] = serde_json::json!(reviews);
                 j["signoffs"] = serde_json::json!(signoffs);
                 return print_json(&j);
             }
-            show(&view, &signoffs, &app, lang);
+            show(&view, &signoffs, lang);
         }
         AssessmentCmd::Override { id, items } => {
             crate::inherit_cmd::override_items(&editor, &id, &items, lang).await?

@@ -7,23 +7,19 @@ use kojo_app::AssessmentView;
 use kojo_domain::{Answer, Decision, FiscalYear, Mark, Stats, Status};
 use kojo_i18n::{Lang, t, tr};
 
-pub(crate) fn view_json(
-    view: &AssessmentView,
-    app: &kojo_app::App,
-    lang: Lang,
-) -> serde_json::Value {
+pub(crate) fn view_json(view: &AssessmentView, lang: Lang) -> serde_json::Value {
     let mut summary = serde_json::to_value(&view.summary).unwrap_or_default();
     if let Some(labels) = summary.get_mut("labels").and_then(|l| l.as_array_mut()) {
         for l in labels {
             let n = l["label"].as_u64().unwrap_or(0) as u16;
-            if let Some(label) = app.catalog.label(n) {
+            if let Some(label) = view.catalog.label(n) {
                 l["name"] = serde_json::json!(label.name.get(lang));
             }
         }
     }
     serde_json::json!({
         "assessment": view.assessment,
-        "catalog": app.catalog.id,
+        "catalog": view.catalog.id,
         "summary": summary,
         "answers": view.answers.values().collect::<Vec<_>>(),
     })
@@ -48,12 +44,7 @@ fn stats_row(name: &str, name_width: usize, s: &Stats, unconfirmed_col: bool) ->
     row
 }
 
-pub(crate) fn show(
-    view: &AssessmentView,
-    signoffs: &[kojo_app::SignOffRow],
-    app: &kojo_app::App,
-    lang: Lang,
-) {
+pub(crate) fn show(view: &AssessmentView, signoffs: &[kojo_app::SignOffRow], lang: Lang) {
     let a = &view.assessment;
     let period = FiscalYear::new(a.period as u16)
         .map(|p| p.label(lang))
@@ -85,7 +76,7 @@ pub(crate) fn show(
         .labels
         .iter()
         .map(|l| {
-            let name = app
+            let name = view
                 .catalog
                 .label(l.label)
                 .map(|x| x.name.get(lang))
@@ -192,7 +183,7 @@ pub(crate) fn show(
         view.summary.residual_risks.len()
     );
     for r in &view.summary.residual_risks {
-        let cond = app
+        let cond = view
             .catalog
             .item(r.item.get())
             .map(|v| v.item.condition.get(lang))

@@ -13,6 +13,9 @@ pub enum CatalogCmd {
         /// Only items of this label (1–17).
         #[arg(long)]
         label: Option<u16>,
+        /// Catalog version (id or version, e.g. 0.9); default: the current one.
+        #[arg(long)]
+        catalog: Option<String>,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -21,6 +24,28 @@ pub enum CatalogCmd {
     Show {
         /// Item number (1–63).
         item: String,
+        /// Catalog version (id or version, e.g. 0.9); default: the current one.
+        #[arg(long)]
+        catalog: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the embedded catalog versions and the mappings between them.
+    Versions {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what changed between two catalog versions, item by item, through their mapping.
+    Diff {
+        /// The older version (id or version, e.g. 0.9).
+        from: String,
+        /// The newer version.
+        to: String,
+        /// Also list the items that did not change.
+        #[arg(long)]
+        all: bool,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -56,11 +81,37 @@ pub fn item<'a>(c: &'a Catalog, s: &str) -> Result<ItemView<'a>, Failure> {
     })
 }
 
+/// The catalog version named by `--catalog` (id or version), or the current one.
+pub fn catalog_named(name: Option<&str>) -> Result<&'static Catalog, Failure> {
+    match name {
+        None => catalog(),
+        Some(n) => {
+            kojo_catalog::find(n).ok_or_else(|| Failure::key("version.unknown", &[("catalog", &n)]))
+        }
+    }
+}
+
 pub fn run(cmd: CatalogCmd, lang: Lang) -> Result<(), Failure> {
     let c = catalog()?;
     match cmd {
-        CatalogCmd::List { label, json } => list(c, label, json, lang),
-        CatalogCmd::Show { item: n, json } => {
+        CatalogCmd::List {
+            label,
+            catalog,
+            json,
+        } => list(catalog_named(catalog.as_deref())?, label, json, lang),
+        CatalogCmd::Versions { json } => crate::catalog_versions::versions(json, lang),
+        CatalogCmd::Diff {
+            from,
+            to,
+            all,
+            json,
+        } => crate::catalog_versions::diff(&from, &to, all, json, lang),
+        CatalogCmd::Show {
+            item: n,
+            catalog,
+            json,
+        } => {
+            let c = catalog_named(catalog.as_deref())?;
             let v = item(c, &n)?;
             if json {
                 print_json(&item_json(c, &v, lang))

@@ -187,9 +187,9 @@ pub async fn report(
         .cycle_report(&view)
         .await
         .map_err(app_failure)?;
-    let sheet = view.sheet(app.catalog);
+    let sheet = view.sheet();
     let input = kojo_report::ReportInput {
-        catalog: app.catalog,
+        catalog: view.catalog,
         sheet: &sheet,
         summary: &view.summary,
         lang,
@@ -229,15 +229,15 @@ pub async fn actions(
         .await
         .map_err(app_failure)?
         .actions;
-    let sheet = view.sheet(app.catalog);
+    let sheet = view.sheet();
     let today = kojo_app::today();
     let bytes = match format {
         ActionsFormat::Xlsx => {
-            kojo_xlsx::action_list_xlsx(app.catalog, &sheet, &actions, today, lang)
+            kojo_xlsx::action_list_xlsx(view.catalog, &sheet, &actions, today, lang)
                 .map_err(internal_failure)?
         }
         ActionsFormat::Csv => {
-            kojo_xlsx::action_list_csv(app.catalog, &sheet, &actions, today, lang).into_bytes()
+            kojo_xlsx::action_list_csv(view.catalog, &sheet, &actions, today, lang).into_bytes()
         }
     };
     write_file(&output, &bytes)?;

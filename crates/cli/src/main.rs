@@ -2,9 +2,11 @@
 
 mod action_cmd;
 mod assessment_cmd;
+mod assessment_migrate;
 mod assessment_show;
 mod audit_cmd;
 mod catalog_cmd;
+mod catalog_versions;
 mod checksheet_cmd;
 mod company_cmd;
 mod cycle_cmd;

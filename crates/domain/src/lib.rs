@@ -10,6 +10,7 @@ mod assessment;
 mod content;
 mod cycle;
 mod mark;
+pub mod migrate;
 mod period;
 pub mod portfolio;
 mod scoring;

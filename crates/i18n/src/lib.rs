@@ -113,6 +113,10 @@ macro_rules! locale {
                 "ops",
                 include_str!(concat!("../locales/", $lang, "/ops.toml")),
             ),
+            (
+                "versions",
+                include_str!(concat!("../locales/", $lang, "/versions.toml")),
+            ),
         ]
     };
 }

@@ -218,6 +218,8 @@ pub struct QueueRow {
     pub revision: i64,
     /// Assessment status key.
     pub status: String,
+    /// The assessment's catalog version.
+    pub catalog_id: String,
     /// Item.
     pub item: u16,
     /// Mark.

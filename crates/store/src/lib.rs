@@ -16,8 +16,8 @@ mod exchange_model;
 mod model;
 mod queries;
 pub use queries::{
-    AUDIT_FIELD_MAX, Anchor, AnchorRow, AnswerWrite, BackupRun, ChainReport, ClockReading,
-    OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
+    AUDIT_FIELD_MAX, Anchor, AnchorRow, AnswerWrite, BackupRun, CatalogCarry, ChainReport,
+    ClockReading, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
 };
 
 pub use cycle_model::*;

@@ -20,6 +20,7 @@ mod views;
 mod views_cycle;
 mod views_exchange;
 mod views_portfolio;
+mod views_versions;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -158,6 +159,7 @@ pub(crate) const fn const_upper(method: &'static str) -> &'static str {
 use routes::{
     actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, health, import,
     inherit, items, keys, portfolio, queue, receive, review, sites, submit, suppliers, tokens,
+    versions,
 };
 
 route_table! {
@@ -189,6 +191,8 @@ route_table! {
     Authed post "/a/{id}/override" => inherit::override_items;
     Authed post "/a/{id}/inherit" => inherit::inherit_items;
     Authed get "/a/{id}/diff" => diff::page;
+    Authed post "/a/{id}/migrate" => versions::migrate;
+    Authed get "/catalog/diff" => versions::diff_page;
     Authed get "/a/{id}/items/{item}/review" => review::page;
     Authed post "/a/{id}/items/{item}/review" => review::save;
     Authed post "/a/{id}/items/{item}/actions" => actions::add;

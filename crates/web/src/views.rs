@@ -237,6 +237,9 @@ pub struct ItemVm {
     pub change: Option<(&'static str, &'static str)>,
     /// Carried from last year and not yet re-confirmed (要再確認): shown as provisional.
     pub unconfirmed: bool,
+    /// For an assessment made on a newer catalog version: how this item changed and the old
+    /// answers it came from.
+    pub origin: Option<String>,
     /// On a line that inherits: the item shows the plant's answer (read-only here).
     pub inherited: bool,
     /// On a line that inherits: the item is the line's own (may go back to the plant's).
@@ -315,6 +318,8 @@ pub struct AssessmentPage {
     pub reconfirm_shown: String,
     /// The filter as a query string.
     pub back: String,
+    /// The catalog version, and a newer one to move to.
+    pub version: crate::views_versions::VersionVm,
 }
 
 #[derive(Template)]

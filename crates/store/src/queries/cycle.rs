@@ -153,6 +153,8 @@ macro_rules! queue_filter {
 // After the macros: `macro_rules!` is visible only below its definition.
 mod actions;
 mod carry;
+mod migrate;
+pub use migrate::CatalogCarry;
 mod evidence;
 mod exchange;
 mod queue;

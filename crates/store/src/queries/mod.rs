@@ -340,7 +340,7 @@ mod health;
 pub use health::ClockReading;
 mod cycle;
 mod portfolio;
-pub use cycle::QueueFilter;
+pub use cycle::{CatalogCarry, QueueFilter};
 pub use portfolio::{OverdueRow, PortfolioHead};
 mod sessions;
 pub use throttle::THROTTLE_MAX_ROWS;

@@ -82,7 +82,7 @@ pub async fn create(
 
 async fn full(st: &AppState, cx: &ApiCtx, id: &str) -> Result<AssessmentOut, ApiError> {
     let view = st.app.reader(cx.actor()).assessment(id).await?;
-    let answers = (1..=st.app.catalog.item_count() as u16)
+    let answers = (1..=view.catalog.item_count() as u16)
         .map(|n| match view.answers.get(&n) {
             Some(s) => AnswerOut::of(s),
             None => AnswerOut::unanswered(n),

@@ -109,11 +109,45 @@ pub(crate) async fn previous_marks(
 pub(crate) struct ItemCycle<'a> {
     pub(crate) prev: &'a BTreeMap<u16, Mark>,
     pub(crate) back: String,
+    /// Where the items came from, for an assessment made on a newer catalog version.
+    pub(crate) origin: Option<&'a kojo_app::CatalogOrigin>,
+}
+
+/// One line on where item `n` came from: the change and the old answers.
+fn origin_line(o: &kojo_app::CatalogOrigin, n: u16, lang: Lang) -> Option<String> {
+    let item = o.items.get(&n)?;
+    let olds: Vec<String> = item
+        .from
+        .iter()
+        .map(|(old, ans)| match ans {
+            Some(a) => tr(
+                lang,
+                "version.web.origin_answer",
+                &[("item", old), ("mark", &describe(Some(&a.to_raw()), lang))],
+            ),
+            None => tr(lang, "version.web.origin_unanswered", &[("item", old)]),
+        })
+        .collect();
+    let head = tr(
+        lang,
+        "version.web.origin",
+        &[
+            ("catalog", &o.from.version),
+            (
+                "change",
+                &t(lang, &format!("version.change.{}", item.change.key())),
+            ),
+        ],
+    );
+    Some(if olds.is_empty() {
+        head
+    } else {
+        format!("{head} — {}", olds.join(" / "))
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn item_vm(
-    st: &AppState,
     view: &AssessmentView,
     n: u16,
     lang: Lang,
@@ -123,7 +157,7 @@ pub(crate) fn item_vm(
     comments: Vec<CommentRow>,
     cy: &ItemCycle<'_>,
 ) -> Option<ItemVm> {
-    let c = st.app.catalog;
+    let c = view.catalog;
     let v = c.item(n)?;
     let stored = view.answers.get(&n);
     let inherited = view.inherited(n);
@@ -217,6 +251,7 @@ pub(crate) fn item_vm(
         change: (!cy.prev.is_empty() && change != ChangeKind::Unchanged)
             .then(|| (change.key(), change.name(lang))),
         unconfirmed: !inherited && stored.is_some_and(|a| !a.confirmed && a.answer.is_some()),
+        origin: cy.origin.and_then(|o| origin_line(o, n, lang)),
         inherited,
         line_own,
         residual: now.is_some_and(Mark::is_residual_risk),
@@ -257,11 +292,13 @@ pub(crate) async fn assessment_page(
     let a = head(&view, lang, au.actor().role.may_edit());
     let (prev, prev_label) = previous_marks(st, au, &view.assessment).await?;
     let cycle = super::cycle::cycle_head(st, au, &view, prev_label).await?;
+    let origin = reader.catalog_origin(&view).await?;
     let cy = ItemCycle {
         prev: &prev,
         back: serde_urlencoded::to_string(q).unwrap_or_default(),
+        origin: origin.as_ref(),
     };
-    let c = st.app.catalog;
+    let c = view.catalog;
     let label_f: Option<u16> = q.label.parse().ok();
     let mark_f = Mark::parse(&q.mark).ok();
     let unanswered = q.unanswered == "1";
@@ -302,7 +339,6 @@ pub(crate) async fn assessment_page(
             }
         };
         if let Some(vm) = item_vm(
-            st,
             &view,
             n,
             lang,
@@ -389,6 +425,7 @@ pub(crate) async fn assessment_page(
         area_note: c.areas_meta.note.get(lang),
         general_comments: comment_rows(&comments, None),
         inherits_notice,
+        version: super::versions::version_vm(st, au, &view),
     }))
 }
 

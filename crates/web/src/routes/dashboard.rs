@@ -20,7 +20,7 @@ pub async fn dashboard(
 ) -> Result<Response, WebError> {
     let view = st.app.reader(au.actor()).assessment(&id).await?;
     let lang = au.lang();
-    let c = st.app.catalog;
+    let c = view.catalog;
     let sum = &view.summary;
     let o = &sum.overall;
     let mut risks = Vec::new();

@@ -69,7 +69,7 @@ pub async fn page(
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(&id).await?;
     let lang = au.lang();
-    let c = st.app.catalog;
+    let c = view.catalog;
     let me = &view.assessment;
     let old_id = if q.old.trim().is_empty() {
         reader.previous(me).await?.map(|(p, _)| p.id)

@@ -91,8 +91,8 @@ pub async fn actions_csv(
     let view = view_for(&st, &au, &id, "actions.csv").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let csv = kojo_xlsx::action_list_csv(
-        st.app.catalog,
-        &view.sheet(st.app.catalog),
+        view.catalog,
+        &view.sheet(),
         &cycle.actions,
         kojo_app::today(),
         au.lang(),
@@ -112,8 +112,8 @@ pub async fn actions_xlsx(
     let view = view_for(&st, &au, &id, "actions.xlsx").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let bytes = kojo_xlsx::action_list_xlsx(
-        st.app.catalog,
-        &view.sheet(st.app.catalog),
+        view.catalog,
+        &view.sheet(),
         &cycle.actions,
         kojo_app::today(),
         au.lang(),
@@ -127,14 +127,13 @@ pub async fn actions_xlsx(
 }
 
 fn report_input<'a>(
-    st: &'a AppState,
     view: &'a AssessmentView,
     sheet: &'a kojo_domain::Sheet,
     cycle: &'a CycleReport,
     lang: Lang,
 ) -> kojo_report::ReportInput<'a> {
     kojo_report::ReportInput {
-        catalog: st.app.catalog,
+        catalog: view.catalog,
         sheet,
         summary: &view.summary,
         lang,
@@ -151,8 +150,8 @@ pub async fn report_html(
 ) -> Result<Response, WebError> {
     let view = view_for(&st, &au, &id, "report.html").await?;
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
-    let sheet = view.sheet(st.app.catalog);
-    let html = kojo_report::html(&report_input(&st, &view, &sheet, &cycle, au.lang()));
+    let sheet = view.sheet();
+    let html = kojo_report::html(&report_input(&view, &sheet, &cycle, au.lang()));
     // The report's inline stylesheet is allowed by its hash, nothing else inline.
     Ok((
         [(
@@ -173,10 +172,9 @@ pub async fn report_pdf(
     let cycle = st.app.reader(au.actor()).cycle_report(&view).await?;
     let stem = file_stem(&view);
     let lang = au.lang();
-    let st2 = st.clone();
     let bytes = tokio::task::spawn_blocking(move || {
-        let sheet = view.sheet(st2.app.catalog);
-        kojo_report::pdf(&report_input(&st2, &view, &sheet, &cycle, lang))
+        let sheet = view.sheet();
+        kojo_report::pdf(&report_input(&view, &sheet, &cycle, lang))
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?

@@ -39,8 +39,8 @@ async fn fragment(
     let comments = reader.comments(&view.assessment.id).await?;
     let a = head(&view, au.lang(), au.actor().role.may_edit());
     let (prev, _) = previous_marks(st, au, &view.assessment).await?;
+    let origin = reader.catalog_origin(&view).await?;
     let it = item_vm(
-        st,
         &view,
         n,
         au.lang(),
@@ -51,6 +51,7 @@ async fn fragment(
         &ItemCycle {
             prev: &prev,
             back: String::new(),
+            origin: origin.as_ref(),
         },
     )
     .ok_or(WebError::NotFound)?;

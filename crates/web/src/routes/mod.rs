@@ -23,6 +23,7 @@ pub mod sites;
 pub mod submit;
 pub mod suppliers;
 pub mod tokens;
+pub mod versions;
 
 use crate::ctx::Ctx;
 use crate::error::WebError;

@@ -68,7 +68,7 @@ pub(crate) async fn item_page(
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(id).await?;
     let lang = au.lang();
-    let c = st.app.catalog;
+    let c = view.catalog;
     let v = c.item(n).ok_or(WebError::NotFound)?;
     let aid = view.assessment.id.clone();
     let a = head(&view, lang, au.actor().role.may_edit());

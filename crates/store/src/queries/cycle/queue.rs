@@ -17,14 +17,14 @@ impl Store {
         macro_rules! latest_cte {
             () => {
                 concat!(
-                    "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status FROM assessments a WHERE ",
+                    "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status, a.catalog_id FROM assessments a WHERE ",
                     queue_filter!(), latest_only!(), ") OR a.id = $4)) "
                 )
             };
         }
         let heads_sql = concat!(
             latest_cte!(),
-            "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status FROM latest t \
+            "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status, t.catalog_id FROM latest t \
              JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id"
         );
         let answers_sql = concat!(
@@ -44,8 +44,17 @@ impl Store {
              UNION ALL SELECT e.assessment_id, e.item_no, 'evidence', COUNT(*) FROM evidence e JOIN latest t ON t.id = e.assessment_id \
              WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no"
         );
-        // (id, plant code, plant name, line code, period, revision, status)
-        type Head = (String, String, String, Option<String>, i64, i64, String);
+        // (id, plant code, plant name, line code, period, revision, status, catalog)
+        type Head = (
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            String,
+            String,
+        );
         // (assessment, item, mark, review-by date, confirmed)
         type Residual = (String, i64, String, Option<String>, bool);
         // (assessment, item, "action" | "evidence", count)
@@ -117,6 +126,7 @@ impl Store {
                 period: h.4,
                 revision: h.5,
                 status: h.6.clone(),
+                catalog_id: h.7.clone(),
                 item: u16::try_from(item_no)
                     .map_err(|_| StoreError::Corrupt(format!("item_no {item_no}")))?,
                 mark: Mark::parse(&mark)

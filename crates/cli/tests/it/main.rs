@@ -19,6 +19,7 @@ mod hardening;
 mod inheritance;
 mod ops;
 mod portfolio;
+mod versions;
 mod web;
 mod webdriver;
 mod webdriver_selftest;

@@ -111,7 +111,9 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         | ("GET", "/review")
         | ("GET", "/portfolio")
         | ("GET", "/portfolio.xlsx")
-        | ("GET", "/portfolio.pdf") => match who {
+        | ("GET", "/portfolio.pdf")
+        // What changed between catalog versions: the guideline's text, for everyone signed in.
+        | ("GET", "/catalog/diff") => match who {
             Anonymous => Login,
             _ => OK,
         },
@@ -157,6 +159,9 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         // 差戻し of a draft: the roles that may return get past authorization to the state
         // check, which refuses it (the page again with the reason, 422); the others are 403.
         ("POST", "/a/{id}/signoff") => change(who, plant, &[Reviewer, Approver], Status(422)),
+        // 新版で作成 onto the version it already has: past authorization to the app's check,
+        // which refuses it (the page again with the reason, 422).
+        ("POST", "/a/{id}/migrate") => change(who, plant, &[Assessor], Status(422)),
         // 改訂 of the plant's approved assessment: a new revision each time.
         ("POST", "/a/{id}/revise")
         | ("POST", "/a/{id}/reconfirm")
@@ -407,6 +412,7 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         ),
         "/a/{id}/signoff" => "decision=return&comment=Please+check+again".to_string(),
         "/a/{id}/reconfirm" => "items=1".to_string(),
+        "/a/{id}/migrate" => "catalog=0.9".to_string(),
         "/a/{id}/override" | "/a/{id}/inherit" => format!("items={line_item}"),
         "/a/{id}/items/{item}/review" => "valid=yes&progress=Half+done".to_string(),
         "/a/{id}/items/{item}/actions" => format!("title=Action+{n}&due=2099-01-31"),

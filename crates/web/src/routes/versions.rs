@@ -168,14 +168,10 @@ pub(crate) fn version_vm(st: &AppState, au: &Authed, view: &AssessmentView) -> V
         version: view.catalog.version.clone(),
         diff_href: newer
             .map(|n| {
-                let q = VersionsQuery {
-                    from: view.catalog.version.clone(),
-                    to: n.version.clone(),
-                    all: String::new(),
-                };
+                let q = [("from", &view.catalog.version), ("to", &n.version)];
                 format!(
                     "/catalog/diff?{}",
-                    serde_urlencoded::to_string(&q).unwrap_or_default()
+                    serde_urlencoded::to_string(q).unwrap_or_default()
                 )
             })
             .unwrap_or_default(),

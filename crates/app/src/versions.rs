@@ -215,7 +215,10 @@ impl Editor<'_> {
 
 /// (old item, new item) pairs for evidence (every new item an old item went to) and for open
 /// actions (the first one, so that an action is not duplicated by a split).
-fn rekey(mapping: &Mapping) -> (Vec<(u16, u16)>, Vec<(u16, u16)>) {
+/// (old item, new item) pairs.
+type Pairs = Vec<(u16, u16)>;
+
+fn rekey(mapping: &Mapping) -> (Pairs, Pairs) {
     let mut evidence = Vec::new();
     let mut actions: Vec<(u16, u16)> = Vec::new();
     for m in &mapping.items {

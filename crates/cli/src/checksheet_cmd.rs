@@ -124,7 +124,16 @@ pub async fn checksheet(cmd: ChecksheetCmd, db: Option<&str>, lang: Lang) -> Res
                     &[("file", &file.display()), ("detail", &e)],
                 )
             })?;
-            let sheet = kojo_xlsx::import(&bytes, catalog()?).map_err(|errs| {
+            // The version the checksheet names (the current one first, for the refusal's wording).
+            let current = catalog()?;
+            let mut catalogs = vec![current];
+            catalogs.extend(
+                kojo_catalog::available()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|c| c.id != current.id),
+            );
+            let sheet = kojo_xlsx::import_any(&bytes, &catalogs).map_err(|errs| {
                 // Every problem, each with its cell, in the user's language (one per line on stderr).
                 let n = errs.len();
                 let lines: Vec<(String, String)> = errs

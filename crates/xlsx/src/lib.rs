@@ -207,6 +207,13 @@ pub fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
     read::import(bytes, catalog)
 }
 
+/// Imports a checksheet of any of `catalogs` (kojo's catalog versions): the one its metadata
+/// names. A checksheet of another guideline or an unknown version is refused as by [`import`]
+/// with the first catalog.
+pub fn import_any(bytes: &[u8], catalogs: &[&Catalog]) -> Result<Sheet, ImportErrors> {
+    read::import_any(bytes, catalogs)
+}
+
 /// The portfolio as a workbook: the plants × labels table (rates as percentages, coloured as
 /// the heatmap, lines below their plant), the companies pooled and the aggregation rules; the
 /// trend per fiscal year; the weakest items. `filters` are printed under the title as

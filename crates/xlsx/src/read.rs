@@ -57,6 +57,35 @@ pub(crate) fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErr
     }
 }
 
+/// Reads a checksheet of any of `catalogs` (the versions kojo has): the one its metadata names,
+/// else the first, whose refusal then names the version found.
+pub(crate) fn import_any(bytes: &[u8], catalogs: &[&Catalog]) -> Result<Sheet, ImportErrors> {
+    let named = catalog_id_of(bytes);
+    let catalog = catalogs
+        .iter()
+        .find(|c| named.as_deref() == Some(c.id.as_str()))
+        .or(catalogs.first())
+        .ok_or_else(|| {
+            ImportErrors::one(CellError::file(
+                "xlsx.error.not_checksheet",
+                &[("sheet", &META_SHEET)],
+            ))
+        })?;
+    import(bytes, catalog)
+}
+
+/// The catalog id in a checksheet's metadata, if the file gets that far (every check of
+/// [`import`] on the way, with the same budgets).
+fn catalog_id_of(bytes: &[u8]) -> Option<String> {
+    let archive = check_file(bytes).ok()?;
+    let mut workbook = Workbook::open(archive).ok()?;
+    let cells = workbook.cells(META_SHEET, 2)?.ok()?;
+    cells.rows().find_map(|row| {
+        let key = cells.get(row, 0).map(plain_text).unwrap_or_default();
+        (key == meta::CATALOG_ID).then(|| cells.get(row, 1).map(plain_text).unwrap_or_default())
+    })
+}
+
 /// The most problems collected from the item rows: enough to fix a file, and a bound on the
 /// memory of the report (10,000 rows of error values would otherwise make 100,000 messages).
 const MAX_REPORTED_ERRORS: usize = 1_000;

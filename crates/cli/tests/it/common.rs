@@ -126,7 +126,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(db_url: &str, extra: &[&str]) -> Server {
-        let mut child = kojo()
+        Server::start_with_env(db_url, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables (test hooks).
+    pub fn start_with_env(db_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = kojo();
+        cmd.envs(env.iter().copied());
+        let mut child = cmd
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .env("KOJO_DATABASE_URL", db_url)

@@ -9,6 +9,7 @@ mod browser;
 mod browser_cycle;
 mod browser_exchange;
 mod browser_portfolio;
+mod browser_versions;
 mod catalog;
 mod checksheet;
 mod companies;

@@ -216,6 +216,25 @@ fn new_version_from_the_command_line(db: &TestDb) {
         html.contains("jama-japia-factory@0.9-test"),
         "report names the catalog version"
     );
+    // Its checksheet names the version and imports back as that version.
+    let xlsx = db.dir.path().join("new.xlsx");
+    ok(k().args(["checksheet", "export", &new, "-o"]).arg(&xlsx));
+    let imported = last_line(&ok(k()
+        .args(["checksheet", "import"])
+        .arg(&xlsx)
+        .args(["--site", "P1", "--period", "2028"])));
+    let j = json_of(&ok(k().args(["assessment", "show", &imported, "--json"])));
+    assert_eq!(j["catalog"], "jama-japia-factory@0.9-test");
+    assert_eq!(j["answers"].as_array().unwrap().len(), 5);
+    // Without the hook the same file is refused, naming the version it found.
+    let mut plain = db.kojo();
+    plain.env_remove("KOJO_TEST_CATALOG");
+    let r = run(plain
+        .args(["checksheet", "import"])
+        .arg(&xlsx)
+        .args(["--site", "P1", "--period", "2029"]));
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("0.9-test"), "{}", r.stderr);
     // Refusals change nothing.
     let r = fails(k().args(["assessment", "new", "--from", &id, "--catalog", "2.0"]));
     assert!(
@@ -239,7 +258,11 @@ fn new_version_from_the_command_line(db: &TestDb) {
         r.stderr
     );
     let list = json_of(&ok(k().args(["assessment", "list", "--json"])));
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        3,
+        "source, new version, imported"
+    );
     // A fresh assessment straight on a version.
     let fresh = last_line(&ok(k().args([
         "assessment",

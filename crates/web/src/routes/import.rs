@@ -75,8 +75,10 @@ pub async fn upload(State(st): St, au: Authed, mut mp: Multipart) -> Result<Resp
         Err(e) => return import_form(&st, &au, vec![e.message(lang)]).await,
     };
     let bytes = file.unwrap_or_default();
-    let catalog = st.app.catalog;
-    let parsed = tokio::task::spawn_blocking(move || kojo_xlsx::import(&bytes, catalog))
+    // The version the checksheet names (the current one first, for the refusal's wording).
+    let mut catalogs = vec![st.app.catalog];
+    catalogs.extend(st.app.catalogs().filter(|c| c.id != st.app.catalog.id));
+    let parsed = tokio::task::spawn_blocking(move || kojo_xlsx::import_any(&bytes, &catalogs))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let sheet = match parsed {

@@ -24,10 +24,10 @@
 //! refused before anything is stored.
 
 use crate::{Actor, App, AppError, Role, check_user_name, password};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
 use kojo_domain::Lang;
 use kojo_store::{FailureCount, Session as StoredSession};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -98,9 +98,10 @@ pub enum LoginOutcome {
     Throttled,
 }
 
-pub(crate) fn random_token() -> String {
+/// 32 random bytes from the operating system, in hex (session IDs, CSRF tokens, API tokens).
+pub fn random_token() -> String {
     let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
+    OsRng.fill_bytes(&mut b);
     hex(&b)
 }
 
@@ -366,7 +367,7 @@ impl App {
         self.store
             .purge_throttle(&ago(WINDOW), &ago(KNOWN_FOR))
             .await?;
-        Ok(())
+        self.purge_job_runs().await
     }
 }
 

@@ -18,6 +18,7 @@ mod evidence;
 mod exchange;
 mod handles;
 mod inherit;
+pub mod jobs;
 pub mod ops;
 pub mod password;
 mod portfolio;
@@ -34,7 +35,7 @@ pub use answer_file::{
 };
 pub use auth::{
     ACCOUNT_CEILING, BASE_DELAY, CLIENT_CEILING, KNOWN_SLOWDOWN, LoginOutcome, MAX_DELAY,
-    NewSession, PAIR_FREE, Session, SessionLookup, WINDOW, delay_after,
+    NewSession, PAIR_FREE, Session, SessionLookup, WINDOW, delay_after, random_token,
 };
 pub use cycle::{
     DiffView, SETTING_EVIDENCE_MAX_MIB, SETTING_EVIDENCE_QUOTA_MIB, SETTING_SIGNERS, SETTINGS,
@@ -204,6 +205,8 @@ pub struct App {
     /// made with).
     catalogs: std::sync::Arc<[(&'static Catalog, Scorer)]>,
     org: Organisation,
+    /// This process's name in scheduled-job claims ([`jobs`]).
+    instance: std::sync::Arc<str>,
 }
 
 impl App {
@@ -229,6 +232,7 @@ impl App {
             scorer: Scorer::new(catalog),
             catalogs,
             org,
+            instance: auth::random_token()[..12].into(),
         })
     }
 

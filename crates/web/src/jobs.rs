@@ -1,7 +1,11 @@
 //! What `kojo serve` does on a schedule: session purge (every minute), the daily audit anchor
 //! and retention, and backups (`--backup-dir`, `--backup-every`, `--backup-keep`).
+//!
+//! Several instances on one PostgreSQL database each keep these timers, but a job runs in a
+//! slot only on the instance whose claim wins ([`kojo_app::jobs`]), so it runs once.
 
 use crate::Config;
+use kojo_app::jobs::{Job, slot_of};
 use kojo_app::{Actor, App};
 use std::time::Duration;
 
@@ -23,9 +27,13 @@ pub fn start(app: &App, config: &Config) -> Vec<tokio::task::JoinHandle<()>> {
         let app = app.clone();
         let idle = config.session_idle;
         jobs.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let every = Duration::from_secs(60);
+            let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
+                if !claimed(&app, Job::Purge, &slot_of(chrono::Utc::now(), every)).await {
+                    continue;
+                }
                 if let Err(e) = app.purge(idle).await {
                     tracing::warn!(error = %e, "purging idle sessions and old login failures failed");
                 }
@@ -40,9 +48,13 @@ pub fn start(app: &App, config: &Config) -> Vec<tokio::task::JoinHandle<()>> {
             let Some(admin) = app.admin(&actor) else {
                 return;
             };
-            let mut tick = tokio::time::interval(Duration::from_secs(24 * 3600));
+            let every = Duration::from_secs(24 * 3600);
+            let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
+                if !claimed(&app, Job::Daily, &slot_of(chrono::Utc::now(), every)).await {
+                    continue;
+                }
                 if let Some(keep) = retention {
                     let cutoff = chrono::Utc::now()
                         - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
@@ -68,7 +80,12 @@ pub fn start(app: &App, config: &Config) -> Vec<tokio::task::JoinHandle<()>> {
             loop {
                 // Due one interval after the last verified backup (at once if there is none),
                 // so a restart neither skips nor repeats one.
-                let due = match admin.last_good_backup().await {
+                let last_good = admin.last_good_backup().await;
+                let since = match &last_good {
+                    Ok(Some(last)) => last.started_at.clone(),
+                    _ => "none".to_string(),
+                };
+                let due = match last_good {
                     Ok(Some(last)) => chrono::DateTime::parse_from_rfc3339(&last.started_at)
                         .ok()
                         .map(|t| {
@@ -83,6 +100,14 @@ pub fn start(app: &App, config: &Config) -> Vec<tokio::task::JoinHandle<()>> {
                     }
                 };
                 tokio::time::sleep(due).await;
+                // One instance takes the backup that is due; the others look again after a
+                // tenth of the interval (by then the backup has been recorded, or failed and
+                // is due again in a new slot).
+                let slot = format!("{since}/{}", slot_of(chrono::Utc::now(), s.every / 10));
+                if !claimed(&app, Job::Backup, &slot).await {
+                    tokio::time::sleep(s.every / 10).await;
+                    continue;
+                }
                 // The backup compresses and hashes on a blocking thread, away from requests.
                 let (app2, dir, keep) = (app.clone(), s.dir.clone(), s.keep);
                 let handle = tokio::runtime::Handle::current();
@@ -105,4 +130,16 @@ pub fn start(app: &App, config: &Config) -> Vec<tokio::task::JoinHandle<()>> {
         }));
     }
     jobs
+}
+
+/// Whether this instance runs `job` in `slot` (not when another instance has it, or when the
+/// database cannot be asked: the job waits for the next slot).
+async fn claimed(app: &App, job: Job, slot: &str) -> bool {
+    match app.claim_job(job, slot).await {
+        Ok(mine) => mine,
+        Err(e) => {
+            tracing::warn!(error = %e, job = job.key(), "claiming a scheduled job failed");
+            false
+        }
+    }
 }

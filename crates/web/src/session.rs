@@ -19,12 +19,7 @@ pub const SESSION_COOKIE: &str = "kojo_session";
 pub const PRE_CSRF_COOKIE: &str = "kojo_csrf";
 pub const LANG_COOKIE: &str = "kojo_lang";
 
-fn random_token() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use kojo_app::random_token;
 
 /// Compares two tokens in time independent of where they differ.
 fn ct_eq(a: &str, b: &str) -> bool {

@@ -79,8 +79,14 @@ pub const TABLES: &[(&str, &str)] = &[
 
 /// Tables a backup leaves out, because they describe one running installation rather than
 /// its data: web sessions (a restored copy must not accept old cookies), login throttling,
-/// this installation's backup runs, and sqlx's migration bookkeeping (rebuilt on restore).
-pub const EXCLUDED: &[&str] = &["sessions", "login_throttle", "backups", "_sqlx_migrations"];
+/// this installation's backup runs and scheduled-job slots, and sqlx's migration bookkeeping (rebuilt on restore).
+pub const EXCLUDED: &[&str] = &[
+    "sessions",
+    "login_throttle",
+    "backups",
+    "job_runs",
+    "_sqlx_migrations",
+];
 
 /// Views kojo creates (dropped with the tables by a forced restore).
 pub(crate) const VIEWS: &[&str] = &["site_access", "effective_answers"];

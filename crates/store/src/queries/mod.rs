@@ -337,6 +337,7 @@ mod backups;
 pub use backups::BackupRun;
 mod comments;
 mod health;
+mod jobs;
 pub use health::ClockReading;
 mod cycle;
 mod portfolio;

@@ -18,6 +18,8 @@ mod evidence;
 mod exchange;
 mod handles;
 mod inherit;
+mod names;
+pub use names::{check_code, check_name};
 pub mod jobs;
 pub mod ops;
 pub mod password;

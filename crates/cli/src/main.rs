@@ -1,6 +1,7 @@
 //! The `kojo` binary: command line, configuration and tracing set-up.
 
 mod action_cmd;
+mod assessment_args;
 mod assessment_cmd;
 mod assessment_migrate;
 mod assessment_show;

@@ -176,7 +176,7 @@ impl crate::Editor<'_> {
         for (item, raw, version) in answers {
             writes.push(AnswerWrite {
                 item: item.get(),
-                expected_version: *version,
+                expected_version: Some(*version),
                 answer: raw.as_ref().map(RawAnswer::parse).transpose()?,
             });
         }

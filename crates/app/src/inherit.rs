@@ -54,7 +54,7 @@ impl Editor<'_> {
             .filter_map(|i| view.answers.get(&i.get()).filter(|s| s.inherited))
             .map(|s| AnswerWrite {
                 item: s.item,
-                expected_version: s.version,
+                expected_version: Some(s.version),
                 answer: s.answer.clone(),
             })
             .collect();

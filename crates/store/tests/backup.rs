@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicU64;
 fn w(item: u16, v: i64, a: Option<kojo_domain::ItemAnswer>) -> AnswerWrite {
     AnswerWrite {
         item,
-        expected_version: v,
+        expected_version: Some(v),
         answer: a,
     }
 }

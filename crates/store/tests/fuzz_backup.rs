@@ -53,7 +53,7 @@ fn sample() -> (backup::Manifest, Vec<u8>) {
         let (_, _, a) = setup(s).await;
         let w = |item, a| AnswerWrite {
             item,
-            expected_version: 0,
+            expected_version: Some(0),
             answer: Some(a),
         };
         s.write_answers(&a.id, &[w(1, ok()), w(2, ans("×", |_| {}))], "alice")

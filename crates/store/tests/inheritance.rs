@@ -19,7 +19,7 @@ suite!(
 fn w(item: u16, expected_version: i64, answer: Option<kojo_domain::ItemAnswer>) -> AnswerWrite {
     AnswerWrite {
         item,
-        expected_version,
+        expected_version: Some(expected_version),
         answer,
     }
 }

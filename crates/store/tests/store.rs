@@ -15,6 +15,7 @@ suite!(
     a_stale_write_is_a_conflict_naming_the_current_value,
     a_batch_with_one_stale_write_writes_nothing,
     two_racing_writers_exactly_one_wins,
+    overwriting_batches_never_conflict_with_each_other,
     a_signed_off_assessment_is_locked,
     assessments_visible_to_a_user_are_those_of_granted_sites,
     review_comments_are_kept_per_item,
@@ -115,7 +116,7 @@ async fn answers_are_versioned_and_history_is_kept(s: &Store) {
     let (_, _, a) = setup(s).await;
     let w = |item, v, answer| AnswerWrite {
         item,
-        expected_version: v,
+        expected_version: Some(v),
         answer,
     };
     let r = s
@@ -177,7 +178,7 @@ async fn a_stale_write_is_a_conflict_naming_the_current_value(s: &Store) {
     let (_, _, a) = setup(s).await;
     let w = |v, answer| AnswerWrite {
         item: 7,
-        expected_version: v,
+        expected_version: Some(v),
         answer: Some(answer),
     };
     s.write_answers(&a.id, &[w(0, ok())], "alice")
@@ -212,7 +213,7 @@ async fn a_batch_with_one_stale_write_writes_nothing(s: &Store) {
         &a.id,
         &[AnswerWrite {
             item: 3,
-            expected_version: 0,
+            expected_version: Some(0),
             answer: Some(ok()),
         }],
         "a",
@@ -222,7 +223,7 @@ async fn a_batch_with_one_stale_write_writes_nothing(s: &Store) {
     let batch: Vec<AnswerWrite> = (1..=10)
         .map(|i| AnswerWrite {
             item: i,
-            expected_version: 0, // item 3 is at version 1: stale
+            expected_version: Some(0), // item 3 is at version 1: stale
             answer: Some(ans("×", |_| {})),
         })
         .collect();
@@ -249,7 +250,7 @@ async fn two_racing_writers_exactly_one_wins(s: &Store) {
                 &id1,
                 &[AnswerWrite {
                     item: 9,
-                    expected_version: round,
+                    expected_version: Some(round),
                     answer: Some(ok()),
                 }],
                 "w1",
@@ -261,7 +262,7 @@ async fn two_racing_writers_exactly_one_wins(s: &Store) {
                 &id2,
                 &[AnswerWrite {
                     item: 9,
-                    expected_version: round,
+                    expected_version: Some(round),
                     answer: Some(ans("×", |_| {})),
                 }],
                 "w2",
@@ -283,6 +284,36 @@ async fn two_racing_writers_exactly_one_wins(s: &Store) {
     assert_eq!(s.answer(&a.id, 9).await.unwrap().unwrap().version, 10);
 }
 
+/// Batches without an expected version (a file applied with `kojo assessment apply`, the API's
+/// batch) take the version current inside their own transaction: two of them racing on the
+/// same items both succeed, one after the other, and every write is counted. (The version
+/// used to be read before the transaction, which made a batch fail with a conflict whenever
+/// another writer committed in between; seen with a writer SIGKILLed while committing.)
+async fn overwriting_batches_never_conflict_with_each_other(s: &Store) {
+    let (_, _, a) = setup(s).await;
+    let batch = |mark: &'static str| -> Vec<AnswerWrite> {
+        (1..=10)
+            .map(|i| AnswerWrite {
+                item: i,
+                expected_version: None,
+                answer: Some(ans(mark, |_| {})),
+            })
+            .collect()
+    };
+    for round in 0..10 {
+        let (s1, s2) = (s.clone(), s.clone());
+        let (id1, id2) = (a.id.clone(), a.id.clone());
+        let (b1, b2) = (batch("○"), batch("×"));
+        let w1 = tokio::spawn(async move { s1.write_answers(&id1, &b1, "w1").await });
+        let w2 = tokio::spawn(async move { s2.write_answers(&id2, &b2, "w2").await });
+        let (r1, r2) = (w1.await.unwrap(), w2.await.unwrap());
+        assert!(r1.is_ok() && r2.is_ok(), "round {round}: {r1:?} / {r2:?}");
+    }
+    for i in 1..=10 {
+        assert_eq!(s.answer(&a.id, i).await.unwrap().unwrap().version, 20);
+    }
+}
+
 async fn a_signed_off_assessment_is_locked(s: &Store) {
     let (_, _, a) = setup(s).await;
     s.set_status(&a.id, Status::Approved).await.unwrap();
@@ -291,7 +322,7 @@ async fn a_signed_off_assessment_is_locked(s: &Store) {
             &a.id,
             &[AnswerWrite {
                 item: 1,
-                expected_version: 0,
+                expected_version: Some(0),
                 answer: Some(ok()),
             }],
             "x",
@@ -310,7 +341,7 @@ async fn a_signed_off_assessment_is_locked(s: &Store) {
             "missing",
             &[AnswerWrite {
                 item: 1,
-                expected_version: 0,
+                expected_version: Some(0),
                 answer: None
             }],
             "x"
@@ -408,7 +439,7 @@ async fn sqlite_data_survives_reopening() {
         &a.id,
         &[AnswerWrite {
             item: 1,
-            expected_version: 0,
+            expected_version: Some(0),
             answer: Some(ok()),
         }],
         "x",
@@ -470,7 +501,7 @@ async fn comments_history_and_the_access_log_keep_the_order_they_were_written_in
             &a.id,
             &[AnswerWrite {
                 item,
-                expected_version: 0,
+                expected_version: Some(0),
                 answer: Some(ok()),
             }],
             "w",

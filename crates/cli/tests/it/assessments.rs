@@ -281,12 +281,15 @@ fn sigkill_during_batches_leaves_only_whole_batches(db: &TestDb) {
                 .args(["assessment", "apply", &id])
                 .arg(f)
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
+                .stderr(Stdio::piped())
                 .spawn()
                 .unwrap();
             loop {
                 if let Some(status) = child.try_wait().unwrap() {
-                    assert!(status.success(), "writer failed");
+                    let mut err = String::new();
+                    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err)
+                        .unwrap();
+                    assert!(status.success(), "writer failed: {err}");
                     break;
                 }
                 if start.elapsed() >= std::time::Duration::from_millis(delay_ms) {

@@ -112,7 +112,8 @@ impl Store {
                         });
                     }
                     let current_version = current.as_ref().map(|c| c.version).unwrap_or(0);
-                    if current_version != w.expected_version {
+                    let expected = w.expected_version.unwrap_or(current_version);
+                    if current_version != expected {
                         return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });
                     }
                     let stored = if current_version == 0 {
@@ -133,7 +134,7 @@ impl Store {
                             .bind(actor)
                             .bind(assessment_id)
                             .bind(i64::from(w.item))
-                            .bind(w.expected_version)
+                            .bind(expected)
                             .execute(&mut *tx)
                             .await?;
                         if r.rows_affected() != 1 {
@@ -142,7 +143,7 @@ impl Store {
                         let stored = StoredAnswer {
                             item: w.item,
                             answer: w.answer.clone(),
-                            version: w.expected_version + 1,
+                            version: expected + 1,
                             updated_at: at.clone(),
                             updated_by: actor.to_string(),
                             confirmed: true,

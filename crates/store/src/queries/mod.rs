@@ -321,8 +321,10 @@ macro_rules! guard_last_admin {
 pub struct AnswerWrite {
     /// Item number.
     pub item: u16,
-    /// The version the writer based its change on.
-    pub expected_version: i64,
+    /// The version the writer based its change on; `None`: whatever version is current when
+    /// the write transaction reads it, under the assessment's lock (a batch that overwrites).
+    /// Reading the version before the transaction instead would race with any other writer.
+    pub expected_version: Option<i64>,
     /// New value; `None` clears the answer.
     pub answer: Option<ItemAnswer>,
 }

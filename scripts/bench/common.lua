@@ -18,6 +18,12 @@ else
   wrk.headers["Cookie"] = "kojo_session=" .. assert(os.getenv("KOJO_BENCH_SESSION"), "KOJO_BENCH_SESSION unset")
 end
 
+-- KOJO_BENCH_ENCODING asks for a compressed response, as a browser does (br, gzip).
+local encoding = os.getenv("KOJO_BENCH_ENCODING")
+if encoding and encoding ~= "" then
+  wrk.headers["Accept-Encoding"] = encoding
+end
+
 -- Per-thread counters (globals of each thread's own Lua state).
 responses, non200, nonsaved, exhausted, next_slot = 0, 0, 0, 0, 0
 

@@ -23,6 +23,35 @@
       s.textContent = document.documentElement.lang === "en" ? "Not saved" : "未保存";
     }
   }
+  // An item shows only its current mark's fields. When the mark changes, the fields of the
+  // new mark come from the page's <template id="tpl-MARK"> (or, when the user goes back to a
+  // mark, the fields as they were left).
+  function swapFields(form, mark) {
+    var slot = form.querySelector(".fields-slot");
+    if (!slot) return;
+    var kept = form.kojoKept || (form.kojoKept = {});
+    var cur = slot.firstElementChild;
+    if (cur) {
+      kept[form.dataset.mark] = cur;
+      slot.removeChild(cur);
+    }
+    var next = kept[mark];
+    var tpl = document.getElementById("tpl-" + mark);
+    if (!next && tpl) {
+      var box = document.createElement("div");
+      box.innerHTML = tpl.innerHTML.replace(/__n__/g, form.dataset.item);
+      next = box.firstElementChild;
+    }
+    if (next) slot.appendChild(next);
+  }
+  // A compact row's 「詳細」 opens the item in full in place (without script: the full view).
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("form.item.compact a.more");
+    if (!a || !window.htmx) return;
+    e.preventDefault();
+    var form = a.closest("form.item");
+    htmx.ajax("GET", form.getAttribute("action"), { target: "#wrap-" + form.dataset.item, swap: "outerHTML" });
+  });
   // Marks that need no further input are saved as soon as they are chosen.
   var instant = { implemented: true, not_considered: true };
   document.addEventListener("change", function (e) {
@@ -30,6 +59,23 @@
     var form = t.closest && t.closest("form.item");
     if (!form) return;
     markDirty(form);
+    if (t.name === "mark" && form.classList.contains("compact") && !instant[t.value] && window.htmx) {
+      // A compact row opens in full with the chosen mark, to fill in that mark's fields.
+      var n = form.dataset.item;
+      htmx.ajax("GET", form.getAttribute("action") + "?mark=" + encodeURIComponent(t.value), {
+        target: "#wrap-" + n,
+        swap: "outerHTML"
+      }).then(function () {
+        var full = document.getElementById("item-" + n);
+        var first = full && full.querySelector(".fields-slot textarea, .fields-slot input:not([type=checkbox])");
+        if (first) first.focus();
+      });
+      return;
+    }
+    if (t.name === "mark") {
+      swapFields(form, t.value);
+      form.dataset.mark = t.value;
+    }
     if (t.name === "mark" && instant[t.value]) {
       var alt = form.querySelector("input[name=alternative_flag]");
       if (!(t.value === "implemented" && alt && alt.checked)) {
@@ -37,7 +83,6 @@
       }
     }
     if (t.name === "mark") {
-      form.dataset.mark = t.value;
       var first = form.querySelector(".f-" + t.value + " textarea, .f-" + t.value + " input:not([type=checkbox])");
       if (first && !instant[t.value]) first.focus();
     }

@@ -1,48 +1,119 @@
-//! Static assets, embedded in the binary.
+//! Static assets, embedded in the binary with their gzip and brotli forms and a
+//! content-hashed name, all made at build time (`build.rs`).
+//!
+//! Pages link the hashed name (`/static/kojo.1a2b3c4d5e6f.css`), which never changes meaning
+//! and is cached as immutable; the plain name (`/static/kojo.css`) still answers, revalidated
+//! daily, for anything that links it directly.
 
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "kojo.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../assets/kojo.css"),
-    ),
-    (
-        "kojo.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/kojo.js"),
-    ),
-    (
-        "htmx.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/htmx.min.js"),
-    ),
-    (
-        "favicon.svg",
-        "image/svg+xml",
-        include_bytes!("../assets/favicon.svg"),
-    ),
-];
+/// One embedded asset.
+pub struct Asset {
+    /// The file's name in `assets/`.
+    pub name: &'static str,
+    /// The name with the first 12 hex digits of its SHA-256 (`kojo.1a2b3c4d5e6f.css`).
+    pub hashed: &'static str,
+    mime: &'static str,
+    raw: &'static [u8],
+    /// Present when smaller than `raw`.
+    gzip: Option<&'static [u8]>,
+    brotli: Option<&'static [u8]>,
+}
 
-/// Version tag appended to asset URLs so browsers refetch after an upgrade.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const FILES: &[Asset] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
-pub async fn serve(Path(file): Path<String>) -> Response {
-    match FILES.iter().find(|(name, _, _)| *name == file) {
-        Some((_, mime, body)) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=86400"),
-                ),
-            ],
-            *body,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+/// The URL path of the asset `name` under its hashed name.
+pub fn url(name: &str) -> String {
+    match FILES.iter().find(|a| a.name == name) {
+        Some(a) => format!("/static/{}", a.hashed),
+        None => format!("/static/{name}"),
+    }
+}
+
+/// Whether `accept` (an Accept-Encoding value) accepts `coding` with a non-zero weight.
+fn accepts(accept: &str, coding: &str) -> bool {
+    accept.split(',').any(|part| {
+        let mut it = part.split(';');
+        let name = it.next().unwrap_or("").trim();
+        let q = it
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        name.eq_ignore_ascii_case(coding) && q > 0.0
+    })
+}
+
+pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let Some((asset, hashed)) = FILES.iter().find_map(|a| {
+        if a.hashed == file {
+            Some((a, true))
+        } else if a.name == file {
+            Some((a, false))
+        } else {
+            None
+        }
+    }) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (body, coding) = match (asset.brotli, asset.gzip) {
+        (Some(br), _) if accepts(accept, "br") => (br, Some("br")),
+        (_, Some(gz)) if accepts(accept, "gzip") => (gz, Some("gzip")),
+        _ => (asset.raw, None),
+    };
+    let cache = if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=86400"
+    };
+    let mut res = (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.mime)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
+        ],
+        body,
+    )
+        .into_response();
+    if let Some(c) = coding {
+        res.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(c));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_encoding_weights() {
+        assert!(accepts("gzip, deflate, br, zstd", "br"));
+        assert!(accepts("gzip;q=0.5", "gzip"));
+        assert!(!accepts("gzip;q=0", "gzip"));
+        assert!(!accepts("identity", "br"));
+        assert!(!accepts("", "gzip"));
+    }
+
+    #[test]
+    fn every_asset_has_a_hashed_name_and_smaller_compressed_forms() {
+        for a in FILES {
+            assert_ne!(a.name, a.hashed);
+            assert!(a.hashed.len() == a.name.len() + 13, "{}", a.hashed);
+            for c in [a.gzip, a.brotli].into_iter().flatten() {
+                assert!(c.len() < a.raw.len(), "{}", a.name);
+            }
+        }
+        assert!(
+            FILES
+                .iter()
+                .any(|a| a.name == "htmx.min.js" && a.brotli.is_some())
+        );
+        assert_eq!(url("kojo.css"), format!("/static/{}", FILES[0].hashed));
     }
 }

@@ -19,6 +19,7 @@ mod session;
 mod views;
 mod views_cycle;
 mod views_exchange;
+mod views_item;
 mod views_portfolio;
 mod views_versions;
 
@@ -157,9 +158,9 @@ pub(crate) const fn const_upper(method: &'static str) -> &'static str {
 }
 
 use routes::{
-    actions, admin, assessment, auth, cycle, dashboard, diff, downloads, evidence, health, import,
-    inherit, items, keys, portfolio, queue, receive, review, sites, submit, suppliers, tokens,
-    versions,
+    actions, admin, assessment, auth, catalog, cycle, dashboard, diff, downloads, evidence, health,
+    import, inherit, items, keys, portfolio, queue, receive, review, sites, submit, suppliers,
+    tokens, versions,
 };
 
 route_table! {
@@ -173,6 +174,7 @@ route_table! {
     Public post "/logout" => auth::logout;
     Public post "/lang" => auth::set_lang;
     Public get "/static/{*file}" => assets::serve;
+    Public get "/catalog/{catalog}/{lang}/items/{item}/criteria" => catalog::criteria;
     Authed get "/sites" => sites::list;
     Authed post "/sites" => sites::add;
     Authed get "/sites/{code}" => sites::show;
@@ -259,8 +261,33 @@ pub fn router(app: App, config: Config) -> Router {
     // The API has no session layer: no cookies, no CSRF; tokens only.
     let api = api::router(state.clone()).layer(DefaultBodyLimit::max(config.max_form_bytes));
     api.merge(web)
+        .layer(compression())
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
+}
+
+/// Pages and JSON compressed by Accept-Encoding (br, zstd, gzip). Not: what is compressed
+/// already (static assets carry their build-time encoding; xlsx and backups are zip or gzip
+/// inside; PDFs compress their streams), tiny bodies, and images.
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    let predicate = SizeAbove::new(256)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new("application/gzip"))
+        .and(NotForContentType::const_new("application/octet-stream"))
+        .and(NotForContentType::const_new("text/event-stream"));
+    // Level 4: brotli's default (11) spends ~100× the CPU for a few per cent fewer bytes, on
+    // every page; 4 keeps compression a small part of a request for br, zstd and gzip alike.
+    tower_http::compression::CompressionLayer::new()
+        .no_deflate()
+        .quality(tower_http::CompressionLevel::Precise(4))
+        .compress_when(predicate)
 }
 
 /// Serves until Ctrl-C / SIGTERM. `on_ready` receives the bound address (port 0 picks one).

@@ -49,7 +49,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    if !is_static {
+    // Nothing is stored by caches, but static assets and what a handler marked `public` (the
+    // same answer for everyone: the guideline's criteria).
+    let public = h
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|v| v.as_bytes().starts_with(b"public"));
+    if !is_static && !public {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -21,6 +21,48 @@ pub const LANG_COOKIE: &str = "kojo_lang";
 
 use kojo_app::random_token;
 
+/// The CSRF token as a page carries it: a fresh random pad and the token XOR the pad, in
+/// base64url (86 characters). The secret is then different in every response, so compressing
+/// pages (which hold it next to text an attacker may choose) does not leak it byte by byte
+/// (BREACH).
+pub(crate) fn mask_csrf(token: &str) -> String {
+    use base64::Engine;
+    let pad = random_token();
+    let (Some(t), Some(p)) = (unhex(token), unhex(&pad)) else {
+        return token.to_string();
+    };
+    let mut out = p.clone();
+    out.extend(t.iter().zip(&p).map(|(a, b)| a ^ b));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+}
+
+/// The token inside a masked one ([`mask_csrf`]); an unmasked token as it is.
+fn unmask_csrf(provided: &str) -> String {
+    use base64::Engine;
+    if provided.len() == 86
+        && let Ok(b) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(provided)
+        && b.len() == 64
+    {
+        let (p, m) = b.split_at(32);
+        return p
+            .iter()
+            .zip(m)
+            .map(|(a, b)| format!("{:02x}", a ^ b))
+            .collect();
+    }
+    provided.to_string()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// Compares two tokens in time independent of where they differ.
 fn ct_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -173,7 +215,7 @@ pub async fn session_layer(State(st): State<Arc<AppState>>, req: Request, next: 
             body
         };
         match (expected, provided) {
-            (Some(e), Some(p)) if ct_eq(&e, &p) => {}
+            (Some(e), Some(p)) if ct_eq(&e, &unmask_csrf(&p)) => {}
             _ => return WebError::Csrf.render(&ctx),
         }
         Request::from_parts(parts, body)
@@ -202,4 +244,26 @@ pub async fn require_login(ctx: Ctx, req: Request, next: Next) -> Response {
         return WebError::Login.into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masked_csrf_tokens_differ_every_time_and_unmask_to_the_token() {
+        let token = random_token();
+        let (a, b) = (mask_csrf(&token), mask_csrf(&token));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 86);
+        assert!(!a.contains(&token));
+        assert_eq!(unmask_csrf(&a), token);
+        assert_eq!(unmask_csrf(&b), token);
+        // An unmasked token still works (API clients and old pages); a tampered mask does not.
+        assert_eq!(unmask_csrf(&token), token);
+        let mut bad = a.clone().into_bytes();
+        bad[70] = if bad[70] == b'A' { b'B' } else { b'A' };
+        assert_ne!(unmask_csrf(&String::from_utf8(bad).unwrap()), token);
+        assert_eq!(unmask_csrf("ｘ".repeat(64).as_str()), "ｘ".repeat(64));
+    }
 }

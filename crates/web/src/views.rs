@@ -5,6 +5,8 @@ use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use kojo_i18n::Lang;
 
+pub use crate::views_item::*;
+
 /// What every page needs: language, user, CSRF token, navigation.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -13,7 +15,6 @@ pub struct Page {
     pub role: Option<kojo_app::Role>,
     pub csrf: String,
     pub active: &'static str,
-    pub version: &'static str,
 }
 
 impl Page {
@@ -22,10 +23,14 @@ impl Page {
             lang: ctx.lang,
             user: ctx.session.as_ref().map(|s| s.user_name().to_string()),
             role: ctx.session.as_ref().map(|s| s.actor.role),
-            csrf: ctx.csrf.clone(),
+            csrf: crate::session::mask_csrf(&ctx.csrf),
             active,
-            version: crate::assets::VERSION,
         }
+    }
+
+    /// The URL of the embedded asset `name` (content-hashed, cached as immutable).
+    pub fn asset(&self, name: &str) -> String {
+        crate::assets::url(name)
     }
 
     /// The message for `key` in the page's language.
@@ -189,80 +194,6 @@ pub struct CarryOpt {
     pub next: i64,
 }
 
-pub struct MarkVm {
-    pub key: &'static str,
-    pub symbol: &'static str,
-    pub name: &'static str,
-    pub definition: &'static str,
-    pub checked: bool,
-}
-
-pub struct SectionVm {
-    pub heading: Option<&'static str>,
-    pub entries: Vec<&'static str>,
-}
-
-pub struct ConflictVm {
-    pub theirs: String,
-    pub by: String,
-    pub at: String,
-    pub version: i64,
-}
-
-pub struct ItemVm {
-    pub n: u16,
-    pub label_header: Option<(u16, &'static str, String)>,
-    pub requirement_header: Option<&'static str>,
-    pub condition: &'static str,
-    pub criteria: Vec<SectionVm>,
-    pub references: Vec<String>,
-    pub errata: Vec<String>,
-    pub area: &'static str,
-    pub marks: Vec<MarkVm>,
-    pub mark: &'static str,
-    pub alternative_flag: bool,
-    pub f: kojo_domain::RawAnswer,
-    pub version: i64,
-    pub errors: Vec<(&'static str, String)>,
-    pub state: &'static str,
-    pub state_text: &'static str,
-    pub conflict: Option<ConflictVm>,
-    pub editable: bool,
-    pub updated: Option<String>,
-    /// Review comments on this item: (when, who, text).
-    pub comments: Vec<(String, String, String)>,
-    /// Last year's mark symbol (`—` when unanswered then), when there is a previous assessment.
-    pub prev: Option<&'static str>,
-    /// How the mark changed since last year: key and name.
-    pub change: Option<(&'static str, &'static str)>,
-    /// Carried from last year and not yet re-confirmed (要再確認): shown as provisional.
-    pub unconfirmed: bool,
-    /// For an assessment made on a newer catalog version: how this item changed and the old
-    /// answers it came from.
-    pub origin: Option<String>,
-    /// On a line that inherits: the item shows the plant's answer (read-only here).
-    pub inherited: bool,
-    /// On a line that inherits: the item is the line's own (may go back to the plant's).
-    pub line_own: bool,
-    /// □ △ ×: reviewed in the yearly cycle.
-    pub residual: bool,
-    /// The page's filter as a query string (to return to it after re-confirming).
-    pub back: String,
-}
-
-impl ItemVm {
-    pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    pub fn v<'a>(&self, s: &'a Option<String>) -> &'a str {
-        s.as_deref().unwrap_or("")
-    }
-}
-
 pub struct ProgressVm {
     pub answered: u32,
     pub items: u32,
@@ -306,6 +237,8 @@ pub struct AssessmentPage {
     pub shown: usize,
     pub unofficial: bool,
     pub area_note: &'static str,
+    /// The marks with their definitions, once per page (each mark button refers to its own).
+    pub mark_defs: Vec<MarkVm>,
     /// Comments on the assessment as a whole.
     pub general_comments: Vec<(String, String, String)>,
     /// On a line that inherits: from which plant assessment, and how many items follow it.
@@ -320,6 +253,12 @@ pub struct AssessmentPage {
     pub back: String,
     /// The catalog version, and a newer one to move to.
     pub version: crate::views_versions::VersionVm,
+    /// Items as compact rows (`?view=compact`).
+    pub compact: bool,
+    /// The query string of the same filter in the other view.
+    pub view_other: String,
+    /// One empty field set per mark that has fields (full view, editable).
+    pub field_templates: Vec<FieldsHolder>,
 }
 
 #[derive(Template)]

@@ -102,6 +102,8 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
         ("POST", "/login") => Status(401), // a wrong password, whoever asks
         ("POST", "/logout") | ("POST", "/lang") => SEE_OTHER,
         ("GET", "/static/{*file}") => OK,
+        // The guideline's criteria of one item: the same public text for everyone.
+        ("GET", "/catalog/{catalog}/{lang}/items/{item}/criteria") => OK,
         // Health checks answer everyone, signed in or not.
         ("GET", "/healthz") | ("GET", "/readyz") => OK,
         // The portfolio shows whatever the user may see (nothing of a foreign plant: see
@@ -321,7 +323,9 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         .replace("{name}", "target1")
         .replace("{key_id}", SUPPLIER_KEY_ID)
         .replace("{token}", &w.admin_token_id)
-        .replace("{*file}", "kojo.css");
+        .replace("{*file}", "kojo.css")
+        .replace("{catalog}", &w.app.catalog.id)
+        .replace("{lang}", "ja");
     let csrf = login.map(|l| l.csrf.as_str()).unwrap_or(PRE_CSRF);
     let mut cookie = format!("kojo_csrf={PRE_CSRF}");
     if let Some(l) = login {

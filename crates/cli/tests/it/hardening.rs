@@ -513,11 +513,15 @@ fn the_rate_is_kojos_measure_and_headless_sections_stand_apart() {
         "{dash}"
     );
     let page = admin.get(&s, &format!("/a/{id}")).body;
-    // Items 33 and 38 have a section without a heading after a headed one: set apart.
+    // Items 33 and 38 have a section without a heading after a headed one: set apart, in the
+    // criteria each item's 「達成基準」 opens (the URL the item links).
     for n in [33, 38] {
         let i = page.find(&format!("id=\"item-{n}\"")).unwrap();
         let j = page[i..].find("</form>").unwrap() + i;
-        assert!(page[i..j].contains("section headless"), "item {n}");
+        let at = page[i..j].find("href=\"/catalog/").unwrap() + i + 6;
+        let url = &page[at..at + page[at..].find('"').unwrap()];
+        let criteria = admin.get(&s, url).body;
+        assert!(criteria.contains("section headless"), "item {n}: {url}");
     }
     // `kojo catalog show` leaves a blank line before such a section.
     let out = ok(db.kojo().args(["catalog", "show", "33"])).stdout;

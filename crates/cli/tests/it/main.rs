@@ -8,6 +8,7 @@ mod axe;
 mod browser;
 mod browser_cycle;
 mod browser_exchange;
+mod browser_page;
 mod browser_portfolio;
 mod browser_versions;
 mod catalog;

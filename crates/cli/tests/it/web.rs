@@ -146,7 +146,7 @@ impl Client {
             .find("name=\"csrf-token\" content=\"")
             .expect("csrf meta")
             + 27;
-        r.body[i..i + 64].to_string()
+        r.body[i..i + r.body[i..].find('"').expect("csrf end")].to_string()
     }
 }
 

@@ -111,6 +111,8 @@ pub(crate) struct ItemCycle<'a> {
     pub(crate) back: String,
     /// Where the items came from, for an assessment made on a newer catalog version.
     pub(crate) origin: Option<&'a kojo_app::CatalogOrigin>,
+    /// Items as compact rows ([`ItemVm::compact`]).
+    pub(crate) compact: bool,
 }
 
 /// One line on where item `n` came from: the change and the old answers.
@@ -212,28 +214,19 @@ pub(crate) fn item_vm(
         requirement_header: (header.1 && !v.requirement.text.get(lang).is_empty())
             .then(|| v.requirement.text.get(lang)),
         condition: v.item.condition.get(lang),
-        criteria: v
-            .item
-            .criteria
-            .iter()
-            .map(|s| SectionVm {
-                heading: s.heading.as_ref().map(|h| h.get(lang)),
-                entries: s.entries.iter().map(|e| e.get(lang)).collect(),
-            })
-            .collect(),
-        references: v.item.references.iter().map(|r| r.display(lang)).collect(),
-        errata: c
-            .errata_for_item(n)
-            .map(|e| e.note.get(lang).to_string())
-            .collect(),
+        criteria_url: super::catalog::criteria_url(&c.id, lang, n),
         area: c.area(&v.item.area).map(|a| a.name.get(lang)).unwrap_or(""),
         marks,
         mark: mark_key,
-        alternative_flag: raw.alternative_flagged
-            || raw.alternative.as_deref().is_some_and(|a| !a.is_empty()),
-        f: raw,
+        fx: FieldsVm {
+            n: n.to_string(),
+            mark: mark_key,
+            alternative_flag: raw.alternative_flagged
+                || raw.alternative.as_deref().is_some_and(|a| !a.is_empty()),
+            f: raw,
+            errors: s.errors,
+        },
         version: s.version.unwrap_or_else(|| view.version(n)),
-        errors: s.errors,
         state: s.state,
         state_text,
         conflict: s.conflict,
@@ -256,6 +249,8 @@ pub(crate) fn item_vm(
         line_own,
         residual: now.is_some_and(Mark::is_residual_risk),
         back: cy.back.clone(),
+        // A row the user must act on opens in full: an error, a conflict.
+        compact: cy.compact && s.state != "error" && s.state != "conflict",
     })
 }
 
@@ -275,6 +270,40 @@ pub struct FilterQuery {
     /// `1`: on a line that inherits, only the items the line answers itself (ライン固有のみ).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     own: String,
+    /// `compact`: one row per item (number, condition, marks, save state).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) view: String,
+}
+
+impl FilterQuery {
+    /// No filter, in the given view.
+    pub(crate) fn in_view(view: &str) -> FilterQuery {
+        FilterQuery {
+            view: view.to_string(),
+            ..FilterQuery::default()
+        }
+    }
+
+    pub(crate) fn compact(&self) -> bool {
+        self.view == "compact"
+    }
+
+    /// The same filter in the other view, as a query string.
+    fn other_view(&self) -> String {
+        let mut q = FilterQuery {
+            label: self.label.clone(),
+            mark: self.mark.clone(),
+            area: self.area.clone(),
+            unanswered: self.unanswered.clone(),
+            unconfirmed: self.unconfirmed.clone(),
+            own: self.own.clone(),
+            view: String::new(),
+        };
+        if !self.compact() {
+            q.view = "compact".into();
+        }
+        serde_urlencoded::to_string(&q).unwrap_or_default()
+    }
 }
 
 pub(crate) async fn assessment_page(
@@ -297,6 +326,7 @@ pub(crate) async fn assessment_page(
         prev: &prev,
         back: serde_urlencoded::to_string(q).unwrap_or_default(),
         origin: origin.as_ref(),
+        compact: q.compact(),
     };
     let c = view.catalog;
     let label_f: Option<u16> = q.label.parse().ok();
@@ -410,8 +440,29 @@ pub(crate) async fn assessment_page(
         .filter(|i| i.unconfirmed)
         .map(|i| i.n.to_string())
         .collect();
+    // One empty field set per mark for the script to put in when a mark changes (full view).
+    let field_templates = if a.editable && !q.compact() {
+        Mark::ALL
+            .iter()
+            .filter(|m| !Field::for_mark(**m).is_empty())
+            .map(|m| FieldsHolder {
+                fx: FieldsVm {
+                    n: "__n__".into(),
+                    mark: m.key(),
+                    alternative_flag: false,
+                    f: RawAnswer::default(),
+                    errors: vec![],
+                },
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(render(&AssessmentPage {
         page: Page::new(&au.ctx, "sites"),
+        compact: q.compact(),
+        view_other: q.other_view(),
+        field_templates,
         shown: items.len(),
         reconfirm_shown: shown_unconfirmed.join(","),
         back: cy.back.clone(),
@@ -423,6 +474,19 @@ pub(crate) async fn assessment_page(
         filter,
         unofficial: lang == Lang::En,
         area_note: c.areas_meta.note.get(lang),
+        mark_defs: Mark::ALL
+            .iter()
+            .map(|m| MarkVm {
+                key: m.key(),
+                symbol: m.symbol(),
+                name: m.name(lang),
+                definition: c
+                    .mark(m.symbol())
+                    .map(|d| d.definition.get(lang))
+                    .unwrap_or(""),
+                checked: false,
+            })
+            .collect(),
         general_comments: comment_rows(&comments, None),
         inherits_notice,
         version: super::versions::version_vm(st, au, &view),

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::ctx::Authed;
 use crate::error::WebError;
 use crate::views::*;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kojo_app::{AppError, Editor, Reader};
@@ -33,6 +33,7 @@ async fn fragment(
     id: &str,
     n: u16,
     s: ItemState,
+    compact: bool,
 ) -> Result<Response, WebError> {
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(id).await?;
@@ -52,6 +53,7 @@ async fn fragment(
             prev: &prev,
             back: String::new(),
             origin: origin.as_ref(),
+            compact,
         },
     )
     .ok_or(WebError::NotFound)?;
@@ -63,13 +65,38 @@ async fn fragment(
     }))
 }
 
+/// `view=compact`: the compact row; `mark=KEY`: the full form with that mark chosen (a compact
+/// row opens so when a mark that needs fields is picked).
+#[derive(serde::Deserialize, Default)]
+pub struct ItemQuery {
+    #[serde(default)]
+    view: String,
+    #[serde(default)]
+    mark: String,
+}
+
 pub async fn get(
     State(st): St,
     a: Authed,
     Path((id, item)): Path<(String, String)>,
+    Query(q): Query<ItemQuery>,
 ) -> Result<Response, WebError> {
-    let n = item_number(&st.app.reader(a.actor()), &item)?;
-    fragment(&st, &a, &id, n, ItemState::stored()).await
+    let reader = st.app.reader(a.actor());
+    let n = item_number(&reader, &item)?;
+    let mut state = ItemState::stored();
+    if let Ok(m) = Mark::parse(&q.mark) {
+        let view = reader.assessment(&id).await?;
+        let mut raw = view
+            .answers
+            .get(&n)
+            .and_then(|s| s.answer.as_ref())
+            .map(|x| x.to_raw())
+            .unwrap_or_default();
+        raw.mark = Some(m.key().to_string());
+        state.raw = Some(raw);
+    }
+    let compact = q.view == "compact" && state.raw.is_none();
+    fragment(&st, &a, &id, n, state, compact).await
 }
 
 /// The item form as posted by the page.
@@ -101,6 +128,9 @@ pub struct ItemForm {
     version: String,
     #[serde(default)]
     version_override: String,
+    /// `compact`: the page shows compact rows; a saved item comes back as one.
+    #[serde(default)]
+    view: String,
 }
 
 impl ItemForm {
@@ -201,17 +231,19 @@ pub async fn save(
         }
         Err(e) => return Err(e.into()),
     };
+    let compact = f.view == "compact";
     if htmx {
-        return fragment(&st, &au, &a.id, n, state).await;
+        return fragment(&st, &au, &a.id, n, state, compact).await;
     }
     if state.state == "saved" {
-        return Ok(Redirect::to(&format!("/a/{}#item-{n}", a.id)).into_response());
+        let view = if compact { "?view=compact" } else { "" };
+        return Ok(Redirect::to(&format!("/a/{}{view}#item-{n}", a.id)).into_response());
     }
     let mut res = assessment_page(
         &st,
         &au,
         &a.id,
-        &FilterQuery::default(),
+        &FilterQuery::in_view(&f.view),
         Some((n, state)),
         None,
     )

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod assessment;
 pub mod auth;
+pub mod catalog;
 pub mod cycle;
 pub mod dashboard;
 pub mod diff;

@@ -11,6 +11,7 @@ pub mod openapi;
 mod assessments;
 mod catalog;
 mod cycle;
+mod cycle_dto;
 mod dto;
 mod problem;
 mod sites;

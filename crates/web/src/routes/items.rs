@@ -1,10 +1,8 @@
 //! One item of an assessment: its fragment (htmx), saving an answer with conflict detection,
 //! and review comments.
 
-use super::assessment::{
-    FilterQuery, ItemCycle, ItemState, assessment_page, comment_rows, describe, head, item_vm,
-    previous_marks, progress,
-};
+use super::assessment::{FilterQuery, assessment_page, head, progress};
+use super::item_view::{ItemCycle, ItemState, comment_rows, describe, item_vm, previous_marks};
 use super::when;
 use crate::AppState;
 use crate::ctx::Authed;

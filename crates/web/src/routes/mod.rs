@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod health;
 pub mod import;
 pub mod inherit;
+pub mod item_view;
 pub mod items;
 pub mod keys;
 pub mod portfolio;

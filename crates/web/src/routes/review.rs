@@ -1,7 +1,8 @@
 //! One item's page in the yearly cycle: this cycle's review (見直し) of a □ △ × item, its
 //! action plan (対策) and its evidence files (根拠資料).
 
-use super::assessment::{describe, head, previous_marks};
+use super::assessment::head;
+use super::item_view::{describe, previous_marks};
 use super::{size, when};
 use crate::AppState;
 use crate::ctx::Authed;

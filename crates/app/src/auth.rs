@@ -308,11 +308,15 @@ impl App {
             .and_then(|last| now.signed_duration_since(last).to_std().ok())
             .unwrap_or_default();
         if user.disabled {
-            self.store.delete_session(&hash).await?;
+            // Whether this request or another ended it, the user is out.
+            let _ended_here: bool = self.store.delete_session(&hash).await?;
             return Ok(SessionLookup::None);
         }
         if idle_for > idle {
-            self.store.delete_session(&hash).await?;
+            // Of two requests that find it expired, only the one that ends it records it.
+            if !self.store.delete_session(&hash).await? {
+                return Ok(SessionLookup::Expired);
+            }
             self.store
                 .audit(
                     Some(&user.name),
@@ -325,8 +329,9 @@ impl App {
             return Ok(SessionLookup::Expired);
         }
         let touch_every = (idle / 4).min(Duration::from_secs(30));
-        if idle_for > touch_every {
-            self.store.touch_session(&hash, &stamp(now)).await?;
+        if idle_for > touch_every && !self.store.touch_session(&hash, &stamp(now)).await? {
+            // Ended between the lookup and now (a logout in another tab, a purge).
+            return Ok(SessionLookup::None);
         }
         Ok(SessionLookup::Active(session_of(
             &user,
@@ -336,9 +341,12 @@ impl App {
         )?))
     }
 
-    /// Ends a session (recorded in the access log).
+    /// Ends a session (recorded in the access log, once: a second logout of an ended session
+    /// records nothing).
     pub async fn logout(&self, session: &Session) -> Result<(), AppError> {
-        self.store.delete_session(&session.token_hash).await?;
+        if !self.store.delete_session(&session.token_hash).await? {
+            return Ok(());
+        }
         self.store
             .audit(
                 Some(&session.actor.name),

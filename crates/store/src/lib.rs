@@ -150,6 +150,56 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Runs one statement (`$query`, written once for both engines) and returns how many rows it
+/// changed. The count is the caller's to check ([`one_row`], [`inserted`], [`at_most_one`]) or
+/// to return; it is never dropped.
+macro_rules! exec {
+    ($store:expr, $query:expr) => {
+        on!($store, |pool| $query
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+    };
+}
+pub(crate) use exec;
+
+/// A statement meant for one row changed `n`: none is [`StoreError::NotFound`] (`what` `key`),
+/// more than one means the data breaks a key the schema promises.
+pub(crate) fn one_row(n: u64, what: &'static str, key: &str) -> Result<()> {
+    match n {
+        1 => Ok(()),
+        0 => Err(StoreError::NotFound {
+            what,
+            key: key.into(),
+        }),
+        n => Err(StoreError::Corrupt(format!(
+            "{what} {key}: {n} rows changed, expected one"
+        ))),
+    }
+}
+
+/// A plain insert of one `what` changed `n` rows; anything but one is a broken promise.
+pub(crate) fn inserted(n: u64, what: &'static str) -> Result<()> {
+    match n {
+        1 => Ok(()),
+        n => Err(StoreError::Corrupt(format!(
+            "inserting one {what} changed {n} rows"
+        ))),
+    }
+}
+
+/// An idempotent write (`ON CONFLICT DO NOTHING`, a conditional update or delete) of at most one
+/// `what` changed `n` rows: whether it changed one.
+pub(crate) fn at_most_one(n: u64, what: &'static str) -> Result<bool> {
+    match n {
+        0 => Ok(false),
+        1 => Ok(true),
+        n => Err(StoreError::Corrupt(format!(
+            "{what}: {n} rows changed, expected at most one"
+        ))),
+    }
+}
+
 /// Runs `$body` inside one write transaction (`$tx`), committing on `Ok` and rolling back on
 /// `Err`. On SQLite the transaction is `BEGIN IMMEDIATE` and writers in this process queue on a
 /// mutex, so writes never fail with `SQLITE_BUSY` half-way.

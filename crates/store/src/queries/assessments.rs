@@ -153,19 +153,10 @@ impl Store {
     /// Sets an assessment's status.
     pub async fn set_status(&self, id: &str, status: kojo_domain::Status) -> Result<()> {
         let sql = "UPDATE assessments SET status = $1, updated_at = $2 WHERE id = $3";
-        let r = on!(self, |pool| sqlx::query(sql)
-            .bind(status.key())
-            .bind(now())
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if r == 0 {
-            return Err(StoreError::NotFound {
-                what: "assessment",
-                key: id.into(),
-            });
-        }
-        Ok(())
+        let r = exec!(
+            self,
+            sqlx::query(sql).bind(status.key()).bind(now()).bind(id)
+        )?;
+        one_row(r, "assessment", id)
     }
 }

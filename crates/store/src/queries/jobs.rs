@@ -10,15 +10,15 @@ impl Store {
     pub async fn claim_job(&self, job: &str, slot: &str, instance: &str, at: &str) -> Result<bool> {
         let sql = "INSERT INTO job_runs (job, slot, instance, started_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (job, slot) DO NOTHING";
-        let n = on!(self, |pool| sqlx::query(sql)
-            .bind(job)
-            .bind(slot)
-            .bind(instance)
-            .bind(at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+        let n = exec!(
+            self,
+            sqlx::query(sql)
+                .bind(job)
+                .bind(slot)
+                .bind(instance)
+                .bind(at)
+        )?;
+        at_most_one(n, "job run")
     }
 
     /// Who ran `job` in `slot`, if anybody.
@@ -35,10 +35,6 @@ impl Store {
     /// Forgets job runs started before `before`; returns how many.
     pub async fn purge_job_runs(&self, before: &str) -> Result<u64> {
         let sql = "DELETE FROM job_runs WHERE started_at < $1";
-        Ok(on!(self, |pool| sqlx::query(sql)
-            .bind(before)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?)
+        Ok(exec!(self, sqlx::query(sql).bind(before))?)
     }
 }

@@ -1,7 +1,10 @@
 //! Every query kojo runs, written once for both backends, one file per concern.
 
 use crate::model::*;
-use crate::{Result, Store, StoreError, is_unique_violation, new_id, now, on, write_tx};
+use crate::{
+    Result, Store, StoreError, at_most_one, exec, inserted, is_unique_violation, new_id, now, on,
+    one_row, write_tx,
+};
 use kojo_domain::{ItemAnswer, Mark};
 
 macro_rules! assessment_select {

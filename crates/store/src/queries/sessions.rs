@@ -6,17 +6,17 @@ impl Store {
     /// Stores a new session.
     pub async fn create_session(&self, s: &Session) -> Result<()> {
         let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen, client) VALUES ($1, $2, $3, $4, $5, $6)";
-        on!(self, |pool| sqlx::query(sql)
-            .bind(&s.token_hash)
-            .bind(&s.user_id)
-            .bind(&s.csrf_token)
-            .bind(&s.created_at)
-            .bind(&s.last_seen)
-            .bind(s.client.as_deref())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(
+            self,
+            sqlx::query(sql)
+                .bind(&s.token_hash)
+                .bind(&s.user_id)
+                .bind(&s.csrf_token)
+                .bind(&s.created_at)
+                .bind(&s.last_seen)
+                .bind(s.client.as_deref())
+        )?;
+        inserted(n, "session")
     }
 
     /// A session with its user (one query).
@@ -69,40 +69,32 @@ impl Store {
         }))
     }
 
-    /// Records activity on a session.
-    pub async fn touch_session(&self, token_hash: &str, at: &str) -> Result<()> {
-        on!(self, |pool| sqlx::query(
-            "UPDATE sessions SET last_seen = $1 WHERE token_hash = $2"
-        )
-        .bind(at)
-        .bind(token_hash)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+    /// Records activity on a session; false when it no longer exists (ended meanwhile).
+    pub async fn touch_session(&self, token_hash: &str, at: &str) -> Result<bool> {
+        let n = exec!(
+            self,
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+                .bind(at)
+                .bind(token_hash)
+        )?;
+        at_most_one(n, "session")
     }
 
-    /// Ends a session.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        on!(self, |pool| sqlx::query(
-            "DELETE FROM sessions WHERE token_hash = $1"
-        )
-        .bind(token_hash)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+    /// Ends a session; false when it had ended already.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<bool> {
+        let n = exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)
+        )?;
+        at_most_one(n, "session")
     }
 
     /// Removes sessions idle since before `cutoff` (RFC 3339).
     pub async fn purge_sessions(&self, cutoff: &str) -> Result<u64> {
-        let r = on!(self, |pool| sqlx::query(
-            "DELETE FROM sessions WHERE last_seen < $1"
-        )
-        .bind(cutoff)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let r = exec!(
+            self,
+            sqlx::query("DELETE FROM sessions WHERE last_seen < $1").bind(cutoff)
+        )?;
         Ok(r)
     }
 

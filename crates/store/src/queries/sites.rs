@@ -10,13 +10,8 @@ impl Store {
         let sql_ins = "INSERT INTO organisations (id, code, name, created_at) VALUES ($1, 'default', $2, $3) \
                        ON CONFLICT (code) DO NOTHING";
         let (id, at) = (new_id(), now());
-        on!(self, |pool| sqlx::query(sql_ins)
-            .bind(&id)
-            .bind(name)
-            .bind(&at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = exec!(self, sqlx::query(sql_ins).bind(&id).bind(name).bind(&at))?;
+        at_most_one(n, "company")?;
         let sql = "SELECT id, code, name, created_at FROM organisations WHERE code = 'default'";
         Ok(on!(self, |pool| sqlx::query_as::<_, Organisation>(sql)
             .fetch_one(pool)
@@ -49,16 +44,16 @@ impl Store {
             created_at: now(),
         };
         let sql = "INSERT INTO organisations (id, code, name, created_at) VALUES ($1, $2, $3, $4)";
-        let r = on!(self, |pool| sqlx::query(sql)
-            .bind(&org.id)
-            .bind(&org.code)
-            .bind(&org.name)
-            .bind(&org.created_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let r = exec!(
+            self,
+            sqlx::query(sql)
+                .bind(&org.id)
+                .bind(&org.code)
+                .bind(&org.name)
+                .bind(&org.created_at)
+        );
         match r {
-            Ok(_) => Ok(org),
+            Ok(n) => inserted(n, "company").map(|()| org),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
                 what: "company",
                 key: code.into(),
@@ -70,19 +65,8 @@ impl Store {
     /// Renames an organisation (the company name printed on checksheets and reports).
     pub async fn rename_org(&self, org_id: &str, name: &str) -> Result<()> {
         let sql = "UPDATE organisations SET name = $1 WHERE id = $2";
-        let r = on!(self, |pool| sqlx::query(sql)
-            .bind(name)
-            .bind(org_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if r == 0 {
-            return Err(StoreError::NotFound {
-                what: "organisation",
-                key: org_id.into(),
-            });
-        }
-        Ok(())
+        let r = exec!(self, sqlx::query(sql).bind(name).bind(org_id))?;
+        one_row(r, "organisation", org_id)
     }
 
     // ---- sites and lines -----------------------------------------------------------------
@@ -99,17 +83,17 @@ impl Store {
         };
         let sql =
             "INSERT INTO sites (id, org_id, code, name, created_at) VALUES ($1, $2, $3, $4, $5)";
-        let r = on!(self, |pool| sqlx::query(sql)
-            .bind(&site.id)
-            .bind(&site.org_id)
-            .bind(&site.code)
-            .bind(&site.name)
-            .bind(&site.created_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let r = exec!(
+            self,
+            sqlx::query(sql)
+                .bind(&site.id)
+                .bind(&site.org_id)
+                .bind(&site.code)
+                .bind(&site.name)
+                .bind(&site.created_at)
+        );
         match r {
-            Ok(_) => Ok(site),
+            Ok(n) => inserted(n, "site").map(|()| site),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
                 what: "site",
                 key: code.into(),
@@ -167,17 +151,17 @@ impl Store {
         };
         let sql =
             "INSERT INTO lines (id, site_id, code, name, created_at) VALUES ($1, $2, $3, $4, $5)";
-        let r = on!(self, |pool| sqlx::query(sql)
-            .bind(&line.id)
-            .bind(&line.site_id)
-            .bind(&line.code)
-            .bind(&line.name)
-            .bind(&line.created_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let r = exec!(
+            self,
+            sqlx::query(sql)
+                .bind(&line.id)
+                .bind(&line.site_id)
+                .bind(&line.code)
+                .bind(&line.name)
+                .bind(&line.created_at)
+        );
         match r {
-            Ok(_) => Ok(line),
+            Ok(n) => inserted(n, "line").map(|()| line),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
                 what: "line",
                 key: code.into(),

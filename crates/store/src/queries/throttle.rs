@@ -92,14 +92,11 @@ impl Store {
         let sql = "INSERT INTO login_throttle (scope, account, client, failures, last_failure, known, updated_at) \
                    VALUES ('pair', $1, $2, 0, NULL, TRUE, $3) \
                    ON CONFLICT (scope, account, client) DO UPDATE SET failures = 0, last_failure = NULL, known = TRUE, updated_at = $3";
-        on!(self, |pool| sqlx::query(sql)
-            .bind(account)
-            .bind(client)
-            .bind(now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(
+            self,
+            sqlx::query(sql).bind(account).bind(client).bind(now())
+        )?;
+        at_most_one(n, "login counter").map(|_| ())
     }
 
     /// Clears every failure counted against `account` (from any address); known addresses
@@ -107,11 +104,7 @@ impl Store {
     pub async fn throttle_clear_account(&self, account: &str) -> Result<u64> {
         let sql = "UPDATE login_throttle SET failures = 0, last_failure = NULL \
                    WHERE account = $1 AND failures > 0";
-        Ok(on!(self, |pool| sqlx::query(sql)
-            .bind(account)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?)
+        Ok(exec!(self, sqlx::query(sql).bind(account))?)
     }
 
     /// Forgets counters untouched since `failures_before` (and known addresses untouched since
@@ -120,17 +113,11 @@ impl Store {
         let old = "DELETE FROM login_throttle WHERE (NOT known AND updated_at < $1) OR (known AND updated_at < $2)";
         let over = "DELETE FROM login_throttle WHERE NOT known AND updated_at < \
                     (SELECT updated_at FROM login_throttle WHERE NOT known ORDER BY updated_at DESC LIMIT 1 OFFSET $1)";
-        let a = on!(self, |pool| sqlx::query(old)
-            .bind(failures_before)
-            .bind(known_before)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        let b = on!(self, |pool| sqlx::query(over)
-            .bind(THROTTLE_MAX_ROWS)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let a = exec!(
+            self,
+            sqlx::query(old).bind(failures_before).bind(known_before)
+        )?;
+        let b = exec!(self, sqlx::query(over).bind(THROTTLE_MAX_ROWS))?;
         Ok(a + b)
     }
 }

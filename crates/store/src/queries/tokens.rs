@@ -79,27 +79,25 @@ impl Store {
 
     /// Records a token's use.
     pub async fn touch_api_token(&self, id: &str, at: &str) -> Result<()> {
-        on!(self, |pool| sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
-        )
-        .bind(at)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(
+            self,
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+        )?;
+        one_row(n, "token", id)
     }
 
     /// Revokes a token (kept, listed as revoked). Revoking twice keeps the first time.
     pub async fn revoke_api_token(&self, id: &str) -> Result<bool> {
-        let n = on!(self, |pool| sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
-        )
-        .bind(now())
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(n > 0)
+        let n = exec!(
+            self,
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+            )
+            .bind(now())
+            .bind(id)
+        )?;
+        at_most_one(n, "token")
     }
 }

@@ -34,20 +34,20 @@ impl Store {
         };
         let sql = "INSERT INTO users (id, name, role, password_hash, disabled, lang, created_at, password_changed_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        let r = on!(self, |pool| sqlx::query(sql)
-            .bind(&user.id)
-            .bind(&user.name)
-            .bind(&user.role)
-            .bind(&user.password_hash)
-            .bind(user.disabled)
-            .bind(&user.lang)
-            .bind(&user.created_at)
-            .bind(&user.password_changed_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let r = exec!(
+            self,
+            sqlx::query(sql)
+                .bind(&user.id)
+                .bind(&user.name)
+                .bind(&user.role)
+                .bind(&user.password_hash)
+                .bind(user.disabled)
+                .bind(&user.lang)
+                .bind(&user.created_at)
+                .bind(&user.password_changed_at)
+        );
         match r {
-            Ok(_) => Ok(user),
+            Ok(n) => inserted(n, "user").map(|()| user),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Duplicate {
                 what: "user",
                 key: name.into(),
@@ -216,70 +216,42 @@ impl Store {
 
     /// Sets a user's preferred language.
     pub async fn set_lang(&self, user_id: &str, lang: &str) -> Result<()> {
-        let r = on!(self, |pool| sqlx::query(
-            "UPDATE users SET lang = $1 WHERE id = $2"
-        )
-        .bind(lang)
-        .bind(user_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if r == 0 {
-            return Err(StoreError::NotFound {
-                what: "user",
-                key: user_id.into(),
-            });
-        }
-        Ok(())
+        let r = exec!(
+            self,
+            sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+                .bind(lang)
+                .bind(user_id)
+        )?;
+        one_row(r, "user", user_id)
     }
 
     /// Grants a plant to a user (idempotent).
     pub async fn grant(&self, user_id: &str, site_id: &str) -> Result<()> {
         let sql = "INSERT INTO grants (user_id, site_id) VALUES ($1, $2) ON CONFLICT (user_id, site_id) DO NOTHING";
-        on!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .bind(site_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(self, sqlx::query(sql).bind(user_id).bind(site_id))?;
+        at_most_one(n, "grant").map(|_| ())
     }
 
     /// Revokes a plant from a user.
     pub async fn revoke(&self, user_id: &str, site_id: &str) -> Result<()> {
         let sql = "DELETE FROM grants WHERE user_id = $1 AND site_id = $2";
-        on!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .bind(site_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(self, sqlx::query(sql).bind(user_id).bind(site_id))?;
+        at_most_one(n, "grant").map(|_| ())
     }
 
     /// Grants a whole company to a user: its plants, present and future (idempotent).
     pub async fn grant_company(&self, user_id: &str, org_id: &str) -> Result<()> {
         let sql = "INSERT INTO company_grants (user_id, org_id) VALUES ($1, $2) \
                    ON CONFLICT (user_id, org_id) DO NOTHING";
-        on!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .bind(org_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(self, sqlx::query(sql).bind(user_id).bind(org_id))?;
+        at_most_one(n, "grant").map(|_| ())
     }
 
     /// Revokes a company grant (plant grants stay).
     pub async fn revoke_company(&self, user_id: &str, org_id: &str) -> Result<()> {
         let sql = "DELETE FROM company_grants WHERE user_id = $1 AND org_id = $2";
-        on!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .bind(org_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+        let n = exec!(self, sqlx::query(sql).bind(user_id).bind(org_id))?;
+        at_most_one(n, "grant").map(|_| ())
     }
 
     /// Every company grant as (user id, company), by company code (one query).

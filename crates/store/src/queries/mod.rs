@@ -7,6 +7,34 @@ use crate::{
 };
 use kojo_domain::{ItemAnswer, Mark};
 
+/// The columns of [`User`], in its fields' order, once for every query that reads or writes a
+/// whole user (`user_columns!("u.")` with a table alias).
+macro_rules! user_columns {
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "name, ",
+            $p,
+            "role, ",
+            $p,
+            "password_hash, ",
+            $p,
+            "disabled, ",
+            $p,
+            "lang, ",
+            $p,
+            "created_at, ",
+            $p,
+            "password_changed_at"
+        )
+    };
+    () => {
+        user_columns!("")
+    };
+}
+
 macro_rules! assessment_select {
     () => {
         "SELECT a.id, a.org_id, o.name AS org_name, a.site_id, s.code AS site_code, \

@@ -21,25 +21,21 @@ impl Store {
 
     /// A session with its user (one query).
     pub async fn session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
-        let sql = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen, s.client, \
-                   u.id, u.name, u.role, u.password_hash, u.disabled, u.lang, u.created_at AS u_created_at, u.password_changed_at \
-                   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+        let sql = concat!(
+            "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen, s.client, ",
+            user_columns!("u."),
+            " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        );
         #[derive(sqlx::FromRow)]
         struct Row {
             token_hash: String,
             user_id: String,
             csrf_token: String,
-            created_at: String,
+            s_created_at: String,
             last_seen: String,
             client: Option<String>,
-            id: String,
-            name: String,
-            role: String,
-            password_hash: String,
-            disabled: bool,
-            lang: String,
-            u_created_at: String,
-            password_changed_at: String,
+            #[sqlx(flatten)]
+            user: User,
         }
         let row: Option<Row> = on!(self, |pool| sqlx::query_as::<_, Row>(sql)
             .bind(token_hash)
@@ -51,20 +47,11 @@ impl Store {
                     token_hash: r.token_hash,
                     user_id: r.user_id,
                     csrf_token: r.csrf_token,
-                    created_at: r.created_at,
+                    created_at: r.s_created_at,
                     last_seen: r.last_seen,
                     client: r.client,
                 },
-                User {
-                    id: r.id,
-                    name: r.name,
-                    role: r.role,
-                    password_hash: r.password_hash,
-                    disabled: r.disabled,
-                    lang: r.lang,
-                    created_at: r.u_created_at,
-                    password_changed_at: r.password_changed_at,
-                },
+                r.user,
             )
         }))
     }

@@ -32,8 +32,11 @@ impl Store {
             created_at: at.clone(),
             password_changed_at: at,
         };
-        let sql = "INSERT INTO users (id, name, role, password_hash, disabled, lang, created_at, password_changed_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        let sql = concat!(
+            "INSERT INTO users (",
+            user_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        );
         let r = exec!(
             self,
             sqlx::query(sql)
@@ -80,8 +83,7 @@ impl Store {
                     return Ok::<_, StoreError>(false);
                 }
                 sqlx::query(
-                    "INSERT INTO users (id, name, role, password_hash, disabled, lang, created_at, password_changed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                    concat!("INSERT INTO users (", user_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"),
                 )
                 .bind(&id)
                 .bind(name)
@@ -105,7 +107,7 @@ impl Store {
 
     /// A user by login name.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>> {
-        let sql = "SELECT id, name, role, password_hash, disabled, lang, created_at, password_changed_at FROM users WHERE name = $1";
+        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE name = $1");
         Ok(on!(self, |pool| sqlx::query_as::<_, User>(sql)
             .bind(name)
             .fetch_optional(pool)
@@ -114,7 +116,7 @@ impl Store {
 
     /// A user by id.
     pub async fn user(&self, id: &str) -> Result<Option<User>> {
-        let sql = "SELECT id, name, role, password_hash, disabled, lang, created_at, password_changed_at FROM users WHERE id = $1";
+        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
         Ok(on!(self, |pool| sqlx::query_as::<_, User>(sql)
             .bind(id)
             .fetch_optional(pool)
@@ -123,7 +125,7 @@ impl Store {
 
     /// All users by name.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let sql = "SELECT id, name, role, password_hash, disabled, lang, created_at, password_changed_at FROM users ORDER BY name";
+        let sql = concat!("SELECT ", user_columns!(), " FROM users ORDER BY name");
         Ok(on!(self, |pool| sqlx::query_as::<_, User>(sql)
             .fetch_all(pool)
             .await)?)

@@ -18,7 +18,7 @@ pub(crate) fn to_item(r: &ActionRow) -> Option<ActionItem> {
             .due
             .as_deref()
             .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        status: ActionStatus::parse(&r.status)?,
+        status: r.status,
         note: r.note.clone(),
     })
 }

@@ -23,7 +23,7 @@
 //! counting. A login name that is not a valid user name (longer than 64 characters, say) is
 //! refused before anything is stored.
 
-use crate::{Actor, App, AppError, Role, check_user_name, password};
+use crate::{Actor, App, AppError, check_user_name, password};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
 use kojo_domain::Lang;
@@ -149,10 +149,6 @@ fn delayed(count: &FailureCount, free: i64, now: DateTime<Utc>) -> bool {
     }
 }
 
-pub(crate) fn role_of(key: &str) -> Result<Role, AppError> {
-    Role::from_key(key).ok_or_else(|| AppError::Internal(format!("stored role {key:?} unknown")))
-}
-
 /// The session of `user` as requests see it.
 fn session_of(
     user: &kojo_store::User,
@@ -164,7 +160,7 @@ fn session_of(
         actor: Actor {
             name: user.name.clone(),
             user_id: Some(user.id.clone()),
-            role: role_of(&user.role)?,
+            role: user.role,
             client: Some(client.to_string()),
         },
         lang: user.lang.parse().unwrap_or_default(),

@@ -58,12 +58,12 @@ pub(crate) fn text(s: Option<&str>) -> Result<Option<String>, AppError> {
 }
 
 pub(crate) fn status_of(a: &Assessment) -> Result<Status, AppError> {
-    Status::from_key(&a.status).ok_or_else(|| AppError::Internal(format!("status {}", a.status)))
+    Ok(a.status)
 }
 
 pub(crate) fn locked(a: &Assessment) -> AppError {
     AppError::Locked {
-        status: a.status.clone(),
+        status: a.status.key().to_string(),
     }
 }
 

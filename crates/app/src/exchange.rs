@@ -146,7 +146,7 @@ impl Reader<'_> {
             signoffs.push(SignOffDoc {
                 item_hashes: serde_json::from_str(&s.item_hashes)
                     .map_err(|e| AppError::Internal(format!("item hashes: {e}")))?,
-                decision: s.decision,
+                decision: s.decision.key().to_string(),
                 by: s.by_user,
                 at: s.at,
                 comment: s.comment,
@@ -170,7 +170,7 @@ impl Reader<'_> {
                 .zip(a.line_name.clone())
                 .map(|(code, name)| Party { code, name }),
             assessor: a.assessor.clone(),
-            status: a.status.clone(),
+            status: a.status.key().to_string(),
             answers,
             reviews,
             actions,
@@ -269,7 +269,7 @@ impl Reader<'_> {
             summary: &view.summary,
             lang,
             generated_on: on,
-            status: Status::from_key(&view.assessment.status),
+            status: Some(view.assessment.status),
             cycle: Some(&cycle),
         };
         kojo_report::pdf(&input).map_err(|e| AppError::Internal(e.to_string()))

@@ -73,76 +73,9 @@ pub use users::{USER_NAME_MAX, check_user_name, create_first_admin};
 pub use versions::{CatalogOrigin, Migrated, Origin};
 
 use kojo_catalog::Catalog;
+pub use kojo_domain::Role;
 use kojo_domain::Scorer;
 use kojo_store::Store;
-
-/// A role (per user; grants are per plant).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything, including user management.
-    Admin,
-    /// Edits assessments of granted plants.
-    Assessor,
-    /// Reads and comments on granted plants.
-    Reviewer,
-    /// Reads granted plants.
-    Viewer,
-    /// A reviewer who may also approve (承認).
-    Approver,
-}
-
-impl Role {
-    /// All roles.
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Assessor,
-        Role::Approver,
-        Role::Reviewer,
-        Role::Viewer,
-    ];
-
-    /// Stable key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Assessor => "assessor",
-            Role::Reviewer => "reviewer",
-            Role::Viewer => "viewer",
-            Role::Approver => "approver",
-        }
-    }
-
-    /// Parses a key.
-    pub fn from_key(s: &str) -> Option<Role> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.key() == s.trim().to_ascii_lowercase())
-    }
-
-    /// Name in `lang`.
-    pub fn name(self, lang: kojo_i18n::Lang) -> &'static str {
-        kojo_i18n::t(lang, &format!("role.{}", self.key()))
-    }
-
-    /// May edit assessments of granted plants ([`App::editor`]).
-    pub fn may_edit(self) -> bool {
-        matches!(self, Role::Admin | Role::Assessor)
-    }
-
-    /// May write review comments ([`App::commenter`]).
-    pub fn may_comment(self) -> bool {
-        matches!(
-            self,
-            Role::Admin | Role::Assessor | Role::Reviewer | Role::Approver
-        )
-    }
-
-    /// May manage plants, lines and users ([`App::admin`]).
-    pub fn may_administer(self) -> bool {
-        self == Role::Admin
-    }
-}
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]

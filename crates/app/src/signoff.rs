@@ -6,7 +6,7 @@
 
 use crate::cycle::{items_list, status_of, text};
 use crate::handles::Reader;
-use crate::{App, AppError, Role};
+use crate::{App, AppError};
 use kojo_domain::{ContentHash, Decision, Review, SignOff, Status, review_gaps};
 use kojo_store::SignOffRow;
 use serde::Serialize;
@@ -33,7 +33,7 @@ impl Verification {
 /// The signing context of an assessment: decisions and who made them.
 pub(crate) fn to_signoff(r: &SignOffRow) -> Option<SignOff> {
     Some(SignOff {
-        decision: Decision::from_key(&r.decision)?,
+        decision: r.decision,
         by: r.by_user.clone(),
         at: r.at.clone(),
         comment: r.comment.clone(),
@@ -72,7 +72,7 @@ impl Reader<'_> {
             .signoffs(&a.id)
             .await?
             .into_iter()
-            .rfind(|s| s.decision == Decision::Approve.key())
+            .rfind(|s| s.decision == Decision::Approve)
             .ok_or_else(|| AppError::Internal("approved without an approval record".into()))?;
         let recorded_items: BTreeMap<u16, String> = serde_json::from_str(&approval.item_hashes)
             .map_err(|e| AppError::Internal(format!("item hashes: {e}")))?;
@@ -86,21 +86,6 @@ impl Reader<'_> {
             recorded: recorded.hash,
             current: now.hash,
         })
-    }
-}
-
-impl Role {
-    /// May make this sign-off decision (on granted plants): authors submit, reviewers and
-    /// approvers confirm or return, approvers approve. Administrators may do every step (the
-    /// separation of duties still applies to them).
-    pub fn may_decide(self, d: Decision) -> bool {
-        match d {
-            Decision::Submit => self.may_edit(),
-            Decision::Confirm | Decision::Return => {
-                matches!(self, Role::Admin | Role::Reviewer | Role::Approver)
-            }
-            Decision::Approve => matches!(self, Role::Admin | Role::Approver),
-        }
     }
 }
 
@@ -288,8 +273,7 @@ impl App {
             })?;
         Ok(crate::Actor {
             name: user.name,
-            role: Role::from_key(&user.role)
-                .ok_or_else(|| AppError::Internal(format!("role {}", user.role)))?,
+            role: user.role,
             user_id: Some(user.id),
             client: None,
         })

@@ -2,7 +2,8 @@
 //! as its user with the user's role and grants, never more; a `read` token only reads (the API
 //! refuses every other method for it before any handler runs).
 
-use crate::auth::{parse_stamp, random_token, role_of, sha256_hex, stamp};
+use crate::Role;
+use crate::auth::{parse_stamp, random_token, sha256_hex, stamp};
 use crate::{Actor, Admin, App, AppError, Reader, check_name};
 use chrono::{NaiveDate, Utc};
 use kojo_i18n::Lang;
@@ -233,7 +234,7 @@ impl Admin<'_> {
             .users()
             .await?
             .into_iter()
-            .filter(|u| u.role == "admin" && !u.disabled)
+            .filter(|u| u.role == Role::Admin && !u.disabled)
             .collect();
         Ok(match admins.as_slice() {
             [one] => Some(one.name.clone()),
@@ -278,7 +279,7 @@ impl App {
             actor: Actor {
                 name: user.name.clone(),
                 user_id: Some(user.id.clone()),
-                role: role_of(&user.role)?,
+                role: user.role,
                 client: Some(client.to_string()),
             },
             scope: Scope::parse(&t.scope)?,

@@ -40,11 +40,7 @@ impl Admin<'_> {
             site_ids.push(self.site(code).await?);
         }
         let hash = password::hash(password)?;
-        let user = self
-            .app
-            .store
-            .add_user(&name, role.key(), &hash, "ja")
-            .await?;
+        let user = self.app.store.add_user(&name, role, &hash, "ja").await?;
         for s in &site_ids {
             self.app.store.grant(&user.id, &s.id).await?;
         }
@@ -125,7 +121,7 @@ impl Admin<'_> {
     /// Changes a user's role; the last enabled administrator cannot be demoted.
     pub async fn set_role(&self, name: &str, role: Role) -> Result<(), AppError> {
         let u = self.user(name).await?;
-        self.app.store.set_role(&u.id, role.key()).await?;
+        self.app.store.set_role(&u.id, role).await?;
         self.audit("user_role", &u.name, Some(role.key())).await
     }
 
@@ -183,7 +179,7 @@ pub async fn create_first_admin(
     let hash = password::hash(password)?;
     let user = app
         .store
-        .add_first_user(&name, Role::Admin.key(), &hash, lang.code())
+        .add_first_user(&name, Role::Admin, &hash, lang.code())
         .await?;
     if let Some(u) = &user {
         app.store

@@ -436,7 +436,7 @@ async fn actions_are_tracked_carried_and_listed(db: &Db) {
         )
         .await
         .unwrap();
-    assert_eq!(x.status, "open");
+    assert_eq!(x.status.key(), "open");
     let x2 = ed
         .set_action(
             x.id,
@@ -445,11 +445,11 @@ async fn actions_are_tracked_carried_and_listed(db: &Db) {
         )
         .await
         .unwrap();
-    assert_eq!(x2.status, "in_progress");
+    assert_eq!(x2.status.key(), "in_progress");
     assert!(kojo_app::parse_action_status("paused").is_err());
     let hist = app.reader(&a).action_history(x.id).await.unwrap();
     assert_eq!(
-        hist.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(),
+        hist.iter().map(|e| e.status.key()).collect::<Vec<_>>(),
         vec!["open", "in_progress"]
     );
     let all = app.reader(&a).action_list(None, false).await.unwrap();

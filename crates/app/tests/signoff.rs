@@ -87,7 +87,10 @@ async fn sign_off_follows_the_states_and_separates_duties(db: &Db) {
         )
         .await
         .unwrap();
-    assert_eq!(app.reader(&a).find(&x.id).await.unwrap().status, "draft");
+    assert_eq!(
+        app.reader(&a).find(&x.id).await.unwrap().status.key(),
+        "draft"
+    );
     ed.answer(
         &x.id,
         item(app, 1),
@@ -121,7 +124,10 @@ async fn sign_off_follows_the_states_and_separates_duties(db: &Db) {
         .unwrap_err();
     assert!(message(&e).contains("different people"), "{}", message(&e));
     let appr = s_appr.decide(&x.id, Decision::Approve, None).await.unwrap();
-    assert_eq!(app.reader(&a).find(&x.id).await.unwrap().status, "approved");
+    assert_eq!(
+        app.reader(&a).find(&x.id).await.unwrap().status.key(),
+        "approved"
+    );
     // Nothing follows approval.
     for d in Decision::ALL {
         assert!(s_appr2.decide(&x.id, d, Some("c")).await.is_err(), "{d:?}");
@@ -129,7 +135,7 @@ async fn sign_off_follows_the_states_and_separates_duties(db: &Db) {
     let signs = app.reader(&a).signoffs(&x.id).await.unwrap();
     let steps: Vec<(&str, &str)> = signs
         .iter()
-        .map(|s| (s.decision.as_str(), s.by_user.as_str()))
+        .map(|s| (s.decision.key(), s.by_user.as_str()))
         .collect();
     assert_eq!(
         steps,
@@ -276,7 +282,7 @@ async fn approved_revisions_are_immutable_and_verifiable(db: &Db) {
     // Revise: revision 2 is a draft with everything; revision 1 stays and still verifies.
     let r2 = ed.revise(&x.id).await.unwrap();
     assert_eq!(
-        (r2.revision, r2.status.as_str(), r2.period),
+        (r2.revision, r2.status.key(), r2.period),
         (2, "draft", 2027)
     );
     let v2 = app.reader(&a).assessment(&r2.id).await.unwrap();

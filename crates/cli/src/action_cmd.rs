@@ -5,7 +5,6 @@ use crate::db::{app_failure, open};
 use crate::output::{Failure, outln, print_listing};
 use clap::Subcommand;
 use kojo_app::{Actor, AppError, parse_action_status};
-use kojo_domain::ActionStatus;
 use kojo_i18n::{Lang, t, tr};
 
 #[derive(Subcommand, Debug)]
@@ -52,12 +51,6 @@ pub enum ActionCmd {
         #[arg(long)]
         note: Option<String>,
     },
-}
-
-fn status_name(key: &str, lang: Lang) -> String {
-    ActionStatus::parse(key)
-        .map(|s| s.name(lang).to_string())
-        .unwrap_or_else(|| key.to_string())
 }
 
 pub async fn run(cmd: ActionCmd, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
@@ -151,7 +144,7 @@ pub async fn run(cmd: ActionCmd, db: Option<&str>, lang: Lang) -> Result<(), Fai
                         e.row.line_code.clone().unwrap_or_else(|| "—".into()),
                         period_label(e.row.period, lang),
                         format!("No.{}", a.item_no),
-                        status_name(&a.status, lang),
+                        a.status.name(lang).to_string(),
                         a.due.clone().unwrap_or_else(|| "—".into()),
                         if e.overdue {
                             t(lang, "cli.overdue_marker").to_string()
@@ -179,7 +172,7 @@ pub async fn run(cmd: ActionCmd, db: Option<&str>, lang: Lang) -> Result<(), Fai
                 tr(
                     lang,
                     "cli.action_set",
-                    &[("id", &a.id), ("status", &status_name(&a.status, lang))]
+                    &[("id", &a.id), ("status", &a.status.name(lang))]
                 )
             );
         }

@@ -2,11 +2,11 @@
 
 pub use crate::assessment_args::AssessmentCmd;
 use crate::assessment_show::{show, view_json};
-use crate::cycle_cmd::{self, period_label, status_name};
+use crate::cycle_cmd::{self, period_label};
 use crate::db::{app_failure, open};
 use crate::output::{Failure, outln, pad, print_json};
 use kojo_app::{Actor, AppError};
-use kojo_domain::{Decision, Field, FiscalYear, Mark, RawAnswer, Status};
+use kojo_domain::{Decision, Field, FiscalYear, Mark, RawAnswer};
 use kojo_i18n::{Lang, t, tr};
 
 /// The command-line flag (or argument) that carries `field`.
@@ -219,9 +219,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                 let period = FiscalYear::new(a.period as u16)
                     .map(|p| p.label(lang))
                     .unwrap_or_default();
-                let status = Status::from_key(&a.status)
-                    .map(|s| s.name(lang))
-                    .unwrap_or(&a.status);
+                let status = a.status.name(lang);
                 outln!(
                     "{}  {}  {}  {}  {}/{}  {}",
                     a.id,
@@ -379,7 +377,7 @@ pub async fn run(cmd: AssessmentCmd, db: Option<&str>, lang: Lang) -> Result<(),
                     &[
                         ("period", &period_label(a.period, lang)),
                         ("revision", &a.revision),
-                        ("status", &status_name(&a.status, lang))
+                        ("status", &a.status.name(lang))
                     ]
                 )
             );

@@ -4,7 +4,7 @@ use crate::assessment_cmd::{pct, scope};
 use crate::cycle_cmd::items_text;
 use crate::output::{fit, lpad, outln, pad, width};
 use kojo_app::AssessmentView;
-use kojo_domain::{Answer, Decision, FiscalYear, Mark, Stats, Status};
+use kojo_domain::{Answer, FiscalYear, Mark, Stats};
 use kojo_i18n::{Lang, t, tr};
 
 pub(crate) fn view_json(view: &AssessmentView, lang: Lang) -> serde_json::Value {
@@ -49,9 +49,7 @@ pub(crate) fn show(view: &AssessmentView, signoffs: &[kojo_app::SignOffRow], lan
     let period = FiscalYear::new(a.period as u16)
         .map(|p| p.label(lang))
         .unwrap_or_default();
-    let status = Status::from_key(&a.status)
-        .map(|s| s.name(lang))
-        .unwrap_or(&a.status);
+    let status = a.status.name(lang);
     outln!("{} {}", t(lang, "cli.assessment"), a.id);
     outln!(
         "{}: {}  {}: {}  {}: {}  {}: {}",
@@ -161,9 +159,7 @@ pub(crate) fn show(view: &AssessmentView, signoffs: &[kojo_app::SignOffRow], lan
         outln!();
         outln!("{}:", t(lang, "cli.signoffs"));
         for s in signoffs {
-            let name = Decision::from_key(&s.decision)
-                .map(|d| d.name(lang))
-                .unwrap_or(&s.decision);
+            let name = s.decision.name(lang);
             outln!(
                 "  {}  {}  {}{}",
                 pad(name, 8),

@@ -5,7 +5,7 @@ use crate::db::{app_failure, open};
 use crate::output::{Failure, outln, write_file};
 use clap::{Subcommand, ValueEnum};
 use kojo_app::{Actor, AppError};
-use kojo_domain::{FiscalYear, Status};
+use kojo_domain::FiscalYear;
 use kojo_i18n::{Lang, tr};
 use std::path::PathBuf;
 
@@ -203,7 +203,7 @@ pub async fn report(
         summary: &view.summary,
         lang,
         generated_on: chrono::Local::now().date_naive(),
-        status: Status::from_key(&view.assessment.status),
+        status: Some(view.assessment.status),
         cycle: Some(&cycle),
     };
     let bytes = match format {

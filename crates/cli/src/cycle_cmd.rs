@@ -6,7 +6,7 @@ use crate::db::{app_failure, open};
 use crate::output::{Failure, fit, lpad, outln, pad, print_json, print_listing, width};
 use clap::Args;
 use kojo_app::{Actor, App, AppError, DiffView, Editor, QueueQuery, ReviewInput};
-use kojo_domain::{Decision, FiscalYear, ItemNo, Mark, ReviewNeed, Status, review_gaps};
+use kojo_domain::{Decision, FiscalYear, ItemNo, Mark, ReviewNeed, review_gaps};
 use kojo_i18n::{Lang, t, tr};
 
 /// `2026年度` / `FY2026` for a stored period.
@@ -16,13 +16,6 @@ pub fn period_label(period: i64, lang: Lang) -> String {
         .and_then(FiscalYear::new)
         .map(|p| p.label(lang))
         .unwrap_or_else(|| period.to_string())
-}
-
-/// The name of a stored status key in `lang`.
-pub fn status_name(key: &str, lang: Lang) -> String {
-    Status::from_key(key)
-        .map(|s| s.name(lang).to_string())
-        .unwrap_or_else(|| key.to_string())
 }
 
 /// `No.1, No.5, No.7`.
@@ -429,8 +422,8 @@ pub async fn sign(
             "cli.decided",
             &[
                 ("decision", &decision.name(lang)),
-                ("from", &status_name(&before.status, lang)),
-                ("to", &status_name(&after.status, lang)),
+                ("from", &before.status.name(lang)),
+                ("to", &after.status.name(lang)),
                 ("user", &row.by_user)
             ]
         )

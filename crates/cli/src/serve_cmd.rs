@@ -259,7 +259,7 @@ pub async fn user(cmd: UserCmd, db: Option<&str>, lang: Lang) -> Result<(), Fail
                 return print_json(&rows);
             }
             for (u, sites) in users {
-                let role = Role::from_key(&u.role).map(|r| r.name(lang)).unwrap_or("");
+                let role = u.role.name(lang);
                 let state = if u.disabled {
                     t(lang, "web.users.disabled")
                 } else {

@@ -20,6 +20,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of the cycle.
+    pub const ALL: [Status; 4] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Confirmed,
+        Status::Approved,
+    ];
+
     /// Stable key.
     pub fn key(self) -> &'static str {
         match self {
@@ -32,14 +40,7 @@ impl Status {
 
     /// Parses a key.
     pub fn from_key(s: &str) -> Option<Status> {
-        [
-            Status::Draft,
-            Status::Submitted,
-            Status::Confirmed,
-            Status::Approved,
-        ]
-        .into_iter()
-        .find(|st| st.key() == s)
+        Status::ALL.into_iter().find(|st| st.key() == s)
     }
 
     /// Whether answers may still change.

@@ -13,7 +13,9 @@ mod mark;
 pub mod migrate;
 mod period;
 pub mod portfolio;
+mod role;
 mod scoring;
+mod stored;
 mod text;
 
 pub use answer::*;
@@ -22,7 +24,9 @@ pub use content::*;
 pub use cycle::*;
 pub use mark::*;
 pub use period::*;
+pub use role::*;
 pub use scoring::*;
+pub use stored::*;
 pub use text::*;
 
 pub use kojo_i18n::Lang;

@@ -72,8 +72,9 @@ pub struct ActionRow {
     pub owner: Option<String>,
     /// Due date (YYYY-MM-DD).
     pub due: Option<String>,
-    /// Status key (`open`, `in_progress`, `done`, `cancelled`).
-    pub status: String,
+    /// Status (stored as its key, `open`, `in_progress`, `done`, `cancelled`).
+    #[sqlx(try_from = "String")]
+    pub status: kojo_domain::ActionStatus,
     /// Note.
     pub note: Option<String>,
     /// The action of the previous assessment this one was carried from.
@@ -114,8 +115,9 @@ pub struct ActionEvent {
     pub at: String,
     /// Who.
     pub by_user: String,
-    /// Status set.
-    pub status: String,
+    /// Status set (stored as its key).
+    #[sqlx(try_from = "String")]
+    pub status: kojo_domain::ActionStatus,
     /// Note given with it.
     pub note: Option<String>,
 }
@@ -186,8 +188,9 @@ pub struct SignOffRow {
     pub seq: i64,
     /// The assessment.
     pub assessment_id: String,
-    /// Decision key.
-    pub decision: String,
+    /// Decision (stored as its key).
+    #[sqlx(try_from = "String")]
+    pub decision: kojo_domain::Decision,
     /// Who.
     pub by_user: String,
     /// When.
@@ -216,8 +219,8 @@ pub struct QueueRow {
     pub period: i64,
     /// Revision.
     pub revision: i64,
-    /// Assessment status key.
-    pub status: String,
+    /// Assessment status.
+    pub status: kojo_domain::Status,
     /// The assessment's catalog version.
     pub catalog_id: String,
     /// Item.

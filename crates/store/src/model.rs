@@ -72,8 +72,9 @@ pub struct Assessment {
     pub period: i64,
     /// Catalog id answered.
     pub catalog_id: String,
-    /// Status key (`draft`, …).
-    pub status: String,
+    /// Status (stored as its key, `draft`, …).
+    #[sqlx(try_from = "String")]
+    pub status: kojo_domain::Status,
     /// Revision number, 1 for the first.
     pub revision: i64,
     /// The assessment this one was started from.
@@ -297,8 +298,9 @@ pub struct User {
     pub id: String,
     /// Login name.
     pub name: String,
-    /// Role key (`admin`, `assessor`, `reviewer`, `viewer`).
-    pub role: String,
+    /// Role (stored as its key, `admin`, …).
+    #[sqlx(try_from = "String")]
+    pub role: kojo_domain::Role,
     /// Argon2id PHC string.
     #[serde(skip)]
     pub password_hash: String,

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use kojo_domain::Role;
 use kojo_store::*;
 
 suite!(
@@ -79,8 +80,8 @@ async fn a_company_grant_covers_its_plants_present_and_future(s: &Store) {
     let b = s.add_company("B", "B社").await.unwrap();
     let a1 = s.add_site(&a.id, "A1", "A第一工場").await.unwrap();
     let b1 = s.add_site(&b.id, "B1", "B第一工場").await.unwrap();
-    let u = s.add_user("佐藤", "viewer", "h", "ja").await.unwrap();
-    let other = s.add_user("鈴木", "viewer", "h", "ja").await.unwrap();
+    let u = s.add_user("佐藤", Role::Viewer, "h", "ja").await.unwrap();
+    let other = s.add_user("鈴木", Role::Viewer, "h", "ja").await.unwrap();
     let seen = |user: String| async move {
         s.sites_granted(&user)
             .await

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use kojo_domain::Role;
 use kojo_domain::Status;
 use kojo_store::*;
 
@@ -143,7 +144,7 @@ async fn summaries_follow_every_write_and_heads_are_the_latest_revisions(s: &Sto
         .create_assessment(&new(&b1, None, 2026, None), &[])
         .await
         .unwrap();
-    let u = s.add_user("佐藤", "viewer", "h", "ja").await.unwrap();
+    let u = s.add_user("佐藤", Role::Viewer, "h", "ja").await.unwrap();
     s.grant_company(&u.id, &b.id).await.unwrap();
     let seen: Vec<String> = heads(s, None, Some(&u.id), None)
         .await

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use kojo_domain::Role;
 use kojo_domain::{Mark, Status};
 use kojo_store::*;
 
@@ -63,7 +64,7 @@ async fn sites_and_lines(s: &Store) {
 async fn assessments_get_revisions_and_tallies(s: &Store) {
     let (org, site, a1) = setup(s).await;
     assert_eq!(a1.revision, 1);
-    assert_eq!(a1.status, "draft");
+    assert_eq!(a1.status.key(), "draft");
     assert_eq!(a1.site_name, "第一工場");
     assert_eq!(a1.org_name, "テスト株式会社");
     let new = NewAssessment {
@@ -373,7 +374,10 @@ async fn assessments_visible_to_a_user_are_those_of_granted_sites(s: &Store) {
         )
         .await
         .unwrap();
-    let u = s.add_user("viewer1", "viewer", "hash", "ja").await.unwrap();
+    let u = s
+        .add_user("viewer1", Role::Viewer, "hash", "ja")
+        .await
+        .unwrap();
     assert!(
         s.assessments(Some(&org.id), None, Some(&u.id))
             .await
@@ -550,7 +554,7 @@ async fn id_prefixes_resolve_only_among_visible_assessments(s: &Store) {
         )
         .await
         .unwrap();
-    let u = s.add_user("v", "viewer", "h", "ja").await.unwrap();
+    let u = s.add_user("v", Role::Viewer, "h", "ja").await.unwrap();
     s.grant(&u.id, &site.id).await.unwrap();
     assert_eq!(
         s.assessments_by_prefix(&a.id[..8], Some(&u.id))
@@ -591,7 +595,7 @@ async fn missing_rows_are_errors_not_silent_successes(s: &Store) {
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        s.set_role("nobody", "viewer").await,
+        s.set_role("nobody", Role::Viewer).await,
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(

@@ -3,17 +3,18 @@
 
 mod common;
 
+use kojo_domain::Role;
 use kojo_store::*;
 
 suite!(api_tokens_are_stored_by_hash_listed_in_order_and_revoked,);
 
 async fn api_tokens_are_stored_by_hash_listed_in_order_and_revoked(s: &Store) {
     let u = s
-        .add_user("山田", "assessor", "$argon2id$x", "ja")
+        .add_user("山田", Role::Assessor, "$argon2id$x", "ja")
         .await
         .unwrap();
     let v = s
-        .add_user("鈴木", "viewer", "$argon2id$x", "ja")
+        .add_user("鈴木", Role::Viewer, "$argon2id$x", "ja")
         .await
         .unwrap();
     let mut ids = Vec::new();

@@ -2,6 +2,7 @@
 
 mod common;
 
+use kojo_domain::Role;
 use kojo_store::*;
 
 suite!(
@@ -15,11 +16,11 @@ suite!(
 async fn users_grants_sessions_and_the_access_log(s: &Store) {
     assert_eq!(s.user_count().await.unwrap(), 0);
     let u = s
-        .add_user("山田", "assessor", "$argon2id$x", "ja")
+        .add_user("山田", Role::Assessor, "$argon2id$x", "ja")
         .await
         .unwrap();
     assert!(matches!(
-        s.add_user("山田", "viewer", "h", "en").await,
+        s.add_user("山田", Role::Viewer, "h", "en").await,
         Err(StoreError::Duplicate { what: "user", .. })
     ));
     assert_eq!(s.user_by_name("山田").await.unwrap().unwrap().id, u.id);
@@ -54,15 +55,11 @@ async fn users_grants_sessions_and_the_access_log(s: &Store) {
         "disabling ends sessions"
     );
     assert!(s.user(&u.id).await.unwrap().unwrap().disabled);
-    s.set_role(&u.id, "viewer").await.unwrap();
+    s.set_role(&u.id, Role::Viewer).await.unwrap();
     s.set_lang(&u.id, "en").await.unwrap();
     let u2 = s.user(&u.id).await.unwrap().unwrap();
     assert_eq!(
-        (
-            u2.role.as_str(),
-            u2.lang.as_str(),
-            u2.password_hash.as_str()
-        ),
+        (u2.role.key(), u2.lang.as_str(), u2.password_hash.as_str()),
         ("viewer", "en", "$argon2id$y")
     );
     s.audit(
@@ -100,7 +97,7 @@ async fn only_one_first_user_can_be_created(s: &Store) {
     for i in 0..4 {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            s.add_first_user(&format!("admin{i}"), "admin", "h", "ja")
+            s.add_first_user(&format!("admin{i}"), Role::Admin, "h", "ja")
                 .await
         }));
     }
@@ -113,7 +110,7 @@ async fn only_one_first_user_can_be_created(s: &Store) {
     assert_eq!(created, 1);
     assert_eq!(s.user_count().await.unwrap(), 1);
     assert!(
-        s.add_first_user("late", "admin", "h", "ja")
+        s.add_first_user("late", Role::Admin, "h", "ja")
             .await
             .unwrap()
             .is_none()
@@ -197,20 +194,20 @@ async fn login_failures_are_counted_per_pair_account_and_client(s: &Store) {
 }
 
 async fn the_last_enabled_admin_cannot_be_disabled_or_demoted(s: &Store) {
-    let a1 = s.add_user("a1", "admin", "h", "ja").await.unwrap();
+    let a1 = s.add_user("a1", Role::Admin, "h", "ja").await.unwrap();
     assert!(matches!(
         s.set_disabled(&a1.id, true).await,
         Err(StoreError::LastAdmin)
     ));
     assert!(matches!(
-        s.set_role(&a1.id, "viewer").await,
+        s.set_role(&a1.id, Role::Viewer).await,
         Err(StoreError::LastAdmin)
     ));
-    let a2 = s.add_user("a2", "admin", "h", "ja").await.unwrap();
+    let a2 = s.add_user("a2", Role::Admin, "h", "ja").await.unwrap();
     s.set_disabled(&a1.id, true).await.unwrap();
     // a2 is now the only enabled admin: a disabled admin does not count.
     assert!(matches!(
-        s.set_role(&a2.id, "assessor").await,
+        s.set_role(&a2.id, Role::Assessor).await,
         Err(StoreError::LastAdmin)
     ));
     assert!(matches!(
@@ -218,10 +215,10 @@ async fn the_last_enabled_admin_cannot_be_disabled_or_demoted(s: &Store) {
         Err(StoreError::LastAdmin)
     ));
     s.set_disabled(&a1.id, false).await.unwrap();
-    s.set_role(&a2.id, "assessor").await.unwrap();
+    s.set_role(&a2.id, Role::Assessor).await.unwrap();
     assert!(!s.user(&a1.id).await.unwrap().unwrap().disabled);
     // Two concurrent attempts to disable the other of two admins: at most one wins.
-    s.set_role(&a2.id, "admin").await.unwrap();
+    s.set_role(&a2.id, Role::Admin).await.unwrap();
     let (r1, r2) = tokio::join!(s.set_disabled(&a1.id, true), s.set_disabled(&a2.id, true));
     assert!(r1.is_ok() != r2.is_ok(), "exactly one of {r1:?} / {r2:?}");
 }

@@ -17,7 +17,7 @@ impl Store {
     pub async fn add_user(
         &self,
         name: &str,
-        role: &str,
+        role: kojo_domain::Role,
         password_hash: &str,
         lang: &str,
     ) -> Result<User> {
@@ -25,7 +25,7 @@ impl Store {
         let user = User {
             id: new_id(),
             name: name.into(),
-            role: role.into(),
+            role,
             password_hash: password_hash.into(),
             disabled: false,
             lang: lang.into(),
@@ -42,7 +42,7 @@ impl Store {
             sqlx::query(sql)
                 .bind(&user.id)
                 .bind(&user.name)
-                .bind(&user.role)
+                .bind(user.role.key())
                 .bind(&user.password_hash)
                 .bind(user.disabled)
                 .bind(&user.lang)
@@ -65,7 +65,7 @@ impl Store {
     pub async fn add_first_user(
         &self,
         name: &str,
-        role: &str,
+        role: kojo_domain::Role,
         password_hash: &str,
         lang: &str,
     ) -> Result<Option<User>> {
@@ -87,7 +87,7 @@ impl Store {
                 )
                 .bind(&id)
                 .bind(name)
-                .bind(role)
+                .bind(role.key())
                 .bind(password_hash)
                 .bind(false)
                 .bind(lang)
@@ -193,14 +193,14 @@ impl Store {
 
     /// Changes a user's role. Demoting the last enabled administrator is
     /// [`StoreError::LastAdmin`].
-    pub async fn set_role(&self, user_id: &str, role: &str) -> Result<()> {
+    pub async fn set_role(&self, user_id: &str, role: kojo_domain::Role) -> Result<()> {
         write_tx!(self, |tx| {
             async {
-                if role != "admin" {
+                if role != kojo_domain::Role::Admin {
                     guard_last_admin!(tx, user_id);
                 }
                 let r = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-                    .bind(role)
+                    .bind(role.key())
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;

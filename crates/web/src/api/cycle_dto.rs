@@ -166,7 +166,7 @@ pub(super) fn action_out(a: kojo_app::ActionRow) -> ActionOut {
         title: a.title,
         owner: a.owner,
         due: a.due,
-        status: a.status,
+        status: a.status.key().to_string(),
         note: a.note,
         updated_at: a.updated_at,
     }
@@ -175,7 +175,7 @@ pub(super) fn action_out(a: kojo_app::ActionRow) -> ActionOut {
 pub(super) fn signoff_out(s: kojo_app::SignOffRow) -> SignOffOut {
     SignOffOut {
         seq: s.seq,
-        decision: s.decision,
+        decision: s.decision.key().to_string(),
         by: s.by_user,
         at: s.at,
         comment: s.comment,

@@ -143,7 +143,7 @@ impl AssessmentSummary {
             line: a.line_code.clone(),
             period: a.period,
             catalog: a.catalog_id.clone(),
-            status: a.status.clone(),
+            status: a.status.key().to_string(),
             revision: a.revision,
             received: a.received,
             updated_at: a.updated_at.clone(),

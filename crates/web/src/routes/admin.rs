@@ -32,7 +32,7 @@ async fn users_page(
         users: users
             .into_iter()
             .map(|(u, sites)| {
-                let role = Role::from_key(&u.role).unwrap_or(Role::Viewer);
+                let role = u.role;
                 UserRow {
                     role: role.name(lang),
                     role_key: role.key(),

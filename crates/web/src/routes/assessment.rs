@@ -2,7 +2,7 @@
 //! and the head and progress that the other pages of an assessment share.
 
 use super::item_view::{ItemCycle, ItemState, comment_rows, item_vm, previous_marks};
-use super::{pct, scope, status_name};
+use super::{pct, scope};
 use crate::AppState;
 use crate::ctx::Authed;
 use crate::error::WebError;
@@ -10,7 +10,7 @@ use crate::views::*;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kojo_app::AssessmentView;
-use kojo_domain::{Field, FiscalYear, Mark, RawAnswer, Status, Summary};
+use kojo_domain::{Field, FiscalYear, Mark, RawAnswer, Summary};
 use kojo_i18n::{Lang, tr};
 use std::sync::Arc;
 
@@ -24,8 +24,8 @@ pub(crate) fn head(view: &AssessmentView, lang: Lang, can_edit: bool) -> Assessm
     AssessmentHead {
         id: a.id.clone(),
         title: format!("{} {}", scope(a), period),
-        status: status_name(&a.status, lang),
-        editable: can_edit && Status::from_key(&a.status).is_some_and(Status::is_editable),
+        status: a.status.name(lang),
+        editable: can_edit && a.status.is_editable(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! next year's assessment from last year's (前年度から作成).
 
 use super::assessment::{FilterQuery, assessment_page};
-use super::{status_name, when};
+use super::when;
 use crate::AppState;
 use crate::ctx::Authed;
 use crate::error::WebError;
@@ -23,7 +23,7 @@ pub(crate) fn to_signoffs(rows: &[SignOffRow]) -> Vec<SignOff> {
     rows.iter()
         .filter_map(|r| {
             Some(SignOff {
-                decision: Decision::from_key(&r.decision)?,
+                decision: r.decision,
                 by: r.by_user.clone(),
                 at: r.at.clone(),
                 comment: r.comment.clone(),
@@ -70,7 +70,7 @@ pub(crate) async fn cycle_head(
             }
         })
         .collect();
-    let status = Status::from_key(&a.status).unwrap_or(Status::Draft);
+    let status = a.status;
     let role = au.actor().role;
     let next: &[Decision] = match status {
         Status::Draft => &[Decision::Submit],
@@ -113,7 +113,7 @@ pub(crate) async fn cycle_head(
     let own = !a.received;
     Ok(CycleHead {
         status_key: status.key(),
-        status: status_name(&a.status, lang),
+        status: a.status.name(lang),
         revision: a.revision,
         boxes,
         decisions: next

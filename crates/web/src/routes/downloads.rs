@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use kojo_app::AssessmentView;
-use kojo_domain::{CycleReport, Status};
+use kojo_domain::CycleReport;
 use kojo_i18n::Lang;
 use std::sync::Arc;
 
@@ -138,7 +138,7 @@ fn report_input<'a>(
         summary: &view.summary,
         lang,
         generated_on: chrono::Local::now().date_naive(),
-        status: Status::from_key(&view.assessment.status),
+        status: Some(view.assessment.status),
         cycle: Some(cycle),
     }
 }

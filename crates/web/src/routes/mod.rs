@@ -30,8 +30,7 @@ pub mod versions;
 use crate::ctx::Ctx;
 use crate::error::WebError;
 use axum::response::{IntoResponse, Response};
-use kojo_domain::{FiscalYear, Status};
-use kojo_i18n::Lang;
+use kojo_domain::FiscalYear;
 
 /// Anything the router does not know (under `/api/`: a problem document, not a page).
 pub async fn not_found(_: Ctx, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
@@ -78,11 +77,6 @@ pub(crate) fn size(bytes: i64) -> String {
     } else {
         format!("{:.1} MiB", bytes as f64 / (KIB * KIB) as f64)
     }
-}
-
-/// A stored status key's name in `lang`.
-pub(crate) fn status_name(s: &str, lang: Lang) -> &'static str {
-    Status::from_key(s).map(|s| s.name(lang)).unwrap_or("")
 }
 
 /// A stored timestamp (RFC 3339) as people read it: `2026-04-01 09:30`, or with seconds.

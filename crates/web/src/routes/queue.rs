@@ -2,7 +2,7 @@
 //! with what its review still needs, overdue first; and the cycle panel (counts) that the queue,
 //! the plant list and the dashboard show.
 
-use super::{scope_of, status_name};
+use super::scope_of;
 use crate::AppState;
 use crate::ctx::Authed;
 use crate::error::WebError;
@@ -69,7 +69,7 @@ pub(crate) async fn assessment_panel(
     let today = kojo_app::today();
     let (mut open, mut overdue) = (0, 0);
     for a in reader.actions(id).await? {
-        if ActionStatus::parse(&a.status).is_some_and(ActionStatus::is_open) {
+        if a.status.is_open() {
             open += 1;
             let due = a.due.as_deref().and_then(kojo_domain::parse_date);
             if due.is_some_and(|d| d < today) {
@@ -135,7 +135,7 @@ pub async fn page(
                         )
                     })
                     .unwrap_or_default(),
-                status: status_name(&r.status, lang),
+                status: r.status.name(lang),
                 item: r.item,
                 condition: c
                     .item(r.item)

@@ -102,7 +102,7 @@ pub(crate) async fn item_page(
         .into_iter()
         .filter(|r| r.item_no == i64::from(n))
         .map(|r| {
-            let status = ActionStatus::parse(&r.status);
+            let status = Some(r.status);
             let due = r.due.as_deref().and_then(kojo_domain::parse_date);
             ActionVm {
                 id: r.id,
@@ -146,7 +146,7 @@ pub(crate) async fn item_page(
             name: e.name,
         })
         .collect();
-    let draft = Status::from_key(&view.assessment.status) == Some(Status::Draft);
+    let draft = view.assessment.status == Status::Draft;
     let failed = error.is_some();
     let mut res = render(&ItemCyclePage {
         page: Page::new(&au.ctx, "sites"),

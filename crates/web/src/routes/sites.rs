@@ -2,7 +2,7 @@
 //! assessments.
 
 use super::cycle::{STEPS, box_names, to_signoffs};
-use super::{current_fy, pct, scope, status_name};
+use super::{current_fy, pct, scope};
 use crate::AppState;
 use crate::ctx::{Authed, Ctx};
 use crate::error::WebError;
@@ -164,7 +164,7 @@ pub(crate) async fn site_page(
                 scope(&i.assessment),
                 t(lang, "web.col.revision"),
                 i.assessment.revision,
-                status_name(&i.assessment.status, lang)
+                i.assessment.status.name(lang)
             ),
             next: i.assessment.period + 1,
         })
@@ -186,10 +186,10 @@ pub(crate) async fn site_page(
             .iter()
             .map(|i| AssessmentRow {
                 period: label(i),
-                status_key: i.assessment.status.clone(),
+                status_key: i.assessment.status.key().to_string(),
                 signers: signers(&i.assessment.id),
                 scope: scope(&i.assessment),
-                status: status_name(&i.assessment.status, lang),
+                status: i.assessment.status.name(lang),
                 answered: i.stats.answered,
                 items: i.stats.items,
                 rate: pct(i.stats.achievement_rate),

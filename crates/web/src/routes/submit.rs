@@ -34,7 +34,7 @@ async fn submit_page(
     let admin = st.app.admin(au.actor()).ok_or(WebError::Forbidden)?;
     let lang = au.lang();
     let a = &view.assessment;
-    let status = Status::from_key(&a.status).unwrap_or(Status::Draft);
+    let status = a.status;
     let company = admin
         .companies()
         .await?

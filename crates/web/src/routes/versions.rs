@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kojo_app::{AppError, AssessmentView};
 use kojo_catalog::diff::{CatalogDiff, ItemDiff, Op, Segment};
-use kojo_domain::{FiscalYear, Status};
+use kojo_domain::FiscalYear;
 use kojo_i18n::{Lang, t, tr};
 use std::sync::Arc;
 
@@ -179,9 +179,7 @@ pub(crate) fn version_vm(st: &AppState, au: &Authed, view: &AssessmentView) -> V
             .map(|n| tr(au.lang(), "version.web.newer", &[("catalog", &n.version)]))
             .unwrap_or_default(),
         newer: newer.map(|n| (n.id.clone(), n.version.clone())),
-        can_migrate: au.actor().role.may_edit()
-            && a.inherits_from.is_none()
-            && Status::from_key(&a.status).is_some(),
+        can_migrate: au.actor().role.may_edit() && a.inherits_from.is_none(),
         period: a.period.to_string(),
     }
 }

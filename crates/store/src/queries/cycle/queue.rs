@@ -125,7 +125,8 @@ impl Store {
                 line_code: h.3.clone(),
                 period: h.4,
                 revision: h.5,
-                status: h.6.clone(),
+                status: kojo_domain::Status::try_from(h.6.clone())
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 catalog_id: h.7.clone(),
                 item: u16::try_from(item_no)
                     .map_err(|_| StoreError::Corrupt(format!("item_no {item_no}")))?,

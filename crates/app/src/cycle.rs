@@ -205,7 +205,7 @@ impl Reader<'_> {
             .signoffs(&a.id)
             .await?
             .iter()
-            .filter_map(crate::signoff::to_signoff)
+            .map(kojo_store::SignOffRow::sign_off)
             .collect();
         let reviews = self.app.store.reviews(&a.id).await?;
         let previous = match self.previous(a).await? {

@@ -30,17 +30,6 @@ impl Verification {
     }
 }
 
-/// The signing context of an assessment: decisions and who made them.
-pub(crate) fn to_signoff(r: &SignOffRow) -> Option<SignOff> {
-    Some(SignOff {
-        decision: r.decision,
-        by: r.by_user.clone(),
-        at: r.at.clone(),
-        comment: r.comment.clone(),
-        content_hash: r.content_hash.clone(),
-    })
-}
-
 impl Reader<'_> {
     /// The sign-off steps of an assessment, in order.
     pub async fn signoffs(&self, id: &str) -> Result<Vec<SignOffRow>, AppError> {
@@ -201,7 +190,7 @@ impl Signer<'_> {
             .signoffs(&a.id)
             .await?
             .iter()
-            .filter_map(to_signoff)
+            .map(SignOffRow::sign_off)
             .collect();
         let [submitted, confirmed, _] = kojo_domain::signature_boxes(&signoffs);
         let required = self.app.required_signers().await?;

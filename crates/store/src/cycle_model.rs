@@ -204,6 +204,19 @@ pub struct SignOffRow {
     pub item_hashes: String,
 }
 
+impl SignOffRow {
+    /// The step as the domain reads it (signature boxes, verification).
+    pub fn sign_off(&self) -> kojo_domain::SignOff {
+        kojo_domain::SignOff {
+            decision: self.decision,
+            by: self.by_user.clone(),
+            at: self.at.clone(),
+            comment: self.comment.clone(),
+            content_hash: self.content_hash.clone(),
+        }
+    }
+}
+
 /// One □ △ × item of the latest assessment of a scope, with its review state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueueRow {

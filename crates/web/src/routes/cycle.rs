@@ -18,19 +18,9 @@ use std::sync::Arc;
 
 type St = State<Arc<AppState>>;
 
-/// Stored sign-off rows as the domain reads them (rows with an unknown decision are skipped).
+/// Stored sign-off rows as the domain reads them.
 pub(crate) fn to_signoffs(rows: &[SignOffRow]) -> Vec<SignOff> {
-    rows.iter()
-        .filter_map(|r| {
-            Some(SignOff {
-                decision: r.decision,
-                by: r.by_user.clone(),
-                at: r.at.clone(),
-                comment: r.comment.clone(),
-                content_hash: r.content_hash.clone(),
-            })
-        })
-        .collect()
+    rows.iter().map(SignOffRow::sign_off).collect()
 }
 
 /// The names of the 作成・確認・承認 boxes of an assessment's sign-offs, empty where unsigned.

@@ -49,6 +49,17 @@ pub fn points(then: Option<f64>, now: Option<f64>) -> String {
     }
 }
 
+/// The templates' escaper (`askama.toml`): the same as [`escape`], so the HTML report and the
+/// SVG escape alike and no control character reaches the document.
+#[derive(Debug, Clone, Copy)]
+pub struct Markup;
+
+impl askama::filters::Escaper for Markup {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, s: &str) -> std::fmt::Result {
+        dest.write_str(&escape(s))
+    }
+}
+
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);

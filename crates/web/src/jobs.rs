@@ -136,7 +136,11 @@ pub fn start(app: &App, config: &Config) -> Vec<tokio::task::JoinHandle<()>> {
 /// database cannot be asked: the job waits for the next slot).
 async fn claimed(app: &App, job: Job, slot: &str) -> bool {
     match app.claim_job(job, slot).await {
-        Ok(mine) => mine,
+        Ok(mine) => {
+            // Which instance ran which slot, for operators (and the two-instance test).
+            tracing::info!(job = job.key(), slot, mine, "scheduled job slot");
+            mine
+        }
         Err(e) => {
             tracing::warn!(error = %e, job = job.key(), "claiming a scheduled job failed");
             false

@@ -164,6 +164,74 @@ impl Server {
     }
 }
 
+/// The lines a server writes to standard error, collected as they come.
+#[derive(Clone, Default)]
+pub struct Log(std::sync::Arc<(std::sync::Mutex<Vec<String>>, std::sync::Condvar)>);
+
+impl Log {
+    /// Waits until the lines satisfy `done` (no fixed sleep: woken by every new line), and
+    /// returns a copy of them. Fails after `limit`, a guard against a hang, not a timing.
+    pub fn wait_until(
+        &self,
+        limit: std::time::Duration,
+        done: impl Fn(&[String]) -> bool,
+    ) -> Vec<String> {
+        let (lines, cv) = &*self.0;
+        let guard = lines.lock().unwrap();
+        let (guard, r) = cv.wait_timeout_while(guard, limit, |l| !done(l)).unwrap();
+        assert!(
+            !r.timed_out(),
+            "the server never logged what was awaited:\n{}",
+            guard.join("\n")
+        );
+        guard.clone()
+    }
+}
+
+impl Server {
+    /// [`Server::start_with_env`], collecting standard error into a [`Log`].
+    pub fn start_logged(db_url: &str, extra: &[&str], env: &[(&str, &str)]) -> (Server, Log) {
+        let mut cmd = kojo();
+        cmd.envs(env.iter().copied());
+        let mut child = cmd
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("KOJO_DATABASE_URL", db_url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kojo serve");
+        let log = Log::default();
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                eprintln!("{line}");
+                let (lines, cv) = &*sink.0;
+                lines.lock().unwrap().push(line);
+                cv.notify_all();
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut base = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(i) = line.find("http://") {
+                base = Some(line[i..].trim_end_matches('/').to_string());
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        let server = Server {
+            child,
+            base: base.expect("kojo serve printed its address"),
+        };
+        (server, log)
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

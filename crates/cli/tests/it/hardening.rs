@@ -5,7 +5,7 @@
 use crate::common::*;
 use crate::web::{Client, PW, admin_session, enc};
 
-fn login_from(s: &Server, client: &str, user: &str, password: &str) -> u16 {
+pub(crate) fn login_from(s: &Server, client: &str, user: &str, password: &str) -> u16 {
     let mut c = Client::default();
     let csrf = c.csrf(s, "/login");
     c.send(

@@ -21,6 +21,7 @@ mod hardening;
 mod inheritance;
 mod ops;
 mod portfolio;
+mod scaleout;
 mod versions;
 mod web;
 mod webdriver;

@@ -14,36 +14,55 @@ impl Store {
         org_id: Option<&str>,
         f: &QueueFilter,
     ) -> Result<Vec<QueueRow>> {
+        // The latest assessment of every scope matching the filter, or the one assessment
+        // named: that variant leads with `a.id = $4`, so it is one primary-key lookup instead of
+        // a scan of every assessment (the OR of the other variant defeats the index).
         macro_rules! latest_cte {
-            () => {
+            (all) => {
                 concat!(
                     "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status, a.catalog_id FROM assessments a WHERE ",
                     queue_filter!(), latest_only!(), ") OR a.id = $4)) "
                 )
             };
+            (one) => {
+                concat!(
+                    "WITH latest AS MATERIALIZED (SELECT a.id, a.site_id, a.line_id, a.period, a.revision, a.status, a.catalog_id FROM assessments a WHERE a.id = $4 AND ",
+                    queue_filter!(), "FALSE) OR a.id = $4)) "
+                )
+            };
         }
-        let heads_sql = concat!(
-            latest_cte!(),
-            "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status, t.catalog_id FROM latest t \
-             JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id"
-        );
-        let answers_sql = concat!(
-            latest_cte!(),
-            "SELECT x.assessment_id, x.item_no, x.mark, x.review_by, x.confirmed FROM answers x JOIN latest t ON t.id = x.assessment_id \
-             WHERE x.mark IN ('deferred', 'considering', 'not_considered') AND NOT x.inherit"
-        );
-        let reviews_sql = concat!(
-            latest_cte!(),
-            "SELECT r.assessment_id, r.item_no, r.mark, r.valid, r.progress, r.progress_pct, r.status, r.target_date, r.note, \
-             r.reviewed_by, r.reviewed_at FROM reviews r JOIN latest t ON t.id = r.assessment_id"
-        );
-        let counts_sql = concat!(
-            latest_cte!(),
-            "SELECT ac.assessment_id, ac.item_no, 'action', COUNT(*) FROM actions ac JOIN latest t ON t.id = ac.assessment_id \
-             WHERE ac.status IN ('open', 'in_progress') AND ac.due IS NOT NULL AND ac.due < $5 GROUP BY ac.assessment_id, ac.item_no \
-             UNION ALL SELECT e.assessment_id, e.item_no, 'evidence', COUNT(*) FROM evidence e JOIN latest t ON t.id = e.assessment_id \
-             WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no"
-        );
+        macro_rules! queue_sql {
+            ($v:tt) => {
+                [
+                    concat!(
+                        latest_cte!($v),
+                        "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status, t.catalog_id FROM latest t \
+                         JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id"
+                    ),
+                    concat!(
+                        latest_cte!($v),
+                        "SELECT x.assessment_id, x.item_no, x.mark, x.review_by, x.confirmed FROM answers x JOIN latest t ON t.id = x.assessment_id \
+                         WHERE x.mark IN ('deferred', 'considering', 'not_considered') AND NOT x.inherit"
+                    ),
+                    concat!(
+                        latest_cte!($v),
+                        "SELECT r.assessment_id, r.item_no, r.mark, r.valid, r.progress, r.progress_pct, r.status, r.target_date, r.note, \
+                         r.reviewed_by, r.reviewed_at FROM reviews r JOIN latest t ON t.id = r.assessment_id"
+                    ),
+                    concat!(
+                        latest_cte!($v),
+                        "SELECT ac.assessment_id, ac.item_no, 'action', COUNT(*) FROM actions ac JOIN latest t ON t.id = ac.assessment_id \
+                         WHERE ac.status IN ('open', 'in_progress') AND ac.due IS NOT NULL AND ac.due < $5 GROUP BY ac.assessment_id, ac.item_no \
+                         UNION ALL SELECT e.assessment_id, e.item_no, 'evidence', COUNT(*) FROM evidence e JOIN latest t ON t.id = e.assessment_id \
+                         WHERE e.valid_until IS NOT NULL AND e.valid_until < $5 GROUP BY e.assessment_id, e.item_no"
+                    ),
+                ]
+            };
+        }
+        const ALL: [&str; 4] = queue_sql!(all);
+        const ONE: [&str; 4] = queue_sql!(one);
+        let [heads_sql, answers_sql, reviews_sql, counts_sql] =
+            if f.assessment_id.is_some() { ONE } else { ALL };
         // (id, plant code, plant name, line code, period, revision, status, catalog)
         type Head = (
             String,

@@ -14,20 +14,48 @@ const ASSETS: &[(&str, &str)] = &[
     ("favicon.svg", "image/svg+xml"),
 ];
 
+/// The first 12 hex digits of the SHA-256 of `bytes`.
+fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn main() {
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let out = Path::new(&out);
+    // The report's Japanese font doubles as the web font of last resort (a browser without a
+    // Japanese system font shows boxes otherwise). It is embedded once, by kojo-report; here
+    // only its hashed name is made, for the stylesheet's @font-face and the static route.
+    let font = Path::new("../report/fonts/ipaexg.ttf");
+    println!("cargo::rerun-if-changed={}", font.display());
+    let font_bytes = std::fs::read(font).unwrap_or_else(|e| panic!("{}: {e}", font.display()));
+    let font_file = format!("ipaexg.{}.ttf", short_hash(&font_bytes));
+    std::fs::write(
+        out.join("font.rs"),
+        format!("/// The hashed name of the embedded web font.\npub const FONT_FILE: &str = {font_file:?};\n"),
+    )
+    .expect("write font.rs");
     let mut table = String::from("&[\n");
     for (file, mime) in ASSETS {
         let src = Path::new("assets").join(file);
         println!("cargo::rerun-if-changed={}", src.display());
-        let raw = std::fs::read(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
-        let hash: String = Sha256::digest(&raw)[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let mut raw = std::fs::read(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        if *file == "kojo.css" {
+            let css = String::from_utf8(raw).expect("kojo.css is UTF-8");
+            assert!(
+                css.contains("@KOJO_FONT@"),
+                "kojo.css names the web font as @KOJO_FONT@"
+            );
+            raw = css
+                .replace("@KOJO_FONT@", &format!("/static/{font_file}"))
+                .into_bytes();
+        }
+        let hash = short_hash(&raw);
         let (stem, ext) = file.rsplit_once('.').expect("an extension");
         let hashed = format!("{stem}.{hash}.{ext}");
+        std::fs::write(out.join(&hashed), &raw).expect("write");
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&raw).expect("gzip");
         let gz = gz.finish().expect("gzip");
@@ -52,7 +80,7 @@ fn main() {
         };
         table.push_str(&format!(
             "    Asset {{ name: {file:?}, hashed: {hashed:?}, mime: {mime:?}, \
-             raw: include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/assets/{file}\")), \
+             raw: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{hashed}\")), \
              gzip: {}, brotli: {} }},\n",
             pick("gz", gz.len()),
             pick("br", br.len()),

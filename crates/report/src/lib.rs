@@ -36,6 +36,7 @@ mod fmt;
 mod html;
 mod model;
 mod pdf;
+pub use pdf::embedded_font;
 mod portfolio;
 mod radar;
 mod trend;

@@ -21,6 +21,12 @@ use typst_layout::PagedDocument;
 
 /// IPAex Gothic 00401 (IPA Font License v1.0, see `fonts/`): Japanese and Latin glyphs.
 static FONT_DATA: &[u8] = include_bytes!("../fonts/ipaexg.ttf");
+
+/// The embedded Japanese font (IPAex Gothic, TrueType), for the web app's font stack too: one
+/// copy in the binary.
+pub fn embedded_font() -> &'static [u8] {
+    FONT_DATA
+}
 /// The Typst template.
 const TEMPLATE: &str = include_str!("report.typ");
 

@@ -24,6 +24,8 @@ pub struct Asset {
 
 pub const FILES: &[Asset] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
+include!(concat!(env!("OUT_DIR"), "/font.rs"));
+
 /// The URL path of the asset `name` under its hashed name.
 pub fn url(name: &str) -> String {
     match FILES.iter().find(|a| a.name == name) {
@@ -46,6 +48,21 @@ fn accepts(accept: &str, coding: &str) -> bool {
 }
 
 pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    if file == FONT_FILE {
+        // The stylesheet's last-resort Japanese font (the report's, embedded once). Compressed
+        // on the way out by the compression layer; cached for good under its hashed name.
+        return (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("font/ttf")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            kojo_report::embedded_font(),
+        )
+            .into_response();
+    }
     let Some((asset, hashed)) = FILES.iter().find_map(|a| {
         if a.hashed == file {
             Some((a, true))
@@ -115,5 +132,25 @@ mod tests {
                 .any(|a| a.name == "htmx.min.js" && a.brotli.is_some())
         );
         assert_eq!(url("kojo.css"), format!("/static/{}", FILES[0].hashed));
+    }
+
+    #[test]
+    fn the_stylesheet_names_the_embedded_font_as_its_last_resort() {
+        let css = std::str::from_utf8(FILES[0].raw).unwrap();
+        assert!(
+            css.contains(&format!("url(\"/static/{FONT_FILE}\")")),
+            "@font-face"
+        );
+        assert!(!css.contains("@KOJO_FONT@"));
+        let family = css
+            .lines()
+            .find(|l| l.starts_with("html {"))
+            .and_then(|l| l.split("font-family:").nth(1))
+            .and_then(|f| f.split(';').next())
+            .unwrap();
+        assert!(
+            family.trim_end().ends_with("\"kojo-ja\""),
+            "last in the stack: {family}"
+        );
     }
 }

@@ -42,6 +42,18 @@ fn criteria_on_demand_fields_per_mark_and_the_compact_view_in_the_browser() {
 
     // Full view. The criteria are not in the page; opening them fetches them.
     b.goto(&server.url(&format!("/a/{id}")));
+    // The stylesheet's last-resort Japanese font (a browser without one shows boxes): declared,
+    // allowed by the CSP, served, and covering kanji and kana. Loaded explicitly, so the result
+    // does not depend on whether this machine has a Japanese font of its own.
+    let font = b.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         document.fonts.load('16px \"kojo-ja\"', '工場のセキュリティ').then(\
+           (faces) => done({ faces: faces.length, ok: document.fonts.check('16px \"kojo-ja\"', '工場のセキュリティ') }),\
+           (e) => done({ error: String(e) }));",
+        &[],
+    );
+    assert_eq!(font["faces"], 1, "the web font loads: {font}");
+    assert_eq!(font["ok"], true, "{font}");
     assert!(!b.exists("#item-33 .crit"));
     b.find("#item-33 details.criteria summary").click();
     b.wait_for("#item-33 .crit .section.headless", Duration::from_secs(10));

@@ -11,6 +11,27 @@ pub struct MarkVm {
     pub checked: bool,
 }
 
+impl MarkVm {
+    /// Mark `m` with its definition from `catalog`, in `lang`.
+    pub fn of(
+        m: kojo_domain::Mark,
+        catalog: &'static kojo_catalog::Catalog,
+        lang: kojo_i18n::Lang,
+        checked: bool,
+    ) -> MarkVm {
+        MarkVm {
+            key: m.key(),
+            symbol: m.symbol(),
+            name: m.name(lang),
+            definition: catalog
+                .mark(m.symbol())
+                .map(|d| d.definition.get(lang))
+                .unwrap_or(""),
+            checked,
+        }
+    }
+}
+
 pub struct SectionVm {
     pub heading: Option<&'static str>,
     pub entries: Vec<&'static str>,

@@ -8,18 +8,10 @@ mod common;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::{Login, World, login, world};
-use kojo_web::Config;
 use std::io::Read;
-use tower::ServiceExt;
 
 async fn send(w: &World, req: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let router = kojo_web::router(w.app.clone(), Config::default());
-    let res = router.oneshot(req).await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, headers, body.to_vec())
+    common::send_raw(w, req).await
 }
 
 fn get(l: &Login, path: &str, encoding: Option<&str>) -> Request<Body> {

@@ -9,17 +9,10 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::{Login, World, login, world};
 use kojo_app::Actor;
 use kojo_domain::{ItemNo, RawAnswer};
-use kojo_web::Config;
 use std::io::Read;
-use tower::ServiceExt;
 
 async fn send(w: &World, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
-    let router = kojo_web::router(w.app.clone(), Config::default());
-    let res = router.oneshot(req).await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
+    let (status, headers, body) = common::send_raw(w, req).await;
     let body = match headers.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()) {
         Some(b"br") => {
             let mut out = Vec::new();

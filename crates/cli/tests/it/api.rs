@@ -13,7 +13,7 @@ fn bearer(t: &str) -> String {
 #[test]
 fn a_token_made_on_the_command_line_reads_over_http_until_revoked() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     add_user(&db, "boss", "admin", None);
     // One administrator: --user may be left out.
     let made = ok(db

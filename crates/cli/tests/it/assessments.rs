@@ -26,7 +26,7 @@ fn show_json(db: &TestDb, id: &str) -> serde_json::Value {
 }
 
 fn sites_lines_assessments_and_answers(db: &TestDb) {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     ok(db
         .kojo()
         .args(["line", "add", "P1", "L1", "--name", "組立ライン"]));
@@ -160,7 +160,7 @@ fn sites_lines_assessments_and_answers(db: &TestDb) {
 }
 
 fn missing_fields_and_bad_input_are_refused_in_both_languages(db: &TestDb) {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     let id = new_assessment(db, &["--site", "P1", "--period", "2026"]);
     let r = run(db
         .kojo()
@@ -212,7 +212,7 @@ fn missing_fields_and_bad_input_are_refused_in_both_languages(db: &TestDb) {
 }
 
 fn two_cli_writers_with_the_same_version_exactly_one_wins(db: &TestDb) {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     let id = new_assessment(db, &["--site", "P1", "--period", "2026"]);
     ok(db.kojo().args(["assessment", "answer", &id, "5", "○"]));
     for round in 1..=3 {
@@ -257,7 +257,7 @@ fn two_cli_writers_with_the_same_version_exactly_one_wins(db: &TestDb) {
 /// note with its number; it is killed with SIGKILL mid-run. Afterwards every answer must carry
 /// the same round: a transaction is all there or not at all.
 fn sigkill_during_batches_leaves_only_whole_batches(db: &TestDb) {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     let id = new_assessment(db, &["--site", "P1", "--period", "2026"]);
     let mut files = Vec::new();
     for round in 1..=800 {

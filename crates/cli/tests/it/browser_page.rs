@@ -11,15 +11,8 @@ use std::time::Duration;
 #[test]
 fn criteria_on_demand_fields_per_mark_and_the_compact_view_in_the_browser() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
-    let id = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P1",
-        "--period",
-        "2026",
-    ])));
+    db.add_plant("P1", "第一工場");
+    let id = db.new_assessment("P1", "2026");
     for n in 1..=10 {
         ok(db
             .kojo()

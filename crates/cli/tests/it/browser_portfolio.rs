@@ -54,8 +54,8 @@ fn a_line_on_its_plant_and_the_portfolio_in_the_browser() {
     ok(db
         .kojo()
         .args(["company", "add", "B", "--name", "B工業株式会社"]));
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
-    ok(db.kojo().args(["site", "add", "P2", "--name", "第二工場"]));
+    db.add_plant("P1", "第一工場");
+    db.add_plant("P2", "第二工場");
     ok(db
         .kojo()
         .args(["site", "add", "B1", "--name", "B第一工場", "--company", "B"]));

@@ -11,15 +11,8 @@ use std::time::Duration;
 #[test]
 fn create_on_a_new_catalog_version_in_the_browser() {
     let db = sqlite_db();
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
-    let id = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P1",
-        "--period",
-        "2026",
-    ])));
+    db.add_plant("P1", "第一工場");
+    let id = db.new_assessment("P1", "2026");
     for args in [
         vec!["58", "○"],
         vec!["59", "△", "--status", "検討中"],

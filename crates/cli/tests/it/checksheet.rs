@@ -6,7 +6,7 @@ use crate::on_both;
 on_both!(checksheet_round_trip_and_refusals, reports_and_action_lists);
 
 fn seed(db: &TestDb) -> String {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     let id = ok(db.kojo().args([
         "assessment",
         "new",

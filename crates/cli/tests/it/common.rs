@@ -107,6 +107,24 @@ impl TestDb {
             .current_dir(self.dir.path());
         c
     }
+
+    /// Adds plant `code` named `name` (`kojo site add`).
+    pub fn add_plant(&self, code: &str, name: &str) {
+        ok(self.kojo().args(["site", "add", code, "--name", name]));
+    }
+
+    /// A new assessment of plant `site` for fiscal year `period` (`kojo assessment new`);
+    /// returns its id.
+    pub fn new_assessment(&self, site: &str, period: &str) -> String {
+        last_line(&ok(self.kojo().args([
+            "assessment",
+            "new",
+            "--site",
+            site,
+            "--period",
+            period,
+        ])))
+    }
 }
 
 /// Runs each named test function on SQLite and on PostgreSQL.
@@ -131,6 +149,16 @@ impl Server {
 
     /// [`Server::start`] with extra environment variables (test hooks).
     pub fn start_with_env(db_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::spawn(db_url, extra, env, None)
+    }
+
+    /// [`Server::start_with_env`], collecting standard error into a [`Log`].
+    pub fn start_logged(db_url: &str, extra: &[&str], env: &[(&str, &str)]) -> (Server, Log) {
+        let log = Log::default();
+        (Server::spawn(db_url, extra, env, Some(log.clone())), log)
+    }
+
+    fn spawn(db_url: &str, extra: &[&str], env: &[(&str, &str)], log: Option<Log>) -> Server {
         let mut cmd = kojo();
         cmd.envs(env.iter().copied());
         let mut child = cmd
@@ -138,9 +166,24 @@ impl Server {
             .args(extra)
             .env("KOJO_DATABASE_URL", db_url)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if log.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("start kojo serve");
+        if let (Some(sink), Some(stderr)) = (log, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    eprintln!("{line}");
+                    let (lines, cv) = &*sink.0;
+                    lines.lock().unwrap().push(line);
+                    cv.notify_all();
+                }
+            });
+        }
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let mut base = None;
@@ -185,50 +228,6 @@ impl Log {
             guard.join("\n")
         );
         guard.clone()
-    }
-}
-
-impl Server {
-    /// [`Server::start_with_env`], collecting standard error into a [`Log`].
-    pub fn start_logged(db_url: &str, extra: &[&str], env: &[(&str, &str)]) -> (Server, Log) {
-        let mut cmd = kojo();
-        cmd.envs(env.iter().copied());
-        let mut child = cmd
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env("KOJO_DATABASE_URL", db_url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kojo serve");
-        let log = Log::default();
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                eprintln!("{line}");
-                let (lines, cv) = &*sink.0;
-                lines.lock().unwrap().push(line);
-                cv.notify_all();
-            }
-        });
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let mut base = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(i) = line.find("http://") {
-                base = Some(line[i..].trim_end_matches('/').to_string());
-                break;
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        let server = Server {
-            child,
-            base: base.expect("kojo serve printed its address"),
-        };
-        (server, log)
     }
 }
 

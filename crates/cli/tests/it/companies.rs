@@ -29,7 +29,7 @@ fn companies_group_plants_and_a_company_grant_covers_them(db: &TestDb) {
         .args(["company", "add", "B", "--name", "B部品株式会社"]));
     let dup = fails(db.kojo().args(["company", "add", "B", "--name", "x"]));
     assert!(dup.stderr.contains('B'), "{}", dup.stderr);
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     ok(db
         .kojo()
         .args(["site", "add", "B1", "--name", "B第一工場", "--company", "B"]));
@@ -61,22 +61,8 @@ fn companies_group_plants_and_a_company_grant_covers_them(db: &TestDb) {
     );
 
     // The company's name heads the report of its plants.
-    let p1 = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P1",
-        "--period",
-        "2026",
-    ])));
-    let b1 = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "B1",
-        "--period",
-        "2026",
-    ])));
+    let p1 = db.new_assessment("P1", "2026");
+    let b1 = db.new_assessment("B1", "2026");
     let out = db.dir.path().join("report.html");
     ok(db
         .kojo()

@@ -421,14 +421,7 @@ fn unapproved_assessments_are_not_submitted() {
     ok(db
         .kojo()
         .args(["site", "add", "P1", "--name", "P", "--company", "ACME"]));
-    let id = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P1",
-        "--period",
-        "2026",
-    ])));
+    let id = db.new_assessment("P1", "2026");
     let (secret, _) = keys(&db);
     let r = with_stdin(
         db.kojo()

@@ -28,7 +28,7 @@ pub(crate) fn login_from(s: &Server, client: &str, user: &str, password: &str) -
 
 /// Plant P1 with one assessment of FY2026; returns the assessment's id.
 fn plant_with_assessment(db: &TestDb) -> String {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
+    db.add_plant("P1", "one");
     new_assessment(db, "P1")
 }
 
@@ -191,8 +191,8 @@ fn assessment_ids_resolve_only_among_visible_assessments() {
     let db = sqlite_db();
     let s = Server::start(&db.url, &[]);
     let _ = admin_session(&db, &s);
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    ok(db.kojo().args(["site", "add", "P2", "--name", "two"]));
+    db.add_plant("P1", "one");
+    db.add_plant("P2", "two");
     let mine = new_assessment(&db, "P1");
     let theirs = new_assessment(&db, "P2");
     let added = add_user(

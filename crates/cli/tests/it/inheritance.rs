@@ -38,7 +38,7 @@ fn marks(v: &Value) -> Vec<(u64, String, bool)> {
 }
 
 fn a_line_inherits_from_its_plant_on_the_command_line(db: &TestDb) {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     ok(db
         .kojo()
         .args(["line", "add", "P1", "L1", "--name", "組立ライン"]));
@@ -73,14 +73,7 @@ fn a_line_inherits_from_its_plant_on_the_command_line(db: &TestDb) {
     ]));
     assert_eq!(r.code, 2, "{}", r.stderr);
 
-    let plant = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P1",
-        "--period",
-        "2026",
-    ])));
+    let plant = db.new_assessment("P1", "2026");
     answer(db, &plant, "1", "○", &[]);
     answer(db, &plant, "2", "×", &[]);
     answer(db, &plant, "3", "－", &["--na-reason", "対象機器なし"]);

@@ -19,7 +19,7 @@ fn portfolio_lists_every_plant_and_line_with_rates_per_label(db: &TestDb) {
     ok(db
         .kojo()
         .args(["company", "add", "B", "--name", "B部品株式会社"]));
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     ok(db
         .kojo()
         .args(["site", "add", "B1", "--name", "B第一工場", "--company", "B"]));

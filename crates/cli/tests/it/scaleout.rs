@@ -44,15 +44,8 @@ fn two_instances_on_one_postgresql_behave_as_one() {
 
     // Log in on A (the first administrator), save on B.
     let mut admin = admin_session(&db, &a);
-    ok(db.kojo().args(["site", "add", "P1", "--name", "one"]));
-    let id = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P1",
-        "--period",
-        "2026",
-    ])));
+    db.add_plant("P1", "one");
+    let id = db.new_assessment("P1", "2026");
     assert_eq!(admin.get(&b, "/sites").status, 200, "A's session on B");
     let csrf = admin.csrf(&b, &format!("/a/{id}"));
     let r = admin.post(

@@ -341,7 +341,7 @@ fn checksheet_upload_is_all_or_nothing() {
     let db = sqlite_db();
     let s = Server::start(&db.url, &[]);
     let mut c = admin_session(&db, &s);
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     // A filled checksheet made by exporting an assessment.
     let id = ok(db
         .kojo()
@@ -433,7 +433,7 @@ fn reviewers_comment_and_viewers_cannot() {
     let db = sqlite_db();
     let s = Server::start(&db.url, &[]);
     let _admin = admin_session(&db, &s);
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     let id = ok(db
         .kojo()
         .args(["assessment", "new", "--site", "P1", "--period", "2026"]))

@@ -261,16 +261,7 @@ pub(crate) async fn assessment_page(
         area_note: c.areas_meta.note.get(lang),
         mark_defs: Mark::ALL
             .iter()
-            .map(|m| MarkVm {
-                key: m.key(),
-                symbol: m.symbol(),
-                name: m.name(lang),
-                definition: c
-                    .mark(m.symbol())
-                    .map(|d| d.definition.get(lang))
-                    .unwrap_or(""),
-                checked: false,
-            })
+            .map(|m| MarkVm::of(*m, c, lang, false))
             .collect(),
         general_comments: comment_rows(&comments, None),
         inherits_notice,

@@ -152,16 +152,7 @@ pub(crate) fn item_vm(
         .unwrap_or("");
     let marks = Mark::ALL
         .iter()
-        .map(|m| MarkVm {
-            key: m.key(),
-            symbol: m.symbol(),
-            name: m.name(lang),
-            definition: c
-                .mark(m.symbol())
-                .map(|d| d.definition.get(lang))
-                .unwrap_or(""),
-            checked: m.key() == mark_key,
-        })
+        .map(|m| MarkVm::of(*m, c, lang, m.key() == mark_key))
         .collect();
     let objective = {
         let o = v.objective().get(lang);

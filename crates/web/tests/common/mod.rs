@@ -233,3 +233,19 @@ pub async fn world(dir: &std::path::Path) -> World {
         foreign_assessment: foreign.id,
     }
 }
+
+/// Sends `req` through a fresh router of `w`'s app: status, headers and the body as sent (still
+/// compressed if the response is).
+pub async fn send_raw(
+    w: &World,
+    req: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use tower::ServiceExt;
+    let router = kojo_web::router(w.app.clone(), kojo_web::Config::default());
+    let res = router.oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}

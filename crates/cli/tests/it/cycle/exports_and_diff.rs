@@ -108,15 +108,8 @@ pub(super) fn the_year_over_year_diff(db: &TestDb, old: &str, new: &str) {
         "{human}"
     );
     // Diff of another scope is refused.
-    ok(db.kojo().args(["site", "add", "P2", "--name", "第二工場"]));
-    let other = last_line(&ok(db.kojo().args([
-        "assessment",
-        "new",
-        "--site",
-        "P2",
-        "--period",
-        "2027",
-    ])));
+    db.add_plant("P2", "第二工場");
+    let other = db.new_assessment("P2", "2027");
     fails(db.kojo().args(["assessment", "diff", old, &other]));
     fails(db.kojo().args([
         "assessment",

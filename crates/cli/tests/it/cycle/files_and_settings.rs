@@ -146,7 +146,7 @@ fn settings_and_roles_are_checked(db: &TestDb) {
     let log = ok(db.kojo().args(["user", "log", "--json"])).stdout;
     assert!(log.contains("setting_set"), "{log}");
     // Roles: approver exists; an unknown role names the ones there are.
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     add_user(db, "appr", "approver", Some("P1"));
     let users = json_of(&ok(db.kojo().args(["user", "list", "--json"])));
     assert_eq!(users[0]["role"], "approver");

@@ -21,7 +21,7 @@ fn show(db: &TestDb, id: &str) -> Value {
 /// Plant P1 with last year's (FY2026) assessment: 1 ○, 2 ○, 3 □ (review-by date passed),
 /// 4 △, 5 ×, 6 ×, 7 ○. Returns its id.
 pub(crate) fn last_year(db: &TestDb) -> String {
-    ok(db.kojo().args(["site", "add", "P1", "--name", "第一工場"]));
+    db.add_plant("P1", "第一工場");
     let id = last_line(&ok(db.kojo().args([
         "assessment",
         "new",

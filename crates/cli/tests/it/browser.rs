@@ -305,11 +305,26 @@ fn a_new_user_sets_up_kojo_and_answers_an_assessment_in_the_browser() {
         "logged out users are sent to login",
     );
 
-    // Idle timeout: a server configured with a 3-second idle limit logs the user out.
-    let short = Server::start(&db.url, &["--session-idle-minutes", "0.05"]);
+    // Idle timeout: with a 10-minute idle limit, a session last seen 9 minutes ago is still
+    // valid and one last seen 11 minutes ago has ended. The session is aged in the database,
+    // so no test waits for the clock.
+    let short = Server::start(&db.url, &["--session-idle-minutes", "10"]);
     b.delete_all_cookies();
     login(&b, &short, "admin", ADMIN_PW);
-    std::thread::sleep(Duration::from_secs(5));
+    let ago = |minutes: i64| {
+        let at = chrono::Utc::now() - chrono::Duration::minutes(minutes);
+        format!(
+            "UPDATE sessions SET last_seen = '{}'",
+            at.format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        )
+    };
+    run_sql(&db, &[&ago(9)]);
+    b.goto(&short.url("/sites"));
+    assert!(
+        b.current_url().ends_with("/sites"),
+        "9 minutes idle: still signed in"
+    );
+    run_sql(&db, &[&ago(11)]);
     b.goto(&short.url("/sites"));
     b.wait_until(
         |b| b.current_url().contains("/login"),

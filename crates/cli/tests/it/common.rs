@@ -291,3 +291,18 @@ pub fn add_user(db: &TestDb, name: &str, role: &str, site: Option<&str>) {
 pub fn answer(db: &TestDb, id: &str, args: &[&str]) {
     ok(db.kojo().args(["assessment", "answer", id]).args(args));
 }
+
+/// Runs SQL statements on a SQLite test database directly (tampering, ageing rows).
+pub fn run_sql(db: &TestDb, statements: &[&str]) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        for s in statements {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(s.to_string()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+    });
+}

@@ -157,20 +157,6 @@ fn sigkill_leaves_the_target_empty(target: &TestDb) {
 }
 on_both!(sigkill_leaves_the_target_empty);
 
-fn sql(db: &TestDb, statements: &[&str]) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-        for s in statements {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(s.to_string()))
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-    });
-}
-
 #[test]
 fn audit_verify_names_a_changed_record_and_a_changed_history_row() {
     let db = sqlite_db();
@@ -220,7 +206,7 @@ fn audit_verify_names_a_changed_record_and_a_changed_history_row() {
     assert!(r.stderr.contains("行目"), "{}", r.stderr);
 
     // Behind kojo's back: one access-log record, one answer-history row.
-    sql(
+    run_sql(
         &db,
         &[
             "UPDATE audit_log SET detail = 'edited' WHERE seq = 3",
@@ -370,7 +356,7 @@ fn an_older_postgresql_database_waits_for_a_confirmed_backup() {
 fn a_newer_schema_is_refused_and_so_is_its_backup() {
     let db = sqlite_db();
     company(&db);
-    sql(
+    run_sql(
         &db,
         &[
             "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
@@ -485,7 +471,7 @@ fn doctor_reports_each_check_and_fails_on_a_broken_trail() {
             .unwrap()
     };
     assert_eq!(status("backup"), "ok");
-    sql(
+    run_sql(
         &db,
         &["UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"],
     );

@@ -117,7 +117,35 @@ async fn static_assets_have_hashed_names_precompressed_forms_and_immutable_cachi
         css.ends_with(".css") && css.len() == "/static/kojo.css".len() + 13,
         "{css}"
     );
-    let source = include_bytes!("../assets/kojo.css");
+    // The stylesheet as built: the source with the web font's hashed URL put in.
+    let (_, _, served) = send(&w, get(&l, css, None)).await;
+    let served = String::from_utf8(served).unwrap();
+    let font_at = served
+        .find("url(\"/static/ipaexg.")
+        .expect("the web font's @font-face")
+        + 5;
+    let font = &served[font_at..font_at + served[font_at..].find('"').unwrap()];
+    assert!(
+        font.len() == "/static/ipaexg..ttf".len() + 12 && font.ends_with(".ttf"),
+        "{font}"
+    );
+    let source = String::from_utf8(include_bytes!("../assets/kojo.css").to_vec())
+        .unwrap()
+        .replace("@KOJO_FONT@", font)
+        .into_bytes();
+    // The font itself: the report's TrueType font, immutable under its hashed name.
+    let (s, hd, ttf) = send(&w, get(&l, font, None)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h(&hd, header::CONTENT_TYPE), "font/ttf");
+    assert_eq!(
+        h(&hd, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        ttf,
+        kojo_report::embedded_font(),
+        "the embedded font, whole"
+    );
     for (accept, coding) in [(None, ""), (Some("br"), "br"), (Some("gzip"), "gzip")] {
         let (s, hd, body) = send(&w, get(&l, css, accept)).await;
         assert_eq!(s, StatusCode::OK);

@@ -25,4 +25,3 @@ mod scaleout;
 mod versions;
 mod web;
 mod webdriver;
-mod webdriver_selftest;

@@ -1,9 +1,10 @@
-//! A small, blocking W3C WebDriver client for browser tests in real headless Chromium.
+//! Browser tests in real headless Chromium, through fantoccini (a maintained WebDriver client)
+//! and Debian's `chromedriver` (package `chromium-driver`).
 //!
-//! It drives Debian's `chromedriver` (package `chromium-driver`) and `chromium` with nothing but
-//! the standard library and `serde_json`: the wire protocol is plain HTTP/1.1 with JSON bodies
-//! on a loopback port, so a tiny HTTP client (one connection per command, `Connection: close`,
-//! a deadline on every request) is all it takes; no async runtime, no HTTP crate.
+//! What is kojo's own here is only what fantoccini does not do: starting chromedriver on a free
+//! loopback port with a fresh profile, a blocking facade (the tests are plain `#[test]`s), the
+//! explicit waits the tests read well with, the page hook (axe on every page), and saving a
+//! screenshot and the page source when a test fails.
 //!
 //! ```ignore
 //! use crate::webdriver::{Browser, keys};
@@ -17,47 +18,41 @@
 //! ```
 //!
 //! Conventions:
-//! - Every method panics on failure with a message that names the command, the WebDriver error
-//!   and the page it happened on: these are test helpers, a failure is a test failure.
-//! - [`Browser::find`] and [`Element::find`] wait (polling) up to [`FIND_TIMEOUT`] for the element
-//!   to be present; [`Browser::exists`] never waits. The session's implicit wait stays 0, so
-//!   waiting is always explicit and visible here.
-//! - Each [`Browser`] owns its own chromedriver process (on a free loopback port) and a fresh
-//!   profile directory, so tests may run in parallel. Dropping the `Browser` deletes the session
-//!   and ends chromedriver and everything it started.
+//! - Every method panics on failure with a message naming the command, the WebDriver error and
+//!   the page: these are test helpers, a failure is a test failure.
+//! - [`Browser::find`] and [`Element::find`] wait up to [`FIND_TIMEOUT`] for the element;
+//!   [`Browser::exists`] never waits. The session's implicit wait stays 0.
+//! - Each [`Browser`] owns its chromedriver process and profile directory, so tests may run in
+//!   parallel. Dropping it closes the session and ends chromedriver and everything it started.
 //! - When a test panics while a `Browser` is alive, the drop saves a screenshot and the page
 //!   source under `$CARGO_TARGET_TMPDIR/webdriver-failures/` and prints their paths.
 //! - A missing `chromedriver` or `chromium` is a failure, never a skip.
 #![allow(dead_code)]
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::ElementRef;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
 use std::fmt;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::future::Future;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
-
-use serde_json::{Value, json};
+use tokio::runtime::Runtime;
 
 /// How long [`Browser::find`] and [`Element::find`] wait for an element to appear.
 pub const FIND_TIMEOUT: Duration = Duration::from_secs(5);
-/// The HTTP deadline of one ordinary WebDriver command. It is longer than the session's page
-/// load and script timeouts, so a slow page surfaces as a WebDriver `timeout` error, not as a
-/// broken connection.
-pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
-/// The HTTP deadline of creating a session (this is when Chromium starts).
-const NEW_SESSION_TIMEOUT: Duration = Duration::from_secs(90);
-/// How long chromedriver may take to report itself ready on `/status`.
+/// How long chromedriver may take to listen on its port.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 /// Page load and script timeouts of the session, in milliseconds.
 const PAGE_LOAD_TIMEOUT_MS: u64 = 30_000;
 const SCRIPT_TIMEOUT_MS: u64 = 30_000;
 /// Pause between two polls of a waiting method.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
-/// The W3C key of an element reference in JSON.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// WebDriver key codes for [`Browser::press_keys`] (and [`Element::send_keys`]).
 ///
@@ -91,281 +86,6 @@ pub mod keys {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-
-/// A failed WebDriver command: either the remote end answered with a W3C error, or the HTTP
-/// exchange itself failed (then `error` is `"transport"` and `status` is 0).
-#[derive(Debug, Clone)]
-pub struct WdError {
-    /// The HTTP status, 0 for a transport failure.
-    pub status: u16,
-    /// The W3C error code, e.g. `no such element`, `timeout`, `invalid selector`.
-    pub error: String,
-    pub message: String,
-}
-
-impl WdError {
-    fn transport(message: impl Into<String>) -> Self {
-        WdError {
-            status: 0,
-            error: "transport".into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for WdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.status == 0 {
-            write!(f, "{}: {}", self.error, self.message)
-        } else {
-            write!(f, "{} (HTTP {}): {}", self.error, self.status, self.message)
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The wire: WebDriver commands over loopback HTTP/1.1
-// ---------------------------------------------------------------------------------------------
-
-/// One chromedriver endpoint and one session on it; shared by the [`Browser`] and its
-/// [`Element`]s.
-#[derive(Debug)]
-struct Wire {
-    port: u16,
-    /// Empty until the session exists.
-    session: String,
-}
-
-impl Wire {
-    /// Sends one command on the session (`path` is relative to `/session/{id}`) and returns the
-    /// `value` of the answer.
-    fn session_cmd(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-        timeout: Duration,
-    ) -> Result<Value, WdError> {
-        let full = format!("/session/{}{}", self.session, path);
-        self.cmd(method, &full, body, timeout)
-    }
-
-    /// Sends one command to an absolute path and returns the `value` of the answer.
-    fn cmd(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-        timeout: Duration,
-    ) -> Result<Value, WdError> {
-        // WebDriver wants a JSON body on every POST, `{}` when there is nothing to say.
-        let body = match (method, body) {
-            (_, Some(b)) => Some(b.to_string()),
-            ("POST", None) => Some("{}".to_string()),
-            _ => None,
-        };
-        let (status, raw) = http(self.port, method, path, body.as_deref(), timeout)?;
-        let text = String::from_utf8_lossy(&raw);
-        let doc: Value = serde_json::from_str(&text).map_err(|e| WdError {
-            status,
-            error: "invalid response".into(),
-            message: format!("{e}; body: {}", truncate(&text, 500)),
-        })?;
-        let value = doc.get("value").cloned().unwrap_or(Value::Null);
-        if (200..300).contains(&status) {
-            return Ok(value);
-        }
-        Err(WdError {
-            status,
-            error: value["error"]
-                .as_str()
-                .unwrap_or("unknown error")
-                .to_string(),
-            message: value["message"]
-                .as_str()
-                .map(|m| m.trim().to_string())
-                .unwrap_or_else(|| truncate(&text, 500)),
-        })
-    }
-}
-
-/// One HTTP/1.1 exchange with `127.0.0.1:port`, bounded by `timeout` as a whole. Returns the
-/// status code and the (de-chunked) body.
-fn http(
-    port: u16,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-    timeout: Duration,
-) -> Result<(u16, Vec<u8>), WdError> {
-    let deadline = Instant::now() + timeout;
-    let what = |e: std::io::Error| WdError::transport(format!("{method} {path}: {e}"));
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout.min(Duration::from_secs(10))).map_err(what)?;
-    stream.set_nodelay(true).map_err(what)?;
-    stream.set_write_timeout(Some(timeout)).map_err(what)?;
-
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-         Accept: application/json\r\n"
-    );
-    match body {
-        Some(b) => req.push_str(&format!(
-            "Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n{b}",
-            b.len()
-        )),
-        None => req.push_str("Content-Length: 0\r\n\r\n"),
-    }
-    stream.write_all(req.as_bytes()).map_err(what)?;
-    stream.flush().map_err(what)?;
-
-    // Read until the body is complete (Content-Length) or the server closes the connection.
-    let mut buf = Vec::with_capacity(8 * 1024);
-    let mut chunk = [0u8; 16 * 1024];
-    let mut head: Option<(usize, u16, Option<usize>, bool)> = None; // (body start, status, len, chunked)
-    loop {
-        if let Some((start, _, Some(len), _)) = head
-            && buf.len() >= start + len
-        {
-            break;
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(WdError::transport(format!(
-                "{method} {path}: no complete answer within {timeout:?}"
-            )));
-        }
-        stream.set_read_timeout(Some(left)).map_err(what)?;
-        let n = match stream.read(&mut chunk) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(WdError::transport(format!(
-                    "{method} {path}: no complete answer within {timeout:?}"
-                )));
-            }
-            Err(e) => return Err(what(e)),
-        };
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if head.is_none()
-            && let Some(end) = find_subslice(&buf, b"\r\n\r\n")
-        {
-            let (status, len, chunked) = parse_head(&buf[..end]).map_err(|m| {
-                WdError::transport(format!("{method} {path}: bad response head: {m}"))
-            })?;
-            head = Some((end + 4, status, len, chunked));
-        }
-    }
-    let Some((start, status, len, chunked)) = head else {
-        return Err(WdError::transport(format!(
-            "{method} {path}: connection closed before a complete response head ({} bytes)",
-            buf.len()
-        )));
-    };
-    let mut payload = buf.split_off(start);
-    if let Some(len) = len {
-        if payload.len() < len {
-            return Err(WdError::transport(format!(
-                "{method} {path}: body cut short ({} of {len} bytes)",
-                payload.len()
-            )));
-        }
-        payload.truncate(len);
-    } else if chunked {
-        payload = dechunk(&payload)
-            .map_err(|m| WdError::transport(format!("{method} {path}: bad chunked body: {m}")))?;
-    }
-    Ok((status, payload))
-}
-
-/// Parses a response head: status code, `Content-Length`, whether the body is chunked.
-fn parse_head(head: &[u8]) -> Result<(u16, Option<usize>, bool), String> {
-    let head = std::str::from_utf8(head).map_err(|e| e.to_string())?;
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("status line {status_line:?}"))?;
-    let (mut len, mut chunked) = (None, false);
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let (name, value) = (name.trim(), value.trim());
-        if name.eq_ignore_ascii_case("content-length") {
-            len = Some(
-                value
-                    .parse()
-                    .map_err(|_| format!("Content-Length {value:?}"))?,
-            );
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = value.to_ascii_lowercase().contains("chunked");
-        }
-    }
-    if chunked {
-        len = None; // RFC 9112: Transfer-Encoding wins over Content-Length.
-    }
-    Ok((status, len, chunked))
-}
-
-/// Decodes a complete `Transfer-Encoding: chunked` body.
-fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(data.len());
-    loop {
-        let eol = find_subslice(data, b"\r\n").ok_or("missing chunk size line")?;
-        let size_line = std::str::from_utf8(&data[..eol]).map_err(|e| e.to_string())?;
-        let size_hex = size_line.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_hex, 16).map_err(|_| format!("size {size_hex:?}"))?;
-        data = &data[eol + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        if data.len() < size + 2 {
-            return Err("chunk cut short".into());
-        }
-        out.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
-    }
-}
-
-fn find_subslice(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
-}
-
-/// Percent-encodes one URL path segment (attribute and property names, element ids).
-fn path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Quotes `s` as a CSS string (for attribute selectors such as `option[value="…"]`).
 pub fn css_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -384,53 +104,6 @@ pub fn css_string(s: &str) -> String {
     out.push('"');
     out
 }
-
-/// Decodes standard (RFC 4648, `+/`) base64, with or without `=` padding; ASCII whitespace is
-/// ignored. Returns `None` for any other character or an impossible length.
-pub fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    fn sextet(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let clean: Vec<u8> = input.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let data = match clean.iter().position(|&b| b == b'=') {
-        Some(p) => {
-            // Padding only at the very end, at most two, and only to complete a quantum.
-            if clean[p..].iter().any(|&b| b != b'=')
-                || clean.len() - p > 2
-                || !clean.len().is_multiple_of(4)
-            {
-                return None;
-            }
-            &clean[..p]
-        }
-        None => &clean[..],
-    };
-    if data.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 2);
-    for quad in data.chunks(4) {
-        let mut acc = 0u32;
-        for &c in quad {
-            acc = (acc << 6) | sextet(c)?;
-        }
-        acc <<= 6 * (4 - quad.len() as u32);
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..quad.len()]);
-    }
-    Some(out)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Locating the programs
-// ---------------------------------------------------------------------------------------------
 
 /// The first executable called `name` on `PATH`, else `fallback` if it is executable.
 fn locate(name: &str, fallback: &str) -> Option<PathBuf> {
@@ -470,13 +143,20 @@ fn tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-// ---------------------------------------------------------------------------------------------
-// Browser
-// ---------------------------------------------------------------------------------------------
+/// Runs fantoccini's futures; the session's connection task runs while a command does.
+#[derive(Clone)]
+struct Rt(Arc<Runtime>);
 
-/// One headless Chromium session, driven through its own chromedriver process.
+impl Rt {
+    fn block<T>(&self, f: impl Future<Output = T>) -> T {
+        self.0.block_on(f)
+    }
+}
+
+/// A headless Chromium session and the chromedriver that runs it.
 pub struct Browser {
-    wire: Arc<Wire>,
+    rt: Rt,
+    client: Client,
     driver: Child,
     /// Holds the Chromium profile (`profile/`) and `chromedriver.log`; removed last.
     dir: tempfile::TempDir,
@@ -484,25 +164,27 @@ pub struct Browser {
     on_page: Option<fn(&Browser)>,
 }
 
+impl fmt::Debug for Browser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Browser(chromedriver pid {})", self.driver.id())
+    }
+}
+
 impl Browser {
     /// Starts chromedriver on a free loopback port and opens a headless Chromium session
-    /// (a 1280×800 window, Japanese UI and `Accept-Language: ja`, a fresh profile). The viewport
-    /// (`window.innerWidth/innerHeight`, screenshots) is the window less the browser's own UI.
+    /// (a 1280×800 window, Japanese UI and `Accept-Language: ja`, a fresh profile).
     ///
     /// Panics if `chromedriver` or `chromium` is missing, or if either does not come up.
     pub fn start() -> Browser {
-        let driver_bin = locate("chromedriver", "/usr/bin/chromedriver").unwrap_or_else(|| {
+        let missing = |what: &str| -> ! {
             panic!(
-                "chromedriver not found: install Debian's chromium and chromium-driver \
-                 (scripts/test does)"
+                "{what} not found: install Debian's chromium and chromium-driver (scripts/test does)"
             )
-        });
-        let chromium_bin = locate("chromium", "/usr/bin/chromium").unwrap_or_else(|| {
-            panic!(
-                "chromium not found: install Debian's chromium and chromium-driver \
-                 (scripts/test does)"
-            )
-        });
+        };
+        let driver_bin = locate("chromedriver", "/usr/bin/chromedriver")
+            .unwrap_or_else(|| missing("chromedriver"));
+        let chromium =
+            locate("chromium", "/usr/bin/chromium").unwrap_or_else(|| missing("chromium"));
         let dir = tempfile::Builder::new()
             .prefix("kojo-webdriver-")
             .tempdir()
@@ -510,7 +192,33 @@ impl Browser {
         let profile = dir.path().join("profile");
         std::fs::create_dir_all(&profile).expect("create the browser profile dir");
         let log = dir.path().join("chromedriver.log");
-
+        let rt = Rt(Arc::new(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime for the WebDriver client"),
+        ));
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("pageLoadStrategy".into(), json!("normal"));
+        caps.insert(
+            "timeouts".into(),
+            json!({ "implicit": 0, "pageLoad": PAGE_LOAD_TIMEOUT_MS, "script": SCRIPT_TIMEOUT_MS }),
+        );
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.display().to_string(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--no-default-browser-check",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--window-size=1280,800",
+                    format!("--user-data-dir={}", profile.display()), "--lang=ja",
+                ],
+                "prefs": { "intl.accept_languages": "ja,ja-JP" },
+            }),
+        );
         // The port is picked before chromedriver binds it, so another process may take it in
         // between: then chromedriver exits early and we try again on another port.
         let mut last_failure = String::new();
@@ -522,7 +230,6 @@ impl Browser {
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
-            #[cfg(unix)]
             {
                 // Its own process group, so that Drop can end Chromium's helpers with it.
                 use std::os::unix::process::CommandExt;
@@ -531,97 +238,38 @@ impl Browser {
             let mut driver = cmd
                 .spawn()
                 .unwrap_or_else(|e| panic!("start {}: {e}", driver_bin.display()));
-            let wire = Wire {
-                port,
-                session: String::new(),
-            };
-            match wait_ready(&wire, &mut driver) {
-                Ok(()) => {
-                    let mut browser = Browser {
-                        wire: Arc::new(wire),
+            if let Err(e) = wait_listening(port, &mut driver) {
+                last_failure = e;
+                kill_driver(&mut driver);
+                continue;
+            }
+            let connected = rt.block(
+                ClientBuilder::rustls()
+                    .expect("rustls connector")
+                    .capabilities(caps.clone())
+                    .connect(&format!("http://127.0.0.1:{port}")),
+            );
+            match connected {
+                Ok(client) => {
+                    return Browser {
+                        rt,
+                        client,
                         driver,
                         dir,
                         on_page: None,
                     };
-                    browser.new_session(&chromium_bin, &profile);
-                    return browser;
                 }
                 Err(e) => {
-                    last_failure = e;
+                    last_failure = format!("new session (Chromium {}): {e}", chromium.display());
                     kill_driver(&mut driver);
                 }
             }
         }
         panic!(
-            "chromedriver ({}) did not become ready: {last_failure}\n--- chromedriver.log (tail) ---\n{}",
+            "chromedriver ({}) did not start a session: {last_failure}\n--- chromedriver.log (tail) ---\n{}",
             driver_bin.display(),
             tail(&log, 40)
         );
-    }
-
-    fn new_session(&mut self, chromium: &Path, profile: &Path) {
-        let args = [
-            "--headless=new".to_string(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-quic".into(),
-            "--no-first-run".into(),
-            "--no-default-browser-check".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--window-size=1280,800".into(),
-            format!("--user-data-dir={}", profile.display()),
-            "--lang=ja".into(),
-        ];
-        let caps = json!({
-            "capabilities": {
-                "alwaysMatch": {
-                    "browserName": "chrome",
-                    "pageLoadStrategy": "normal",
-                    "timeouts": {
-                        "implicit": 0,
-                        "pageLoad": PAGE_LOAD_TIMEOUT_MS,
-                        "script": SCRIPT_TIMEOUT_MS,
-                    },
-                    "goog:chromeOptions": {
-                        "binary": chromium.display().to_string(),
-                        "args": args,
-                        "prefs": { "intl.accept_languages": "ja,ja-JP" },
-                    },
-                }
-            }
-        });
-        let value = self
-            .wire
-            .cmd("POST", "/session", Some(caps), NEW_SESSION_TIMEOUT)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "WebDriver new session (Chromium {}) failed: {e}\n--- chromedriver.log (tail) ---\n{}",
-                    chromium.display(),
-                    tail(&self.dir.path().join("chromedriver.log"), 40)
-                )
-            });
-        let id = value["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("WebDriver new session: no sessionId in {value}"))
-            .to_string();
-        Arc::get_mut(&mut self.wire)
-            .expect("no element exists before the session")
-            .session = id;
-    }
-
-    /// The WebDriver session id.
-    pub fn session_id(&self) -> &str {
-        &self.wire.session
-    }
-
-    /// Runs a session command; panics with the command, the error and the current URL.
-    fn call(&self, what: &str, method: &str, path: &str, body: Option<Value>) -> Value {
-        self.wire
-            .session_cmd(method, path, body, COMMAND_TIMEOUT)
-            .unwrap_or_else(|e| fail(&self.wire, what, &e))
     }
 
     /// Runs `hook` once on every document the browser shows from now on: checked after each
@@ -629,6 +277,23 @@ impl Browser {
     pub fn on_every_page(mut self, hook: fn(&Browser)) -> Browser {
         self.on_page = Some(hook);
         self
+    }
+
+    /// Unwraps a command's result; panics naming the command and the page.
+    fn ok<T>(&self, what: &str, r: Result<T, CmdError>) -> T {
+        r.unwrap_or_else(|e| {
+            panic!(
+                "WebDriver {what} failed (at {}): {e}",
+                self.url_or_unknown()
+            )
+        })
+    }
+
+    fn url_or_unknown(&self) -> String {
+        self.rt
+            .block(self.client.current_url())
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| "an unknown page".into())
     }
 
     /// Calls the page hook if this document has not had it yet and has finished loading.
@@ -648,40 +313,42 @@ impl Browser {
 
     /// Navigates to `url` and waits for the page to load (`pageLoadStrategy: normal`).
     pub fn goto(&self, url: &str) {
-        self.call(
-            &format!("goto {url}"),
-            "POST",
-            "/url",
-            Some(json!({ "url": url })),
-        );
+        let r = self.rt.block(self.client.goto(url));
+        self.ok(&format!("goto {url}"), r);
         self.visited();
     }
 
     pub fn current_url(&self) -> String {
-        str_value(self.call("current_url", "GET", "/url", None))
+        let r = self.rt.block(self.client.current_url());
+        self.ok("current_url", r).to_string()
     }
 
     pub fn title(&self) -> String {
-        str_value(self.call("title", "GET", "/title", None))
+        let r = self.rt.block(self.client.title());
+        self.ok("title", r)
     }
 
     /// The serialized DOM as it is now (not the bytes the server sent).
     pub fn page_source(&self) -> String {
-        str_value(self.call("page_source", "GET", "/source", None))
+        let r = self.rt.block(self.client.source());
+        self.ok("page_source", r)
     }
 
     pub fn refresh(&self) {
-        self.call("refresh", "POST", "/refresh", None);
+        let r = self.rt.block(self.client.refresh());
+        self.ok("refresh", r);
         self.visited();
     }
 
     pub fn back(&self) {
-        self.call("back", "POST", "/back", None);
+        let r = self.rt.block(self.client.back());
+        self.ok("back", r);
         self.visited();
     }
 
     pub fn forward(&self) {
-        self.call("forward", "POST", "/forward", None);
+        let r = self.rt.block(self.client.forward());
+        self.ok("forward", r);
         self.visited();
     }
 
@@ -694,14 +361,18 @@ impl Browser {
 
     /// The first element matching the CSS selector, waiting up to `timeout` for it to exist.
     pub fn wait_for(&self, css: &str, timeout: Duration) -> Element {
-        let e = find_waiting(&self.wire, "/element", css, timeout, "");
+        let el = find_waiting(self, css, timeout);
         self.visited();
-        e
+        el
     }
 
     /// Every element matching the CSS selector now (possibly none; no waiting).
     pub fn find_all(&self, css: &str) -> Vec<Element> {
-        find_all(&self.wire, "/elements", css, "")
+        let r = self.rt.block(self.client.find_all(Locator::Css(css)));
+        self.ok(&format!("find_all {css:?}"), r)
+            .into_iter()
+            .map(|el| self.element(el, css))
+            .collect()
     }
 
     /// Whether an element matches the CSS selector now (no waiting).
@@ -730,10 +401,19 @@ impl Browser {
             if Instant::now() >= deadline {
                 panic!(
                     "timed out after {timeout:?} waiting for {what} (at {})",
-                    current_url_or_unknown(&self.wire)
+                    self.url_or_unknown()
                 );
             }
             thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    fn element(&self, el: fantoccini::elements::Element, css: &str) -> Element {
+        Element {
+            rt: self.rt.clone(),
+            client: self.client.clone(),
+            el,
+            css: css.to_string(),
         }
     }
 
@@ -744,36 +424,33 @@ impl Browser {
     /// as references ([`Browser::element_from`]). WebDriver scripts are not subject to the
     /// page's Content-Security-Policy.
     pub fn execute(&self, js: &str, args: &[Value]) -> Value {
-        self.call(
-            &format!("execute {}", truncate(js, 120)),
-            "POST",
-            "/execute/sync",
-            Some(json!({ "script": js, "args": args })),
-        )
+        let r = self.rt.block(self.client.execute(js, args.to_vec()));
+        self.ok(&format!("execute {}", truncate(js, 120)), r)
     }
 
     /// Runs `js` asynchronously: it ends by calling `arguments[arguments.length - 1]` with
     /// its result, which is returned as JSON.
     pub fn execute_async(&self, js: &str, args: &[Value]) -> Value {
-        self.call(
-            &format!("execute_async {}", truncate(js, 120)),
-            "POST",
-            "/execute/async",
-            Some(json!({ "script": js, "args": args })),
-        )
+        let r = self.rt.block(self.client.execute_async(js, args.to_vec()));
+        self.ok(&format!("execute_async {}", truncate(js, 120)), r)
     }
 
     /// The element a script returned, or `None` if `value` is not an element reference.
     pub fn element_from(&self, value: &Value) -> Option<Element> {
-        element_from(&self.wire, value)
+        let id = value.get("element-6066-11e4-a52e-4f735466cecf")?.as_str()?;
+        let el = fantoccini::elements::Element::from_element_id(
+            self.client.clone(),
+            ElementRef::from(id.to_string()),
+        );
+        Some(self.element(el, ""))
     }
 
     // --- window, screen, cookies ------------------------------------------------------------
 
     /// A PNG screenshot of the viewport.
     pub fn screenshot_png(&self) -> Vec<u8> {
-        let b64 = str_value(self.call("screenshot", "GET", "/screenshot", None));
-        base64_decode(&b64).expect("screenshot: chromedriver sent invalid base64")
+        let r = self.rt.block(self.client.screenshot());
+        self.ok("screenshot", r)
     }
 
     /// Saves a PNG screenshot of the viewport to `path`, creating its folders.
@@ -790,26 +467,14 @@ impl Browser {
 
     /// Sets the outer size of the browser window.
     pub fn set_window_size(&self, width: u32, height: u32) {
-        self.call(
-            &format!("set_window_size {width}x{height}"),
-            "POST",
-            "/window/rect",
-            Some(json!({ "width": width, "height": height })),
-        );
-    }
-
-    /// The cookies visible to the current page, as W3C cookie objects (`name`, `value`,
-    /// `path`, `domain`, `httpOnly`, `secure`, `sameSite`, maybe `expiry`).
-    pub fn get_cookies(&self) -> Vec<Value> {
-        match self.call("get_cookies", "GET", "/cookie", None) {
-            Value::Array(a) => a,
-            other => panic!("get_cookies: expected an array, got {other}"),
-        }
+        let r = self.rt.block(self.client.set_window_size(width, height));
+        self.ok(&format!("set_window_size {width}x{height}"), r);
     }
 
     /// Deletes every cookie visible to the current page.
     pub fn delete_all_cookies(&self) {
-        self.call("delete_all_cookies", "DELETE", "/cookie", None);
+        let r = self.rt.block(self.client.delete_all_cookies());
+        self.ok("delete_all_cookies", r);
     }
 
     // --- keyboard ---------------------------------------------------------------------------
@@ -818,39 +483,38 @@ impl Browser {
     /// down and up (text or a [`keys`] code); a modifier ([`keys::SHIFT`], …) is held until it
     /// appears again, [`keys::NULL`] or the end. All keys are released afterwards.
     pub fn press_keys(&self, keys: &str) {
-        let mut actions = Vec::new();
+        let mut actions = KeyActions::new("kojo-keyboard".into());
         let mut held: Vec<char> = Vec::new();
-        let key = |kind: &str, c: char| json!({ "type": kind, "value": c.to_string() });
         for c in keys.chars() {
             if keys::is_modifier(c) {
                 if let Some(i) = held.iter().position(|&h| h == c) {
                     held.remove(i);
-                    actions.push(key("keyUp", c));
+                    actions = actions.then(KeyAction::Up { value: c });
                 } else {
                     held.push(c);
-                    actions.push(key("keyDown", c));
+                    actions = actions.then(KeyAction::Down { value: c });
                 }
             } else if c == '\u{E000}' {
                 for h in held.drain(..).rev() {
-                    actions.push(key("keyUp", h));
+                    actions = actions.then(KeyAction::Up { value: h });
                 }
             } else {
-                actions.push(key("keyDown", c));
-                actions.push(key("keyUp", c));
+                actions = actions
+                    .then(KeyAction::Down { value: c })
+                    .then(KeyAction::Up { value: c });
             }
         }
         for h in held.drain(..).rev() {
-            actions.push(key("keyUp", h));
+            actions = actions.then(KeyAction::Up { value: h });
         }
-        let body = json!({
-            "actions": [{ "type": "key", "id": "kojo-keyboard", "actions": actions }]
-        });
         let what = format!("press_keys {}", describe_keys(keys));
-        self.call(&what, "POST", "/actions", Some(body));
-        self.call(&what, "DELETE", "/actions", None);
+        let r = self.rt.block(self.client.perform_actions(actions));
+        self.ok(&what, r);
+        let r = self.rt.block(self.client.release_actions());
+        self.ok(&what, r);
     }
 
-    /// Saves a screenshot and the page source for a failing test (best effort, short timeouts).
+    /// Saves a screenshot and the page source for a failing test (best effort).
     fn save_failure_artifacts(&self) {
         let Some(base) = option_env!("CARGO_TARGET_TMPDIR") else {
             return;
@@ -868,14 +532,12 @@ impl Browser {
                 }
             })
             .collect();
-        let short = Duration::from_secs(10);
         if std::fs::create_dir_all(&dir).is_err() {
             return;
         }
-        let url = current_url_or_unknown(&self.wire);
+        let url = self.url_or_unknown();
         let png_path = dir.join(format!("{name}.png"));
-        if let Ok(Value::String(b64)) = self.wire.session_cmd("GET", "/screenshot", None, short)
-            && let Some(png) = base64_decode(&b64)
+        if let Ok(png) = self.rt.block(self.client.screenshot())
             && std::fs::write(&png_path, png).is_ok()
         {
             eprintln!(
@@ -884,7 +546,7 @@ impl Browser {
             );
         }
         let html_path = dir.join(format!("{name}.html"));
-        if let Ok(Value::String(src)) = self.wire.session_cmd("GET", "/source", None, short)
+        if let Ok(src) = self.rt.block(self.client.source())
             && std::fs::write(&html_path, src).is_ok()
         {
             eprintln!("webdriver: page source at failure: {}", html_path.display());
@@ -893,88 +555,57 @@ impl Browser {
 }
 
 impl Drop for Browser {
-    /// Deletes the session (Chromium quits), then ends chromedriver and anything left in its
+    /// Closes the session (Chromium quits), then ends chromedriver and anything left in its
     /// process group. Never panics.
     fn drop(&mut self) {
-        if !self.wire.session.is_empty() {
-            if thread::panicking() {
-                self.save_failure_artifacts();
-            }
-            let _ = self.wire.cmd(
-                "DELETE",
-                &format!("/session/{}", self.wire.session),
-                None,
-                Duration::from_secs(15),
-            );
+        if thread::panicking() {
+            self.save_failure_artifacts();
         }
+        let client = self.client.clone();
+        let _ = self
+            .rt
+            .block(async { tokio::time::timeout(Duration::from_secs(15), client.close()).await });
         kill_driver(&mut self.driver);
+    }
+}
+
+/// Waits until chromedriver accepts connections on `port` (or exits).
+fn wait_listening(port: u16, driver: &mut Child) -> Result<(), String> {
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = driver.try_wait() {
+            return Err(format!("chromedriver exited early ({status})"));
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("not listening within {STARTUP_TIMEOUT:?}"));
+        }
+        thread::sleep(POLL_INTERVAL);
     }
 }
 
 /// Ends chromedriver and its process group (Chromium and its helpers, if still there), then
 /// reaps it. Best effort.
 fn kill_driver(driver: &mut Child) {
-    #[cfg(unix)]
-    {
-        // The group id is chromedriver's pid (process_group(0)); `kill -KILL -PGID` ends the
-        // group. Only processes started here are in it.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", driver.id())])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
+    // The group id is chromedriver's pid (process_group(0)); `kill -KILL -PGID` ends the group.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", driver.id())])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let _ = driver.kill();
     let _ = driver.wait();
 }
 
-/// Polls `/status` until chromedriver says it is ready.
-fn wait_ready(wire: &Wire, driver: &mut Child) -> Result<(), String> {
-    let deadline = Instant::now() + STARTUP_TIMEOUT;
-    let mut last = String::from("no answer yet");
-    loop {
-        if let Ok(Some(status)) = driver.try_wait() {
-            return Err(format!(
-                "chromedriver exited early ({status}); last: {last}"
-            ));
-        }
-        match wire.cmd("GET", "/status", None, Duration::from_secs(2)) {
-            Ok(v) if v["ready"] == Value::Bool(true) => return Ok(()),
-            Ok(v) => last = format!("status {v}"),
-            Err(e) => last = e.to_string(),
-        }
-        if Instant::now() >= deadline {
-            return Err(format!(
-                "not ready within {STARTUP_TIMEOUT:?}; last: {last}"
-            ));
-        }
-        thread::sleep(POLL_INTERVAL);
-    }
-}
-
-fn str_value(v: Value) -> String {
-    match v {
-        Value::String(s) => s,
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn current_url_or_unknown(wire: &Wire) -> String {
-    match wire.session_cmd("GET", "/url", None, Duration::from_secs(5)) {
-        Ok(Value::String(u)) => u,
-        _ => "an unknown page".into(),
-    }
-}
-
-fn fail(wire: &Wire, what: &str, e: &WdError) -> ! {
-    let at = if e.status == 0 {
-        String::new() // the transport is broken: asking for the URL would fail the same way
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
     } else {
-        format!(" (at {})", current_url_or_unknown(wire))
-    };
-    panic!("WebDriver {what} failed{at}: {e}")
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
 }
 
 fn describe_keys(keys: &str) -> String {
@@ -1003,73 +634,28 @@ fn describe_keys(keys: &str) -> String {
         .collect()
 }
 
-// ---------------------------------------------------------------------------------------------
-// Element lookup shared by Browser and Element
-// ---------------------------------------------------------------------------------------------
-
-fn element_from(wire: &Arc<Wire>, value: &Value) -> Option<Element> {
-    value
-        .get(ELEMENT_KEY)
-        .and_then(Value::as_str)
-        .map(|id| Element {
-            wire: Arc::clone(wire),
-            id: id.to_string(),
-            css: String::new(),
-        })
-}
-
-/// `scope` is `""` for the document or ` in <parent selector>` for messages.
-fn find_waiting(
-    wire: &Arc<Wire>,
-    endpoint: &str,
-    css: &str,
-    timeout: Duration,
-    scope: &str,
-) -> Element {
+/// Finds `css` in the document, polling until `timeout`.
+fn find_waiting(b: &Browser, css: &str, timeout: Duration) -> Element {
     let deadline = Instant::now() + timeout;
-    let body = json!({ "using": "css selector", "value": css });
+    let within = "";
     loop {
-        match wire.session_cmd("POST", endpoint, Some(body.clone()), COMMAND_TIMEOUT) {
-            Ok(v) => {
-                let mut el = element_from(wire, &v).unwrap_or_else(|| {
-                    panic!("WebDriver find {css:?}{scope}: no element reference in {v}")
-                });
-                el.css = css.to_string();
-                return el;
+        let r = b.rt.block(b.client.find(Locator::Css(css)));
+        match r {
+            Ok(el) => return b.element(el, css),
+            Err(e) if e.is_no_such_element() && Instant::now() < deadline => {
+                thread::sleep(POLL_INTERVAL)
             }
-            Err(e) if e.error == "no such element" && Instant::now() < deadline => {
-                thread::sleep(POLL_INTERVAL);
-            }
-            Err(e) if e.error == "no such element" => panic!(
-                "no element matches {css:?}{scope} after {timeout:?} (at {}, title {:?})",
-                current_url_or_unknown(wire),
-                wire.session_cmd("GET", "/title", None, Duration::from_secs(5))
-                    .map(str_value)
-                    .unwrap_or_default()
+            Err(e) if e.is_no_such_element() => panic!(
+                "no element matches {css:?}{within} after {timeout:?} (at {}, title {:?})",
+                b.url_or_unknown(),
+                b.rt.block(b.client.title()).unwrap_or_default()
             ),
-            Err(e) => fail(wire, &format!("find {css:?}{scope}"), &e),
+            Err(e) => panic!(
+                "WebDriver find {css:?}{within} failed (at {}): {e}",
+                b.url_or_unknown()
+            ),
         }
     }
-}
-
-fn find_all(wire: &Arc<Wire>, endpoint: &str, css: &str, scope: &str) -> Vec<Element> {
-    let body = json!({ "using": "css selector", "value": css });
-    let v = wire
-        .session_cmd("POST", endpoint, Some(body), COMMAND_TIMEOUT)
-        .unwrap_or_else(|e| fail(wire, &format!("find_all {css:?}{scope}"), &e));
-    let Value::Array(items) = &v else {
-        panic!("WebDriver find_all {css:?}{scope}: expected an array, got {v}")
-    };
-    items
-        .iter()
-        .map(|item| {
-            let mut el = element_from(wire, item).unwrap_or_else(|| {
-                panic!("WebDriver find_all {css:?}{scope}: not an element reference: {item}")
-            });
-            el.css = css.to_string();
-            el
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1080,120 +666,141 @@ fn find_all(wire: &Arc<Wire>, endpoint: &str, css: &str, scope: &str) -> Vec<Ele
 /// using a stale element panics with `stale element reference`.
 #[derive(Clone)]
 pub struct Element {
-    wire: Arc<Wire>,
-    id: String,
+    rt: Rt,
+    client: Client,
+    el: fantoccini::elements::Element,
     /// The selector it was found with, for messages (empty if it came from a script).
     css: String,
 }
 
 impl fmt::Debug for Element {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Element({:?} #{})", self.css, self.id)
+        write!(f, "Element({:?} #{})", self.css, self.el.element_id())
     }
 }
 
 impl Element {
-    fn call(&self, what: &str, method: &str, sub: &str, body: Option<Value>) -> Value {
-        let path = format!("/element/{}{sub}", path_segment(&self.id));
-        self.wire
-            .session_cmd(method, &path, body, COMMAND_TIMEOUT)
-            .unwrap_or_else(|e| fail(&self.wire, &format!("{what} on {:?}", self.css), &e))
+    fn ok<T>(&self, what: &str, r: Result<T, CmdError>) -> T {
+        r.unwrap_or_else(|e| {
+            let at = self
+                .rt
+                .block(self.client.current_url())
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| "an unknown page".into());
+            panic!("WebDriver {what} on {:?} failed (at {at}): {e}", self.css)
+        })
     }
 
     /// This element as an argument for [`Browser::execute`] (`arguments[i]` in the script).
     pub fn to_arg(&self) -> Value {
-        json!({ ELEMENT_KEY: self.id })
+        serde_json::to_value(&self.el).expect("an element reference serializes")
     }
 
     /// Scrolls the element into view and clicks its centre (fails if something covers it).
     pub fn click(&self) {
-        self.call("click", "POST", "/click", None);
+        let r = self.rt.block(self.el.click());
+        self.ok("click", r);
     }
 
     /// Focuses the element and types `text` into it (any Unicode, e.g. Japanese, plus
     /// [`keys`] codes), appending to what is there.
     pub fn send_keys(&self, text: &str) {
-        self.call(
-            &format!("send_keys {}", describe_keys(text)),
-            "POST",
-            "/value",
-            Some(json!({ "text": text })),
-        );
+        let r = self.rt.block(self.el.send_keys(text));
+        self.ok(&format!("send_keys {}", describe_keys(text)), r);
     }
 
     /// Empties an input or textarea.
     pub fn clear(&self) {
-        self.call("clear", "POST", "/clear", None);
+        let r = self.rt.block(self.el.clear());
+        self.ok("clear", r);
     }
 
     /// The rendered text (as the user sees it: hidden parts left out, whitespace collapsed).
     pub fn text(&self) -> String {
-        str_value(self.call("text", "GET", "/text", None))
+        let r = self.rt.block(self.el.text());
+        self.ok("text", r)
     }
 
     /// The attribute `name` as WebDriver reports it (`None` if absent). For boolean attributes
     /// such as `checked` or `selected` this reflects the current state (`Some("true")`).
     pub fn attr(&self, name: &str) -> Option<String> {
-        match self.call(
-            &format!("attr {name:?}"),
-            "GET",
-            &format!("/attribute/{}", path_segment(name)),
-            None,
-        ) {
-            Value::Null => None,
-            v => Some(str_value(v)),
-        }
+        let r = self.rt.block(self.el.attr(name));
+        self.ok(&format!("attr {name:?}"), r)
     }
 
-    /// The DOM property `name` (`Null` if undefined), e.g. `checked`, `value`, `selectedIndex`.
+    /// The DOM property `name` as JSON (`Null` if undefined), e.g. `checked`, `selectedIndex`.
     pub fn prop(&self, name: &str) -> Value {
-        self.call(
-            &format!("prop {name:?}"),
-            "GET",
-            &format!("/property/{}", path_segment(name)),
-            None,
-        )
+        let r = self.rt.block(self.client.execute(
+            "return arguments[0][arguments[1]] ?? null;",
+            vec![self.to_arg(), json!(name)],
+        ));
+        self.ok(&format!("prop {name:?}"), r)
     }
 
     /// The current `value` property (what is typed or selected now), `""` if none.
     pub fn value(&self) -> String {
-        str_value(self.prop("value"))
+        match self.prop("value") {
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
     }
 
     /// The lowercase tag name, e.g. `input`.
     pub fn tag_name(&self) -> String {
-        str_value(self.call("tag_name", "GET", "/name", None)).to_lowercase()
+        let r = self.rt.block(self.el.tag_name());
+        self.ok("tag_name", r).to_lowercase()
     }
 
     pub fn is_displayed(&self) -> bool {
-        self.call("is_displayed", "GET", "/displayed", None) == Value::Bool(true)
+        let r = self.rt.block(self.el.is_displayed());
+        self.ok("is_displayed", r)
     }
 
     pub fn is_enabled(&self) -> bool {
-        self.call("is_enabled", "GET", "/enabled", None) == Value::Bool(true)
+        let r = self.rt.block(self.el.is_enabled());
+        self.ok("is_enabled", r)
     }
 
     /// Whether a checkbox, radio button or option is selected.
     pub fn is_selected(&self) -> bool {
-        self.call("is_selected", "GET", "/selected", None) == Value::Bool(true)
+        let r = self.rt.block(self.el.is_selected());
+        self.ok("is_selected", r)
     }
 
     /// The first descendant matching `css`, waiting up to [`FIND_TIMEOUT`] for it.
     pub fn find(&self, css: &str) -> Element {
-        let endpoint = format!("/element/{}/element", path_segment(&self.id));
-        find_waiting(
-            &self.wire,
-            &endpoint,
-            css,
-            FIND_TIMEOUT,
-            &format!(" in {:?}", self.css),
-        )
+        let deadline = Instant::now() + FIND_TIMEOUT;
+        loop {
+            match self.rt.block(self.el.find(Locator::Css(css))) {
+                Ok(el) => {
+                    return Element {
+                        rt: self.rt.clone(),
+                        client: self.client.clone(),
+                        el,
+                        css: css.to_string(),
+                    };
+                }
+                Err(e) if e.is_no_such_element() && Instant::now() < deadline => {
+                    thread::sleep(POLL_INTERVAL)
+                }
+                Err(e) => self.ok(&format!("find {css:?}"), Err(e)),
+            }
+        }
     }
 
     /// Every descendant matching `css` now (no waiting).
     pub fn find_all(&self, css: &str) -> Vec<Element> {
-        let endpoint = format!("/element/{}/elements", path_segment(&self.id));
-        find_all(&self.wire, &endpoint, css, &format!(" in {:?}", self.css))
+        let r = self.rt.block(self.el.find_all(Locator::Css(css)));
+        self.ok(&format!("find_all {css:?}"), r)
+            .into_iter()
+            .map(|el| Element {
+                rt: self.rt.clone(),
+                client: self.client.clone(),
+                el,
+                css: css.to_string(),
+            })
+            .collect()
     }
 
     /// Selects the `<option>` of this `<select>` whose value is `value`, by clicking it (as a

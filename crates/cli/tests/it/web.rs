@@ -1,10 +1,9 @@
 //! The web app over plain HTTP: security headers, CSRF, cookies, limits, throttling, escaping,
-//! checksheet upload. A tiny HTTP/1.1 client over TcpStream keeps the requests explicit.
+//! checksheet upload, through reqwest (no redirects followed, cookies kept by hand so a test
+//! sees and controls every one).
 
 use crate::common::*;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 
 pub(crate) struct Resp {
     pub status: u16,
@@ -34,6 +33,8 @@ pub(crate) struct Client {
 }
 
 impl Client {
+    /// Sends one request (no redirects followed, no compression asked for) with this client's
+    /// cookies, and keeps the cookies the response sets.
     pub fn send(
         &mut self,
         s: &Server,
@@ -42,66 +43,39 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Resp {
-        let addr = s.base.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            body.len()
-        );
+        let http = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .expect("an HTTP client");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut req = http
+            .request(method, format!("{}{path}", s.base))
+            .body(body.to_vec());
         if !self.cookies.is_empty() {
             let c: Vec<String> = self
                 .cookies
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            req.push_str(&format!("Cookie: {}\r\n", c.join("; ")));
+            req = req.header("Cookie", c.join("; "));
         }
         for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
+            req = req.header(*k, *v);
         }
-        req.push_str("\r\n");
-        stream.write_all(req.as_bytes()).unwrap();
-        // The server may answer (413) before reading everything; ignore a broken pipe then.
-        let _ = stream.write_all(body);
-        let mut raw = Vec::new();
-        let _ = stream.read_to_end(&mut raw);
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("response head");
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        let mut body = raw[split + 4..].to_vec();
-        let mut lines = head.lines();
-        let status: u16 = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect();
-        if headers
+        let res = req.send().expect("the server answers");
+        let status = res.status().as_u16();
+        let headers: Vec<(String, String)> = res
+            .headers()
             .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
-        {
-            let mut out = Vec::new();
-            let mut rest = &body[..];
-            loop {
-                let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-                let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
-                    .unwrap();
-                if n == 0 {
-                    break;
-                }
-                out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
-                rest = &rest[nl + 2 + n + 2..];
-            }
-            body = out;
-        }
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).to_string(),
+                )
+            })
+            .collect();
+        let body = res.text().unwrap_or_default();
         for (k, v) in &headers {
             if k.eq_ignore_ascii_case("set-cookie") {
                 let (nv, _) = v.split_once(';').unwrap_or((v, ""));
@@ -116,7 +90,7 @@ impl Client {
         Resp {
             status,
             headers,
-            body: String::from_utf8_lossy(&body).to_string(),
+            body,
         }
     }
 
@@ -459,7 +433,7 @@ fn reviewers_comment_and_viewers_cannot() {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        add.stdin.take().unwrap().write_all(PW.as_bytes()).unwrap();
+        std::io::Write::write_all(&mut add.stdin.take().unwrap(), PW.as_bytes()).unwrap();
         assert!(add.wait().unwrap().success());
     }
     let login = |name: &str| {

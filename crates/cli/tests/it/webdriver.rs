@@ -1,5 +1,5 @@
 //! Browser tests in real headless Chromium, through fantoccini (a maintained WebDriver client)
-//! and Debian's `chromedriver` (package `chromium-driver`).
+//! and Debian's `chromedriver` (package `chromium-driver`), over plain HTTP on loopback.
 //!
 //! What is kojo's own here is only what fantoccini does not do: starting chromedriver on a free
 //! loopback port with a fresh profile, a blocking facade (the tests are plain `#[test]`s), the
@@ -244,8 +244,7 @@ impl Browser {
                 continue;
             }
             let connected = rt.block(
-                ClientBuilder::rustls()
-                    .expect("rustls connector")
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                     .capabilities(caps.clone())
                     .connect(&format!("http://127.0.0.1:{port}")),
             );

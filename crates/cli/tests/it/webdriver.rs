@@ -636,7 +636,6 @@ fn describe_keys(keys: &str) -> String {
 /// Finds `css` in the document, polling until `timeout`.
 fn find_waiting(b: &Browser, css: &str, timeout: Duration) -> Element {
     let deadline = Instant::now() + timeout;
-    let within = "";
     loop {
         let r = b.rt.block(b.client.find(Locator::Css(css)));
         match r {
@@ -645,12 +644,12 @@ fn find_waiting(b: &Browser, css: &str, timeout: Duration) -> Element {
                 thread::sleep(POLL_INTERVAL)
             }
             Err(e) if e.is_no_such_element() => panic!(
-                "no element matches {css:?}{within} after {timeout:?} (at {}, title {:?})",
+                "no element matches {css:?} after {timeout:?} (at {}, title {:?})",
                 b.url_or_unknown(),
                 b.rt.block(b.client.title()).unwrap_or_default()
             ),
             Err(e) => panic!(
-                "WebDriver find {css:?}{within} failed (at {}): {e}",
+                "WebDriver find {css:?} failed (at {}): {e}",
                 b.url_or_unknown()
             ),
         }
@@ -688,6 +687,16 @@ impl Element {
                 .unwrap_or_else(|_| "an unknown page".into());
             panic!("WebDriver {what} on {:?} failed (at {at}): {e}", self.css)
         })
+    }
+
+    /// Another element of the same session, found with `css`.
+    fn sibling(&self, el: fantoccini::elements::Element, css: &str) -> Element {
+        Element {
+            rt: self.rt.clone(),
+            client: self.client.clone(),
+            el,
+            css: css.to_string(),
+        }
     }
 
     /// This element as an argument for [`Browser::execute`] (`arguments[i]` in the script).
@@ -772,14 +781,7 @@ impl Element {
         let deadline = Instant::now() + FIND_TIMEOUT;
         loop {
             match self.rt.block(self.el.find(Locator::Css(css))) {
-                Ok(el) => {
-                    return Element {
-                        rt: self.rt.clone(),
-                        client: self.client.clone(),
-                        el,
-                        css: css.to_string(),
-                    };
-                }
+                Ok(el) => return self.sibling(el, css),
                 Err(e) if e.is_no_such_element() && Instant::now() < deadline => {
                     thread::sleep(POLL_INTERVAL)
                 }
@@ -793,12 +795,7 @@ impl Element {
         let r = self.rt.block(self.el.find_all(Locator::Css(css)));
         self.ok(&format!("find_all {css:?}"), r)
             .into_iter()
-            .map(|el| Element {
-                rt: self.rt.clone(),
-                client: self.client.clone(),
-                el,
-                css: css.to_string(),
-            })
+            .map(|el| self.sibling(el, css))
             .collect()
     }
 

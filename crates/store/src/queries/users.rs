@@ -144,12 +144,7 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-                if r.rows_affected() == 0 {
-                    return Err(StoreError::NotFound {
-                        what: "user",
-                        key: user_id.into(),
-                    });
-                }
+                one_row(r.rows_affected(), "user", user_id)?;
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(user_id)
                     .execute(&mut *tx)
@@ -173,12 +168,7 @@ impl Store {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
-                if r.rows_affected() == 0 {
-                    return Err(StoreError::NotFound {
-                        what: "user",
-                        key: user_id.into(),
-                    });
-                }
+                one_row(r.rows_affected(), "user", user_id)?;
                 if disabled {
                     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                         .bind(user_id)
@@ -204,12 +194,7 @@ impl Store {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
-                if r.rows_affected() == 0 {
-                    return Err(StoreError::NotFound {
-                        what: "user",
-                        key: user_id.into(),
-                    });
-                }
+                one_row(r.rows_affected(), "user", user_id)?;
                 Ok(())
             }
             .await

@@ -4,7 +4,8 @@
 //! as immutable under a URL that carries the catalog version, the language and a fingerprint
 //! of the text (a new kojo with new errata gets new URLs).
 //!
-//! Every answer is rendered once, when first needed, and kept: serving is a map lookup.
+//! Every item's page in every catalog and language is rendered once, on first use (the
+//! fingerprint covers them all), and kept: serving is a map lookup.
 
 use crate::views::{CriteriaPage, SectionVm};
 use askama::Template;

@@ -61,9 +61,7 @@ impl Store {
                     .bind(action_id)
                     .execute(&mut *tx)
                     .await?;
-                if r.rows_affected() == 0 {
-                    return Err(StoreError::NotFound { what: "action", key: action_id.to_string() });
-                }
+                one_row(r.rows_affected(), "action", &action_id.to_string())?;
                 let seq = next_seq!(tx, "action_events");
                 sqlx::query("INSERT INTO action_events (seq, action_id, at, by_user, status, note) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(seq)

@@ -25,6 +25,7 @@ pub mod ops;
 pub mod password;
 mod portfolio;
 mod receive;
+pub mod registers;
 mod review;
 mod signoff;
 mod tokens;
@@ -63,6 +64,10 @@ pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, ApiToken, Assessment, AuditEntry, Comment, CompanyKey,
     CycleCounts, EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, ReceiptRow, SignOffRow,
     Site, StoredAnswer, User,
+};
+/// Register rows and queries (see [`registers`]).
+pub use kojo_store::{
+    ActivityRecord, ChangeCounts, EntryChange, EntryData, EntryQuery, RegisterEntry, RegisterReview,
 };
 pub use portfolio::{PortfolioQuery, WEAKEST_MAX, status_label};
 pub use receive::{Received, SupplierStatus, received_site_code};

@@ -12,9 +12,11 @@ pub mod diff;
 pub mod mapping;
 mod model;
 pub mod oscal;
+pub mod registers;
 mod validate;
 
 pub use mapping::{Change, MappedItem, Mapping};
+pub use registers::Registers;
 
 pub use kojo_i18n::Lang;
 pub use model::*;
@@ -52,6 +54,8 @@ pub struct Source {
     pub glossary: &'static str,
     /// `errata.toml`.
     pub errata: &'static str,
+    /// `registers.toml` and `activities.toml`, where the version has them.
+    pub registers: Option<(&'static str, &'static str)>,
 }
 
 macro_rules! labels {
@@ -66,6 +70,10 @@ pub const FACTORY_0_9: Source = Source {
     labels: labels!("jama-japia-factory-0.9": "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17"),
     glossary: include_str!("../data/jama-japia-factory-0.9/glossary.toml"),
     errata: include_str!("../data/jama-japia-factory-0.9/errata.toml"),
+    registers: Some((
+        include_str!("../data/jama-japia-factory-0.9/registers.toml"),
+        include_str!("../data/jama-japia-factory-0.9/activities.toml"),
+    )),
 };
 
 /// The embedded test catalog `jama-japia-factory@0.9-test`: a small fictitious edit of 0.9
@@ -145,6 +153,7 @@ pub const FACTORY_0_9_TEST: Source = Source {
     ],
     glossary: include_str!("../data/jama-japia-factory-0.9/glossary.toml"),
     errata: include_str!("../data/jama-japia-factory-0.9-test/errata.toml"),
+    registers: None,
 };
 
 /// The embedded mappings between catalog versions: (file name, content).
@@ -165,8 +174,11 @@ pub const TEST_CATALOG_HOOK: &str = "KOJO_TEST_CATALOG";
 
 /// Parses and validates catalog sources.
 pub fn load(source: &Source) -> Result<Catalog, CatalogError> {
-    let catalog = model::parse(source)?;
+    let mut catalog = model::parse(source)?;
     validate::validate(&catalog)?;
+    if let Some((registers, activities)) = source.registers {
+        catalog.registers = Some(Registers::load(&catalog, registers, activities)?);
+    }
     Ok(catalog)
 }
 

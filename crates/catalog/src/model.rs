@@ -219,6 +219,9 @@ pub struct Catalog {
     pub errata: Vec<Erratum>,
     #[serde(skip)]
     index: Vec<(usize, usize, usize)>,
+    /// The registers and periodic activities of this version, where it has them.
+    #[serde(skip)]
+    pub registers: Option<crate::Registers>,
 }
 
 /// An item with the label and requirement it belongs to.
@@ -374,5 +377,6 @@ pub(crate) fn parse(source: &Source) -> Result<Catalog, CatalogError> {
         glossary: glossary.terms,
         errata: errata.errata,
         index,
+        registers: None,
     })
 }

@@ -19,6 +19,7 @@ mod ops_cmd;
 mod output;
 mod portfolio_cmd;
 mod receive_cmd;
+mod register_cmd;
 mod serve_cmd;
 mod setting_cmd;
 mod site_cmd;
@@ -127,6 +128,16 @@ pub enum Command {
     /// The REST API: print its OpenAPI document.
     #[command(subcommand)]
     Api(token_cmd::ApiCmd),
+    /// Registers (台帳): the ledgers the guideline asks for (assets, firewall rules, …): kinds,
+    /// list, add, retire, review (棚卸).
+    #[command(subcommand)]
+    Register(register_cmd::RegisterCmd),
+    /// Periodic activities (年間活動): kinds, record one, the year plan of a plant.
+    #[command(subcommand)]
+    Activity(register_cmd::ActivityCmd),
+    /// The marks the registers suggest for an assessment's items, and where an answer claims
+    /// more than they support (mismatch).
+    Suggest(register_cmd::SuggestArgs),
     /// Run the web app (the main job).
     Serve(serve_cmd::ServeArgs),
     /// Back up the whole database (online) to one file, or verify a backup file.
@@ -162,6 +173,9 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Catalog(cmd) => catalog_cmd::run(cmd, lang),
         Command::Company(cmd) => runtime()?.block_on(company_cmd::run(cmd, db, lang)),
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
+        Command::Register(cmd) => runtime()?.block_on(register_cmd::register(cmd, db, lang)),
+        Command::Activity(cmd) => runtime()?.block_on(register_cmd::activity(cmd, db, lang)),
+        Command::Suggest(args) => runtime()?.block_on(register_cmd::suggest(args, db, lang)),
         Command::Portfolio(args) => runtime()?.block_on(portfolio_cmd::run(args, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),

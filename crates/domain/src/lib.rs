@@ -13,6 +13,7 @@ mod mark;
 pub mod migrate;
 mod period;
 pub mod portfolio;
+pub mod register;
 mod role;
 mod scoring;
 mod stored;

@@ -117,6 +117,10 @@ macro_rules! locale {
                 "versions",
                 include_str!(concat!("../locales/", $lang, "/versions.toml")),
             ),
+            (
+                "register",
+                include_str!(concat!("../locales/", $lang, "/register.toml")),
+            ),
         ]
     };
 }

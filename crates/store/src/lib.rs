@@ -15,6 +15,7 @@ mod cycle_model;
 mod exchange_model;
 mod model;
 mod queries;
+mod register_model;
 pub use queries::{
     AUDIT_FIELD_MAX, Anchor, AnchorRow, AnswerWrite, BackupRun, CatalogCarry, ChainReport,
     ClockReading, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
@@ -23,6 +24,7 @@ pub use queries::{
 pub use cycle_model::*;
 pub use exchange_model::*;
 pub use model::*;
+pub use register_model::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{

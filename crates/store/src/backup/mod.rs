@@ -73,6 +73,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("suppliers", "org_id"),
     ("receipts", "seq"),
     ("api_tokens", "id"),
+    ("register_entries", "id"),
+    ("register_history", "entry_id, version"),
+    ("register_reviews", "id"),
+    ("activity_records", "id"),
     ("audit_log", "seq"),
     ("audit_anchors", "seq"),
 ];

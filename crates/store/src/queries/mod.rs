@@ -374,6 +374,7 @@ mod jobs;
 pub use health::ClockReading;
 mod cycle;
 mod portfolio;
+mod registers;
 pub use cycle::{CatalogCarry, QueueFilter};
 pub use portfolio::{OverdueRow, PortfolioHead};
 mod sessions;

@@ -1,0 +1,589 @@
+//! Registers (台帳) and periodic activities: entries by plant, their history, reviews (棚卸),
+//! activity records, the year plan, and the rules' suggested marks beside the answers.
+//!
+//! Registers hold sensitive details (addresses, confidential asset names): every use case goes
+//! through the plant's visibility, exactly like answers, and exports are recorded in the
+//! access log.
+
+use crate::{AppError, Editor, Reader};
+use chrono::NaiveDate;
+use kojo_catalog::Registers;
+use kojo_catalog::registers::{ActivityKind, FieldDef, RegisterKind};
+use kojo_domain::register::plan::{self, Period};
+use kojo_domain::register::rules::{self, Basis, EntryFacts, Facts, Finding, RegisterFacts};
+use kojo_domain::register::value;
+use kojo_domain::{Lang, Mark};
+use kojo_store::{
+    ActivityRecord, ChangeCounts, EntryChange, EntryData, EntryQuery, EntryUpdate, NewEntry,
+    RegisterChanges, RegisterEntry, RegisterReview, Site,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The most entries one page shows.
+pub const PAGE_MAX: i64 = 500;
+
+/// The registers and activities of the catalog kojo uses.
+pub fn registers() -> Result<&'static Registers, AppError> {
+    kojo_catalog::builtin()
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .registers
+        .as_ref()
+        .ok_or_else(|| AppError::Internal("the catalog has no registers".into()))
+}
+
+/// A register kind by id.
+pub fn register_kind(id: &str) -> Result<&'static RegisterKind, AppError> {
+    registers()?.kind(id.trim()).ok_or_else(|| {
+        let kinds = registers()
+            .map(|r| {
+                r.kinds
+                    .iter()
+                    .map(|k| k.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        AppError::bad("register.unknown_kind", &[("kind", &id), ("kinds", &kinds)])
+    })
+}
+
+/// A field of `kind` named by its id, its Japanese or its English name (compared after NFKC,
+/// without whitespace, ignoring case).
+pub fn field_named<'k>(kind: &'k RegisterKind, name: &str) -> Option<&'k FieldDef> {
+    let k = value::fold_key(name);
+    kind.fields.iter().find(|f| {
+        value::fold_key(&f.id) == k
+            || value::fold_key(&f.name.ja) == k
+            || value::fold_key(&f.name.en) == k
+    })
+}
+
+/// Parses raw `(field, value)` pairs into an entry's key and values; every bad field or value
+/// is named in one error. The key field must have a value; other required fields may be empty
+/// (the rules report them).
+pub fn parse_entry(
+    kind: &RegisterKind,
+    values: &[(String, String)],
+) -> Result<(String, EntryData), AppError> {
+    let mut data = BTreeMap::new();
+    let mut problems: Vec<(String, String)> = Vec::new();
+    for (name, raw) in values {
+        let Some(f) = field_named(kind, name) else {
+            problems.push(both(
+                "register.unknown_field",
+                &[("field", name), ("kind", &kind.id)],
+            ));
+            continue;
+        };
+        match value::parse(f, raw) {
+            Ok(Some(v)) => {
+                data.insert(f.id.clone(), v);
+            }
+            Ok(None) => {
+                data.remove(&f.id);
+            }
+            Err(e) => problems.push((e.message(Lang::Ja), e.message(Lang::En))),
+        }
+    }
+    let key = data.get(&kind.key).cloned().unwrap_or_default();
+    if key.is_empty() {
+        let f = kind
+            .field(&kind.key)
+            .map(|f| f.name.ja.as_str())
+            .unwrap_or(&kind.key);
+        problems.push(both("register.key_required", &[("field", &f)]));
+    }
+    if problems.is_empty() {
+        Ok((key, EntryData(data)))
+    } else {
+        Err(joined(problems))
+    }
+}
+
+fn both(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> (String, String) {
+    (
+        kojo_i18n::tr(Lang::Ja, key, args),
+        kojo_i18n::tr(Lang::En, key, args),
+    )
+}
+
+pub(crate) fn joined(problems: Vec<(String, String)>) -> AppError {
+    let (ja, en): (Vec<String>, Vec<String>) = problems.into_iter().unzip();
+    AppError::BadInput {
+        ja: ja.join("\n"),
+        en: en.join("\n"),
+    }
+}
+
+/// SHA-256 (hex) of entries as reviewed: each entry's key and values, in order.
+pub fn entries_hash(entries: &[RegisterEntry]) -> String {
+    let mut h = Sha256::new();
+    for e in entries {
+        h.update(e.entry_key.as_bytes());
+        h.update([0]);
+        h.update(e.data.to_json().as_bytes());
+        h.update([b'\n']);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The rules' word on one item of an assessment, beside its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSuggestion {
+    /// The item.
+    pub item: u16,
+    /// ○ △ ×, or none when the registers say nothing.
+    pub suggested: Option<Mark>,
+    /// The mark answered.
+    pub answered: Option<Mark>,
+    /// The answer claims more than the registers support.
+    pub mismatch: bool,
+    /// What is wrong.
+    pub findings: Vec<Finding>,
+    /// What was read.
+    pub basis: Vec<Basis>,
+}
+
+/// One activity's year plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityPlan {
+    /// The activity.
+    pub activity: &'static ActivityKind,
+    /// Its periods in the fiscal year.
+    pub periods: Vec<Period>,
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+impl Reader<'_> {
+    /// One page of a register of a plant (at most [`PAGE_MAX`] entries) and the count matching.
+    pub async fn register_page(
+        &self,
+        site: &str,
+        kind: &str,
+        q: &EntryQuery,
+    ) -> Result<(Site, Vec<RegisterEntry>, i64), AppError> {
+        let site = self.site(site).await?;
+        let kind = register_kind(kind)?;
+        let mut q = q.clone();
+        q.limit = q.limit.clamp(1, PAGE_MAX);
+        q.offset = q.offset.max(0);
+        if let Some(f) = &q.sort {
+            q.sort = Some(
+                field_named(kind, f)
+                    .ok_or_else(|| {
+                        AppError::bad(
+                            "register.unknown_field",
+                            &[("field", f), ("kind", &kind.id)],
+                        )
+                    })?
+                    .id
+                    .clone(),
+            );
+        }
+        let (rows, total) = self.app.store.register_page(&site.id, &kind.id, &q).await?;
+        Ok((site, rows, total))
+    }
+
+    /// Every entry of a register of a plant, in effect (or all), in insertion order.
+    pub async fn register_entries(
+        &self,
+        site: &str,
+        kind: &str,
+        with_retired: bool,
+    ) -> Result<(Site, Vec<RegisterEntry>), AppError> {
+        let site = self.site(site).await?;
+        let kind = register_kind(kind)?;
+        let rows = self
+            .app
+            .store
+            .register_entries(&site.id, Some(&kind.id), with_retired)
+            .await?;
+        Ok((site, rows))
+    }
+
+    /// A register's entries for an export, recorded in the access log.
+    pub async fn export_register(
+        &self,
+        site: &str,
+        kind: &str,
+        format: &str,
+    ) -> Result<(Site, Vec<RegisterEntry>), AppError> {
+        let (site, rows) = self.register_entries(site, kind, false).await?;
+        self.audit(
+            "register-export",
+            &site.code,
+            Some(&format!("{kind} {format} {} entries", rows.len())),
+        )
+        .await?;
+        Ok((site, rows))
+    }
+
+    /// One entry of a plant's register with its history.
+    pub async fn register_entry(
+        &self,
+        site: &str,
+        entry_id: &str,
+    ) -> Result<(RegisterEntry, Vec<EntryChange>), AppError> {
+        let site = self.site(site).await?;
+        let e = self
+            .app
+            .store
+            .register_entry(entry_id)
+            .await?
+            .filter(|e| e.site_id == site.id)
+            .ok_or_else(|| crate::handles::not_found("register entry", entry_id))?;
+        let history = self.app.store.register_history(&e.id).await?;
+        Ok((e, history))
+    }
+
+    /// A plant's reviews (棚卸), newest first.
+    pub async fn register_reviews(
+        &self,
+        site: &str,
+        kind: Option<&str>,
+    ) -> Result<Vec<RegisterReview>, AppError> {
+        let site = self.site(site).await?;
+        let kind = kind.map(register_kind).transpose()?;
+        Ok(self
+            .app
+            .store
+            .register_reviews(&site.id, kind.map(|k| k.id.as_str()))
+            .await?)
+    }
+
+    /// A plant's activity records, in a fiscal year or all, oldest first.
+    pub async fn activity_records(
+        &self,
+        site: &str,
+        fy: Option<i32>,
+    ) -> Result<Vec<ActivityRecord>, AppError> {
+        let site = self.site(site).await?;
+        let bounds = fy.and_then(plan::fiscal_year_bounds);
+        let (from, to) = match bounds {
+            Some((f, t)) => (Some(crate::cycle::ymd(f)), Some(crate::cycle::ymd(t))),
+            None => (None, None),
+        };
+        Ok(self
+            .app
+            .store
+            .activity_records(&site.id, from.as_deref(), to.as_deref())
+            .await?)
+    }
+
+    /// The year plan (年間活動) of a plant: every activity's periods in fiscal year `fy`.
+    pub async fn activity_plan(
+        &self,
+        site: &str,
+        fy: i32,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ActivityPlan>, AppError> {
+        let records = self.activity_records(site, Some(fy)).await?;
+        let mut done: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
+        for r in &records {
+            if let Some(d) = date(&r.done_on) {
+                done.entry(r.activity.as_str()).or_default().push(d);
+            }
+        }
+        Ok(registers()?
+            .activities
+            .iter()
+            .map(|a| ActivityPlan {
+                activity: a,
+                periods: plan::plan(
+                    a,
+                    fy,
+                    done.get(a.id.as_str()).map_or(&[], Vec::as_slice),
+                    as_of,
+                ),
+            })
+            .collect())
+    }
+
+    /// What the rules read about a plant as of a date: entries in effect, the last review of
+    /// each register and every activity record up to then (three queries).
+    pub async fn register_facts(&self, site: &Site, as_of: NaiveDate) -> Result<Facts, AppError> {
+        let store = &self.app.store;
+        let entries = store.register_entries(&site.id, None, false).await?;
+        let reviews = store.register_reviews(&site.id, None).await?;
+        let records = store
+            .activity_records(&site.id, None, Some(&crate::cycle::ymd(as_of)))
+            .await?;
+        let mut facts = Facts::default();
+        for e in entries {
+            facts
+                .registers
+                .entry(e.kind.clone())
+                .or_insert_with(RegisterFacts::default)
+                .entries
+                .push(EntryFacts {
+                    key: e.entry_key,
+                    values: e.data.0,
+                });
+        }
+        for r in reviews {
+            let Some(d) = date(&r.reviewed_on).filter(|d| *d <= as_of) else {
+                continue;
+            };
+            let f = facts.registers.entry(r.kind).or_default();
+            f.last_review = f.last_review.max(Some(d));
+        }
+        for r in records {
+            if let Some(d) = date(&r.done_on) {
+                facts.occurrences.entry(r.activity).or_default().push(d);
+            }
+        }
+        Ok(facts)
+    }
+
+    /// The rules' suggestions for an assessment's plant as of a date, beside its answers.
+    pub async fn suggestions(
+        &self,
+        assessment_id: &str,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ItemSuggestion>, AppError> {
+        let view = self.assessment(assessment_id).await?;
+        let site = self.site_by_id(&view.assessment.site_id).await?;
+        let facts = self.register_facts(&site, as_of).await?;
+        let answered = |n: u16| view.answer(n).map(|a| a.mark());
+        Ok(rules::suggest(registers()?, &facts, as_of)
+            .into_iter()
+            .map(|s| {
+                let answered = answered(s.item);
+                ItemSuggestion {
+                    item: s.item,
+                    suggested: s.suggested,
+                    answered,
+                    mismatch: s.mismatch(answered),
+                    findings: s.findings,
+                    basis: s.basis,
+                }
+            })
+            .collect())
+    }
+}
+
+impl Editor<'_> {
+    /// Applies changes to a register of a plant (all or nothing) and records them in the access
+    /// log.
+    pub async fn apply_register(
+        &self,
+        site: &Site,
+        kind: &RegisterKind,
+        changes: &RegisterChanges,
+        what: &str,
+    ) -> Result<ChangeCounts, AppError> {
+        let site = self.site_by_id(&site.id).await?;
+        let counts = self
+            .app
+            .store
+            .apply_register_changes(&site.id, &kind.id, changes, &self.actor.name)
+            .await?;
+        self.audit(
+            "register-change",
+            &site.code,
+            Some(&format!(
+                "{} {what}: +{} ~{} -{} ↺{}",
+                kind.id, counts.inserted, counts.updated, counts.retired, counts.restored
+            )),
+        )
+        .await?;
+        Ok(counts)
+    }
+
+    /// Adds one entry from raw `(field, value)` pairs.
+    pub async fn add_entry(
+        &self,
+        site: &str,
+        kind: &str,
+        line: Option<&str>,
+        values: &[(String, String)],
+    ) -> Result<RegisterEntry, AppError> {
+        let site = self.site(site).await?;
+        let kind = register_kind(kind)?;
+        let line_id = match line {
+            Some(code) => Some(self.line(&site, code).await?.id),
+            None => None,
+        };
+        let (key, data) = parse_entry(kind, values)?;
+        let changes = RegisterChanges {
+            inserts: vec![NewEntry {
+                line_id,
+                key: key.clone(),
+                data,
+            }],
+            ..Default::default()
+        };
+        self.apply_register(&site, kind, &changes, "add").await?;
+        let rows = self
+            .app
+            .store
+            .register_entries(&site.id, Some(&kind.id), false)
+            .await?;
+        rows.into_iter()
+            .rev()
+            .find(|e| e.entry_key == key)
+            .ok_or_else(|| AppError::Internal("the entry just added is missing".into()))
+    }
+
+    /// Changes one entry: `values` are merged over its current values (an empty value clears
+    /// the field).
+    pub async fn edit_entry(
+        &self,
+        site: &str,
+        entry_id: &str,
+        version: i64,
+        values: &[(String, String)],
+    ) -> Result<ChangeCounts, AppError> {
+        let (e, _) = self.register_entry(site, entry_id).await?;
+        let site = self.site_by_id(&e.site_id).await?;
+        let kind = register_kind(&e.kind)?;
+        let mut merged: Vec<(String, String)> = e.data.0.clone().into_iter().collect();
+        merged.extend(values.iter().cloned());
+        let (key, data) = parse_entry(kind, &merged)?;
+        let changes = RegisterChanges {
+            updates: vec![EntryUpdate {
+                id: e.id.clone(),
+                version,
+                key,
+                data,
+            }],
+            ..Default::default()
+        };
+        self.apply_register(&site, kind, &changes, "edit").await
+    }
+
+    /// Retires one entry (kept with its history).
+    pub async fn retire_entry(
+        &self,
+        site: &str,
+        entry_id: &str,
+        version: i64,
+    ) -> Result<ChangeCounts, AppError> {
+        let (e, _) = self.register_entry(site, entry_id).await?;
+        let site = self.site_by_id(&e.site_id).await?;
+        let kind = register_kind(&e.kind)?;
+        let changes = RegisterChanges {
+            retires: vec![(e.id, version)],
+            ..Default::default()
+        };
+        self.apply_register(&site, kind, &changes, "retire").await
+    }
+
+    /// Records a review (棚卸) of a register of a plant: the entries in effect now are hashed.
+    pub async fn review_register(
+        &self,
+        site: &str,
+        kind: &str,
+        reviewer: &str,
+        note: Option<&str>,
+        on: NaiveDate,
+    ) -> Result<RegisterReview, AppError> {
+        let reviewer = reviewer.trim();
+        if reviewer.is_empty() {
+            return Err(AppError::bad("register.reviewer_required", &[]));
+        }
+        let (site, entries) = self.register_entries(site, kind, false).await?;
+        let kind = register_kind(kind)?;
+        let hash = entries_hash(&entries);
+        let r = self
+            .app
+            .store
+            .add_register_review(
+                &site.id,
+                &kind.id,
+                &crate::cycle::ymd(on),
+                reviewer,
+                note.map(str::trim).filter(|n| !n.is_empty()),
+                entries.len() as i64,
+                &hash,
+                &self.actor.name,
+            )
+            .await?;
+        self.audit(
+            "register-review",
+            &site.code,
+            Some(&format!("{} {} {hash}", kind.id, r.reviewed_on)),
+        )
+        .await?;
+        Ok(r)
+    }
+
+    /// Records one occurrence of a periodic activity, named by its id or by its item (when the
+    /// item has one activity).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_activity(
+        &self,
+        site: &str,
+        activity: Option<&str>,
+        item: Option<u16>,
+        on: NaiveDate,
+        what: Option<&str>,
+        participants: Option<&str>,
+        note: Option<&str>,
+        evidence: Option<&str>,
+    ) -> Result<ActivityRecord, AppError> {
+        let site = self.site(site).await?;
+        let r = registers()?;
+        let kind = match (activity, item) {
+            (Some(id), _) => r
+                .activity(id.trim())
+                .ok_or_else(|| AppError::bad("register.unknown_activity", &[("activity", &id)]))?,
+            (None, Some(n)) => {
+                let of_item: Vec<&'static ActivityKind> =
+                    r.activities.iter().filter(|a| a.item == n).collect();
+                match of_item.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        return Err(AppError::bad(
+                            "register.item_without_activity",
+                            &[("item", &n)],
+                        ));
+                    }
+                    many => {
+                        let ids = many
+                            .iter()
+                            .map(|a| a.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        return Err(AppError::bad(
+                            "register.item_ambiguous",
+                            &[("item", &n), ("activities", &ids)],
+                        ));
+                    }
+                }
+            }
+            (None, None) => return Err(AppError::bad("register.activity_required", &[])),
+        };
+        let clean = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let rec = ActivityRecord {
+            id: kojo_store::new_id(),
+            site_id: site.id.clone(),
+            activity: kind.id.clone(),
+            item_no: i64::from(kind.item),
+            done_on: crate::cycle::ymd(on),
+            what: clean(what),
+            participants: clean(participants),
+            note: clean(note),
+            evidence: clean(evidence),
+            recorded_at: kojo_store::now(),
+            recorded_by: self.actor.name.clone(),
+        };
+        self.app.store.add_activity_record(&rec).await?;
+        self.audit(
+            "activity-record",
+            &site.code,
+            Some(&format!("{} {}", rec.activity, rec.done_on)),
+        )
+        .await?;
+        Ok(rec)
+    }
+}

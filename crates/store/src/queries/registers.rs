@@ -1,0 +1,497 @@
+//! Registers (台帳): entries with their history, reviews (棚卸) and activity records.
+//!
+//! A batch of changes (an import, one edit) is one transaction: every entry, every history row,
+//! or nothing. Inserts go in multi-row statements of [`INSERT_BATCH`] rows with their order keys
+//! reserved in one step, so a 50,000-row ledger is a few hundred statements, not 150,000.
+
+use super::*;
+use crate::register_model::*;
+use crate::{Kind, RegisterEntry};
+
+/// Rows per multi-row INSERT (14 parameters each: well under both engines' limits).
+const INSERT_BATCH: usize = 500;
+
+const INSERT_COLUMNS: &str = "id, site_id, line_id, kind, entry_key, data, search, retired, version, \
+                              seq, created_at, created_by, updated_at, updated_by";
+
+const ENTRY_COLUMNS: &str = "id, site_id, line_id, kind, entry_key, data, retired, version, seq, \
+                             created_at, created_by, updated_at, updated_by";
+
+/// One history row to write: (entry id, version, change, old data, new data).
+type HistoryRow = (String, i64, &'static str, Option<String>, Option<String>);
+
+/// Reserves `n` values of the named counter; returns the first (the range is `first..first+n`).
+macro_rules! reserve_seq {
+    ($tx:expr, $name:expr, $n:expr) => {{
+        let n = i64::try_from($n).unwrap_or(i64::MAX);
+        let (last,): (i64,) = sqlx::query_as(
+            "UPDATE sequences SET value = value + $2 WHERE name = $1 RETURNING value",
+        )
+        .bind($name)
+        .bind(n)
+        .fetch_one(&mut *$tx)
+        .await?;
+        last - n + 1
+    }};
+}
+
+/// `a,b` → `($1, $2, …), (…)`: the VALUES list of `rows` rows of `cols` parameters.
+fn values_list(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `text` as a LIKE pattern matching it anywhere, with `\` as the escape.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn unique_key(e: sqlx::Error, key: &str) -> StoreError {
+    if is_unique_violation(&e) {
+        StoreError::Duplicate {
+            what: "register entry",
+            key: key.into(),
+        }
+    } else {
+        e.into()
+    }
+}
+
+impl Store {
+    /// Applies changes to one register of one plant in one transaction: inserts, updates,
+    /// retirements and restorations, each with its history row. A change whose version is
+    /// stale, or of an entry of another plant or kind, fails the whole batch with
+    /// [`StoreError::NotFound`] (`register entry`, its id); two entries in effect with one key
+    /// with [`StoreError::Duplicate`].
+    pub async fn apply_register_changes(
+        &self,
+        site_id: &str,
+        kind: &str,
+        changes: &RegisterChanges,
+        actor: &str,
+    ) -> Result<ChangeCounts> {
+        let at = now();
+        let history_rows = changes.inserts.len()
+            + changes.updates.len()
+            + changes.retires.len()
+            + changes.restores.len();
+        write_tx!(self, |tx| {
+            async {
+                let mut history: Vec<HistoryRow> = Vec::with_capacity(history_rows);
+                if !changes.inserts.is_empty() {
+                    let first = reserve_seq!(tx, "register_entries", changes.inserts.len());
+                    for (chunk_no, chunk) in changes.inserts.chunks(INSERT_BATCH).enumerate() {
+                        let sql = format!(
+                            "INSERT INTO register_entries ({INSERT_COLUMNS}) VALUES {}",
+                            values_list(chunk.len(), 14)
+                        );
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (i, e) in chunk.iter().enumerate() {
+                            let id = new_id();
+                            let json = e.data.to_json();
+                            let seq = first + (chunk_no * INSERT_BATCH + i) as i64;
+                            history.push((id.clone(), 1, "add", None, Some(json.clone())));
+                            q = q
+                                .bind(id)
+                                .bind(site_id)
+                                .bind(e.line_id.clone())
+                                .bind(kind)
+                                .bind(e.key.clone())
+                                .bind(json)
+                                .bind(e.data.search_text())
+                                .bind(false)
+                                .bind(1i64)
+                                .bind(seq)
+                                .bind(&at)
+                                .bind(actor)
+                                .bind(&at)
+                                .bind(actor);
+                        }
+                        let n = q
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|e| {
+                                let key = chunk.first().map(|e| e.key.as_str()).unwrap_or("");
+                                unique_key(e, key)
+                            })?
+                            .rows_affected();
+                        if n != chunk.len() as u64 {
+                            return Err(StoreError::Corrupt(format!(
+                                "inserting {} register entries changed {n} rows",
+                                chunk.len()
+                            )));
+                        }
+                    }
+                }
+                let read = "SELECT data, retired FROM register_entries \
+                            WHERE id = $1 AND site_id = $2 AND kind = $3 AND version = $4";
+                for u in &changes.updates {
+                    let old: Option<(String, bool)> = sqlx::query_as(read)
+                        .bind(&u.id)
+                        .bind(site_id)
+                        .bind(kind)
+                        .bind(u.version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some((old, false)) = old else {
+                        return Err(StoreError::NotFound {
+                            what: "register entry",
+                            key: u.id.clone(),
+                        });
+                    };
+                    let json = u.data.to_json();
+                    let n = sqlx::query(
+                        "UPDATE register_entries SET data = $1, entry_key = $2, version = version + 1, \
+                         updated_at = $3, updated_by = $4, search = $7 WHERE id = $5 AND version = $6",
+                    )
+                    .bind(&json)
+                    .bind(&u.key)
+                    .bind(&at)
+                    .bind(actor)
+                    .bind(&u.id)
+                    .bind(u.version)
+                    .bind(u.data.search_text())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| unique_key(e, &u.key))?
+                    .rows_affected();
+                    one_row(n, "register entry", &u.id)?;
+                    history.push((u.id.clone(), u.version + 1, "edit", Some(old), Some(json)));
+                }
+                for (list, retire, change) in [
+                    (&changes.retires, true, "retire"),
+                    (&changes.restores, false, "restore"),
+                ] {
+                    for (id, version) in list {
+                        let old: Option<(String, String)> = sqlx::query_as(
+                            "SELECT data, entry_key FROM register_entries WHERE id = $1 AND site_id = $2 \
+                             AND kind = $3 AND version = $4 AND retired = $5",
+                        )
+                        .bind(id)
+                        .bind(site_id)
+                        .bind(kind)
+                        .bind(*version)
+                        .bind(!retire)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some((data, key)) = old else {
+                            return Err(StoreError::NotFound {
+                                what: "register entry",
+                                key: id.clone(),
+                            });
+                        };
+                        let n = sqlx::query(
+                            "UPDATE register_entries SET retired = $1, version = version + 1, \
+                             updated_at = $2, updated_by = $3 WHERE id = $4 AND version = $5",
+                        )
+                        .bind(retire)
+                        .bind(&at)
+                        .bind(actor)
+                        .bind(id)
+                        .bind(*version)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| unique_key(e, &key))?
+                        .rows_affected();
+                        one_row(n, "register entry", id)?;
+                        history.push((id.clone(), version + 1, change, Some(data.clone()), Some(data)));
+                    }
+                }
+                if !history.is_empty() {
+                    let first = reserve_seq!(tx, "register_history", history.len());
+                    for (chunk_no, chunk) in history.chunks(INSERT_BATCH).enumerate() {
+                        let sql = format!(
+                            "INSERT INTO register_history (entry_id, version, seq, change, changed_at, \
+                             changed_by, old_data, new_data) VALUES {}",
+                            values_list(chunk.len(), 8)
+                        );
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (i, (id, version, change, old, new)) in chunk.iter().enumerate() {
+                            q = q
+                                .bind(id)
+                                .bind(*version)
+                                .bind(first + (chunk_no * INSERT_BATCH + i) as i64)
+                                .bind(*change)
+                                .bind(&at)
+                                .bind(actor)
+                                .bind(old.as_deref())
+                                .bind(new.as_deref());
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                }
+                Ok::<_, StoreError>(ChangeCounts {
+                    inserted: changes.inserts.len(),
+                    updated: changes.updates.len(),
+                    retired: changes.retires.len(),
+                    restored: changes.restores.len(),
+                })
+            }
+            .await
+        })
+    }
+
+    /// One page of a register of a plant and the number of entries matching the filter.
+    pub async fn register_page(
+        &self,
+        site_id: &str,
+        kind: &str,
+        q: &EntryQuery,
+    ) -> Result<(Vec<RegisterEntry>, i64)> {
+        let mut filter = String::from("site_id = $1 AND kind = $2 AND retired = $3");
+        let mut params: Vec<String> = Vec::new();
+        let mut next = 4;
+        if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(&format!(" AND search LIKE ${next} ESCAPE '\\'"));
+            params.push(contains_pattern(&s.to_lowercase()));
+            next += 1;
+        }
+        for (field, value) in &q.equals {
+            // The stored JSON text holds `"field":"value"` exactly (serde_json, keys sorted).
+            let pair = format!(
+                "{}:{}",
+                serde_json::to_string(field).unwrap_or_default(),
+                serde_json::to_string(value).unwrap_or_default()
+            );
+            filter.push_str(&format!(" AND data LIKE ${next} ESCAPE '\\'"));
+            params.push(contains_pattern(&pair));
+            next += 1;
+        }
+        let dir = if q.desc { "DESC" } else { "ASC" };
+        let order = match (&q.sort, self.kind()) {
+            (None, _) => format!("seq {dir}"),
+            (Some(_), Kind::Sqlite) => {
+                format!("COALESCE(json_extract(data, ${next}), '') {dir}, seq {dir}")
+            }
+            (Some(_), Kind::Postgres) => {
+                format!("COALESCE(CAST(data AS json) ->> ${next}, '') {dir}, seq {dir}")
+            }
+        };
+        let sort_param = q.sort.as_ref().map(|f| match self.kind() {
+            Kind::Sqlite => format!("$.\"{}\"", f.replace('"', "")),
+            Kind::Postgres => f.clone(),
+        });
+        let limit_at = next + usize::from(sort_param.is_some());
+        let list = format!(
+            "SELECT {ENTRY_COLUMNS} FROM register_entries WHERE {filter} ORDER BY {order} \
+             LIMIT ${limit_at} OFFSET ${}",
+            limit_at + 1
+        );
+        let count = format!("SELECT COUNT(*) FROM register_entries WHERE {filter}");
+        let (rows, total) = on!(self, |pool| {
+            let mut lq = sqlx::query_as::<_, RegisterEntry>(sqlx::AssertSqlSafe(list))
+                .bind(site_id)
+                .bind(kind)
+                .bind(q.retired);
+            let mut cq = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(count))
+                .bind(site_id)
+                .bind(kind)
+                .bind(q.retired);
+            for p in &params {
+                lq = lq.bind(p.clone());
+                cq = cq.bind(p.clone());
+            }
+            if let Some(s) = &sort_param {
+                lq = lq.bind(s.clone());
+            }
+            let rows = lq.bind(q.limit).bind(q.offset).fetch_all(pool).await?;
+            let (total,) = cq.fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok((rows, total))
+    }
+
+    /// Every entry of a plant's registers (one kind, or all), in effect or all of them, in
+    /// insertion order: for the rules, exports and imports (one query).
+    pub async fn register_entries(
+        &self,
+        site_id: &str,
+        kind: Option<&str>,
+        with_retired: bool,
+    ) -> Result<Vec<RegisterEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM register_entries WHERE site_id = $1 \
+             AND ($2 IS NULL OR kind = $2) AND ($3 OR NOT retired) ORDER BY seq"
+        );
+        Ok(on!(self, |pool| sqlx::query_as::<_, RegisterEntry>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(site_id)
+        .bind(kind)
+        .bind(with_retired)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// One entry.
+    pub async fn register_entry(&self, id: &str) -> Result<Option<RegisterEntry>> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM register_entries WHERE id = $1");
+        Ok(on!(self, |pool| sqlx::query_as::<_, RegisterEntry>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// An entry's history, oldest first.
+    pub async fn register_history(&self, entry_id: &str) -> Result<Vec<EntryChange>> {
+        let sql = "SELECT entry_id, version, change, changed_at, changed_by, old_data, new_data \
+                   FROM register_history WHERE entry_id = $1 ORDER BY seq";
+        Ok(on!(self, |pool| sqlx::query_as::<_, EntryChange>(sql)
+            .bind(entry_id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Records a review (棚卸) of one register of a plant.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_register_review(
+        &self,
+        site_id: &str,
+        kind: &str,
+        reviewed_on: &str,
+        reviewer: &str,
+        note: Option<&str>,
+        entries: i64,
+        entries_hash: &str,
+        actor: &str,
+    ) -> Result<RegisterReview> {
+        let r = RegisterReview {
+            id: new_id(),
+            site_id: site_id.into(),
+            kind: kind.into(),
+            reviewed_on: reviewed_on.into(),
+            reviewer: reviewer.into(),
+            note: note.map(str::to_string),
+            entries,
+            entries_hash: entries_hash.into(),
+            recorded_at: now(),
+            recorded_by: actor.into(),
+        };
+        let sql = "INSERT INTO register_reviews (id, site_id, kind, reviewed_on, reviewer, note, \
+                   entries, entries_hash, seq, recorded_at, recorded_by) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        write_tx!(self, |tx| {
+            async {
+                let seq = next_seq!(tx, "register_reviews");
+                let n = sqlx::query(sql)
+                    .bind(&r.id)
+                    .bind(&r.site_id)
+                    .bind(&r.kind)
+                    .bind(&r.reviewed_on)
+                    .bind(&r.reviewer)
+                    .bind(r.note.as_deref())
+                    .bind(r.entries)
+                    .bind(&r.entries_hash)
+                    .bind(seq)
+                    .bind(&r.recorded_at)
+                    .bind(&r.recorded_by)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                inserted(n, "register review")
+            }
+            .await
+        })?;
+        Ok(r)
+    }
+
+    /// A plant's reviews (every kind, or one), newest first.
+    pub async fn register_reviews(
+        &self,
+        site_id: &str,
+        kind: Option<&str>,
+    ) -> Result<Vec<RegisterReview>> {
+        let sql = "SELECT id, site_id, kind, reviewed_on, reviewer, note, entries, entries_hash, \
+                   recorded_at, recorded_by FROM register_reviews \
+                   WHERE site_id = $1 AND ($2 IS NULL OR kind = $2) \
+                   ORDER BY reviewed_on DESC, seq DESC";
+        Ok(on!(self, |pool| sqlx::query_as::<_, RegisterReview>(sql)
+            .bind(site_id)
+            .bind(kind)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Records one occurrence of a periodic activity.
+    pub async fn add_activity_record(&self, r: &ActivityRecord) -> Result<()> {
+        let sql = "INSERT INTO activity_records (id, site_id, activity, item_no, done_on, what, \
+                   participants, note, evidence, seq, recorded_at, recorded_by) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+        write_tx!(self, |tx| {
+            async {
+                let seq = next_seq!(tx, "activity_records");
+                let n = sqlx::query(sql)
+                    .bind(&r.id)
+                    .bind(&r.site_id)
+                    .bind(&r.activity)
+                    .bind(r.item_no)
+                    .bind(&r.done_on)
+                    .bind(r.what.as_deref())
+                    .bind(r.participants.as_deref())
+                    .bind(r.note.as_deref())
+                    .bind(r.evidence.as_deref())
+                    .bind(seq)
+                    .bind(&r.recorded_at)
+                    .bind(&r.recorded_by)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| match e {
+                        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                            StoreError::NotFound {
+                                what: "site",
+                                key: r.site_id.clone(),
+                            }
+                        }
+                        e => e.into(),
+                    })?
+                    .rows_affected();
+                inserted(n, "activity record")
+            }
+            .await
+        })
+    }
+
+    /// A plant's activity records done in `[from, to]` (ISO dates, inclusive; open when
+    /// `None`), oldest first.
+    pub async fn activity_records(
+        &self,
+        site_id: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<ActivityRecord>> {
+        let sql = "SELECT id, site_id, activity, item_no, done_on, what, participants, note, \
+                   evidence, recorded_at, recorded_by FROM activity_records \
+                   WHERE site_id = $1 AND ($2 IS NULL OR done_on >= $2) \
+                   AND ($3 IS NULL OR done_on <= $3) ORDER BY done_on, seq";
+        Ok(on!(self, |pool| sqlx::query_as::<_, ActivityRecord>(sql)
+            .bind(site_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await)?)
+    }
+}

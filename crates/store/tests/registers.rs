@@ -1,0 +1,406 @@
+//! Registers (台帳) on SQLite and PostgreSQL: entries in batches, history, retire and restore,
+//! stale versions and duplicate keys refused as a whole, paging with search, filter and sort,
+//! reviews and activity records.
+
+mod common;
+
+use common::setup;
+use kojo_store::*;
+use std::collections::BTreeMap;
+
+suite!(
+    entries_keep_their_history_through_edit_retire_and_restore,
+    a_batch_with_one_bad_change_writes_nothing,
+    pages_filter_search_and_sort_on_field_values,
+    a_large_batch_is_one_transaction_in_order,
+    reviews_and_activity_records_are_kept_per_plant,
+);
+
+fn data(pairs: &[(&str, &str)]) -> EntryData {
+    EntryData(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+fn rule(key: &str, expiry: &str) -> NewEntry {
+    NewEntry {
+        line_id: None,
+        key: key.into(),
+        data: data(&[("rule-id", key), ("ports", "502"), ("expiry", expiry)]),
+    }
+}
+
+fn inserts(entries: Vec<NewEntry>) -> RegisterChanges {
+    RegisterChanges {
+        inserts: entries,
+        ..Default::default()
+    }
+}
+
+async fn entries_keep_their_history_through_edit_retire_and_restore(s: &Store) {
+    let (_, site, _) = setup(s).await;
+    let counts = s
+        .apply_register_changes(
+            &site.id,
+            "firewall-rules",
+            &inserts(vec![rule("FW-1", "2026-03-31")]),
+            "山田",
+        )
+        .await
+        .unwrap();
+    assert_eq!(counts.inserted, 1);
+    let all = s
+        .register_entries(&site.id, Some("firewall-rules"), false)
+        .await
+        .unwrap();
+    let e = &all[0];
+    assert_eq!(
+        (e.version, e.retired, e.entry_key.as_str()),
+        (1, false, "FW-1")
+    );
+    assert_eq!(e.data.get("expiry"), Some("2026-03-31"));
+
+    let edit = RegisterChanges {
+        updates: vec![EntryUpdate {
+            id: e.id.clone(),
+            version: 1,
+            key: "FW-1".into(),
+            data: data(&[
+                ("rule-id", "FW-1"),
+                ("ports", "502"),
+                ("expiry", "2027-03-31"),
+            ]),
+        }],
+        ..Default::default()
+    };
+    s.apply_register_changes(&site.id, "firewall-rules", &edit, "鈴木")
+        .await
+        .unwrap();
+    // The same edit again holds a stale version: refused.
+    let err = s
+        .apply_register_changes(&site.id, "firewall-rules", &edit, "鈴木")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "register entry",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    let retire = RegisterChanges {
+        retires: vec![(e.id.clone(), 2)],
+        ..Default::default()
+    };
+    assert_eq!(
+        s.apply_register_changes(&site.id, "firewall-rules", &retire, "鈴木")
+            .await
+            .unwrap()
+            .retired,
+        1
+    );
+    assert!(
+        s.register_entries(&site.id, Some("firewall-rules"), false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = s
+        .register_entries(&site.id, Some("firewall-rules"), true)
+        .await
+        .unwrap();
+    assert_eq!((kept.len(), kept[0].retired, kept[0].version), (1, true, 3));
+    // A new entry may take the retired one's key.
+    s.apply_register_changes(
+        &site.id,
+        "firewall-rules",
+        &inserts(vec![rule("FW-1", "2028-03-31")]),
+        "山田",
+    )
+    .await
+    .unwrap();
+    // Restoring the old one now clashes with the key in effect.
+    let restore = RegisterChanges {
+        restores: vec![(e.id.clone(), 3)],
+        ..Default::default()
+    };
+    let err = s
+        .apply_register_changes(&site.id, "firewall-rules", &restore, "鈴木")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+
+    let h = s.register_history(&e.id).await.unwrap();
+    let changes: Vec<(&str, i64, &str)> = h
+        .iter()
+        .map(|c| (c.change.as_str(), c.version, c.changed_by.as_str()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("add", 1, "山田"),
+            ("edit", 2, "鈴木"),
+            ("retire", 3, "鈴木")
+        ]
+    );
+    assert!(h[1].old_data.as_deref().unwrap().contains("2026-03-31"));
+    assert!(h[1].new_data.as_deref().unwrap().contains("2027-03-31"));
+}
+
+async fn a_batch_with_one_bad_change_writes_nothing(s: &Store) {
+    let (org, site, _) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
+    s.apply_register_changes(
+        &other.id,
+        "firewall-rules",
+        &inserts(vec![rule("X-1", "2030-01-01")]),
+        "a",
+    )
+    .await
+    .unwrap();
+    let foreign = s
+        .register_entries(&other.id, None, false)
+        .await
+        .unwrap()
+        .remove(0);
+    // Two new entries with one key: the unique index refuses, nothing is written.
+    let err = s
+        .apply_register_changes(
+            &site.id,
+            "firewall-rules",
+            &inserts(vec![
+                rule("FW-1", "2030-01-01"),
+                rule("FW-2", "2030-01-01"),
+                rule("FW-1", "2031-01-01"),
+            ]),
+            "a",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+    // An update of another plant's entry: refused, and the inserts beside it are not written.
+    let err = s
+        .apply_register_changes(
+            &site.id,
+            "firewall-rules",
+            &RegisterChanges {
+                inserts: vec![rule("FW-3", "2030-01-01")],
+                updates: vec![EntryUpdate {
+                    id: foreign.id.clone(),
+                    version: 1,
+                    key: "X-1".into(),
+                    data: data(&[("rule-id", "X-1")]),
+                }],
+                ..Default::default()
+            },
+            "a",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    assert!(
+        s.register_entries(&site.id, None, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.register_entries(&other.id, None, true).await.unwrap()[0].version,
+        1
+    );
+}
+
+async fn pages_filter_search_and_sort_on_field_values(s: &Store) {
+    let (_, site, _) = setup(s).await;
+    let entries: Vec<NewEntry> = (0..30)
+        .map(|i| NewEntry {
+            line_id: None,
+            key: format!("A-{i:02}"),
+            data: data(&[
+                ("asset-id", &format!("A-{i:02}")),
+                ("device", if i % 3 == 0 { "制御PC 100%" } else { "PLC" }),
+                ("state", if i % 2 == 0 { "in-use" } else { "retired" }),
+                ("support-end", &format!("20{:02}-01-01", 40 - i)),
+            ]),
+        })
+        .collect();
+    s.apply_register_changes(&site.id, "assets", &inserts(entries), "a")
+        .await
+        .unwrap();
+    let site_id = site.id.as_str();
+    let page = |q: EntryQuery| async move { s.register_page(site_id, "assets", &q).await.unwrap() };
+    let (rows, total) = page(EntryQuery {
+        limit: 10,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 30);
+    let keys: Vec<&str> = rows.iter().map(|r| r.entry_key.as_str()).collect();
+    assert_eq!(keys[..3], ["A-00", "A-01", "A-02"]);
+    let (rows, _) = page(EntryQuery {
+        limit: 10,
+        offset: 25,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(rows.len(), 5);
+    // Search matches values, and `%` is a character, not a wildcard.
+    let (rows, total) = page(EntryQuery {
+        search: Some("pc 100%".into()),
+        limit: 50,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 10);
+    assert!(
+        rows.iter()
+            .all(|r| r.data.get("device") == Some("制御PC 100%"))
+    );
+    let (_, total) = page(EntryQuery {
+        search: Some("_".into()),
+        limit: 50,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 0);
+    // Exact field filter and a sort on a field's value.
+    let (rows, total) = page(EntryQuery {
+        equals: vec![("state".into(), "in-use".into())],
+        sort: Some("support-end".into()),
+        limit: 3,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 15);
+    let ends: Vec<&str> = rows
+        .iter()
+        .map(|r| r.data.get("support-end").unwrap())
+        .collect();
+    assert_eq!(ends, ["2012-01-01", "2014-01-01", "2016-01-01"]);
+    let (rows, _) = page(EntryQuery {
+        sort: Some("support-end".into()),
+        desc: true,
+        limit: 1,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(rows[0].entry_key, "A-00");
+}
+
+async fn a_large_batch_is_one_transaction_in_order(s: &Store) {
+    let (_, site, _) = setup(s).await;
+    let n = 1234;
+    let entries: Vec<NewEntry> = (0..n)
+        .map(|i| rule(&format!("FW-{i:05}"), "2030-01-01"))
+        .collect();
+    let c = s
+        .apply_register_changes(&site.id, "firewall-rules", &inserts(entries), "a")
+        .await
+        .unwrap();
+    assert_eq!(c.inserted, n);
+    let all = s
+        .register_entries(&site.id, Some("firewall-rules"), false)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), n);
+    assert!(
+        all.windows(2)
+            .all(|w| w[0].seq < w[1].seq && w[0].entry_key < w[1].entry_key)
+    );
+    assert_eq!(s.register_history(&all[n - 1].id).await.unwrap().len(), 1);
+}
+
+async fn reviews_and_activity_records_are_kept_per_plant(s: &Store) {
+    let (org, site, _) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
+    for (day, who) in [("2025-06-01", "山田"), ("2026-06-01", "鈴木")] {
+        s.add_register_review(
+            &site.id,
+            "firewall-rules",
+            day,
+            who,
+            Some("棚卸"),
+            12,
+            &"a".repeat(64),
+            "admin",
+        )
+        .await
+        .unwrap();
+    }
+    s.add_register_review(
+        &other.id,
+        "firewall-rules",
+        "2026-07-01",
+        "x",
+        None,
+        0,
+        &"b".repeat(64),
+        "admin",
+    )
+    .await
+    .unwrap();
+    let r = s
+        .register_reviews(&site.id, Some("firewall-rules"))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.iter().map(|r| r.reviewed_on.as_str()).collect::<Vec<_>>(),
+        ["2026-06-01", "2025-06-01"]
+    );
+    assert_eq!(r[0].reviewer, "鈴木");
+    assert!(
+        s.register_reviews(&site.id, Some("assets"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let rec = |id: &str, day: &str| ActivityRecord {
+        id: id.into(),
+        site_id: site.id.clone(),
+        activity: "network-diagram-review".into(),
+        item_no: 34,
+        done_on: day.into(),
+        what: Some("ネットワーク図の見直し".into()),
+        participants: Some("5".into()),
+        note: None,
+        evidence: Some("NW図 v3".into()),
+        recorded_at: "2026-01-01T00:00:00.000Z".into(),
+        recorded_by: "admin".into(),
+    };
+    s.add_activity_record(&rec("r2", "2026-05-10"))
+        .await
+        .unwrap();
+    s.add_activity_record(&rec("r1", "2025-05-10"))
+        .await
+        .unwrap();
+    let all = s.activity_records(&site.id, None, None).await.unwrap();
+    assert_eq!(
+        all.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["r1", "r2"]
+    );
+    let fy2026 = s
+        .activity_records(&site.id, Some("2026-04-01"), Some("2027-03-31"))
+        .await
+        .unwrap();
+    assert_eq!(fy2026.len(), 1);
+    assert!(
+        s.activity_records(&other.id, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut bad = rec("r3", "2026-05-10");
+    bad.site_id = "no-such-site".into();
+    assert!(matches!(
+        s.add_activity_record(&bad).await.unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+}

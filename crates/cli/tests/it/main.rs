@@ -21,6 +21,7 @@ mod hardening;
 mod inheritance;
 mod ops;
 mod portfolio;
+mod registers;
 mod scaleout;
 mod versions;
 mod web;

@@ -1,0 +1,217 @@
+//! Registers (台帳), periodic activities and suggested marks on the command line (issue 15 §3,
+//! §4): values as Japanese ledgers write them, bad values named and nothing written, the rule
+//! on item 45 and the mismatch with a ○, reviews, the year plan, and grants.
+
+use crate::common::*;
+use crate::on_both;
+
+on_both!(a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed);
+
+fn rule(db: &TestDb, key: &str, expiry: &str) -> Run {
+    run(db.kojo().args([
+        "register",
+        "add",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--set",
+        &format!("ルール番号={key}"),
+        "--set",
+        "申請者=山田",
+        "--set",
+        "接続元 IP アドレス=１０．０．０．０/24",
+        "--set",
+        "接続先IPアドレス=192.168.1.5",
+        "--set",
+        "通信方向=社外→社内",
+        "--set",
+        "protocol=TCP",
+        "--set",
+        "ポート番号=502、８０８０",
+        "--set",
+        "利用用途=PLC 保守",
+        "--set",
+        "登録日=R7.4.1",
+        "--set",
+        &format!("有効期限={expiry}"),
+    ]))
+}
+
+fn item45(db: &TestDb, id: &str, as_of: &str) -> serde_json::Value {
+    let s = json_of(&ok(db
+        .kojo()
+        .args(["suggest", id, "--as-of", as_of, "--json"])));
+    let items = s["items"].as_array().unwrap();
+    let listed: Vec<u64> = items.iter().map(|i| i["item"].as_u64().unwrap()).collect();
+    for n in [21, 22, 25, 26, 28, 45, 46, 53, 54, 57, 61, 62] {
+        assert!(listed.contains(&n), "item {n} has a rule: {listed:?}");
+    }
+    items.iter().find(|i| i["item"] == 45).unwrap().clone()
+}
+
+fn a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed(db: &TestDb) {
+    db.add_plant("P1", "第一工場");
+    let id = db.new_assessment("P1", "2026");
+    let kinds = json_of(&ok(db.kojo().args(["register", "kinds", "--json"])));
+    assert_eq!(kinds.as_array().unwrap().len(), 10);
+
+    // Nothing recorded: the registers say nothing.
+    let s = item45(db, &id, "2026-06-01");
+    assert_eq!(s["suggested"], serde_json::Value::Null);
+    assert_eq!(s["mismatch"], false);
+
+    let r = rule(db, "FW-1", "2026/3/31");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Bad values: every one named, in Japanese and English, and nothing written.
+    let bad = fails(db.kojo().args([
+        "register",
+        "add",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--set",
+        "ルール番号=FW-2",
+        "--set",
+        "有効期限=明日",
+        "--set",
+        "ポート番号=70000",
+    ]));
+    assert!(bad.stderr.contains("有効期限「明日」"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("ポート番号「70000」"), "{}", bad.stderr);
+    let en = fails(db.kojo().args([
+        "--lang",
+        "en",
+        "register",
+        "add",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--set",
+        "rule-id=FW-2",
+        "--set",
+        "expiry=tomorrow",
+    ]));
+    assert!(
+        en.stderr.contains("\"tomorrow\" is not a date"),
+        "{}",
+        en.stderr
+    );
+    let list = json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--json",
+    ])));
+    assert_eq!(list["total"], 1, "{list}");
+    let e = &list["entries"][0]["data"];
+    assert_eq!(e["source-ip"], "10.0.0.0/24");
+    assert_eq!(e["ports"], "502,8080");
+    assert_eq!(e["registered"], "2025-04-01");
+    assert_eq!(e["direction"], "inbound");
+
+    // Reviewed, but the only rule expired on 2026-03-31: ×; a ○ answer is a mismatch.
+    ok(db.kojo().args([
+        "register",
+        "review",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--by",
+        "鈴木",
+        "--date",
+        "2026-05-01",
+    ]));
+    answer(db, &id, &["45", "○"]);
+    let s = item45(db, &id, "2026-06-01");
+    assert_eq!(s["suggested"], "×");
+    assert_eq!(s["answered"], "○");
+    assert_eq!(s["mismatch"], true);
+    assert_eq!(s["findings"][0]["register"], "firewall-rules");
+    assert_eq!(s["findings"][0]["entry"], "FW-1");
+    assert_eq!(s["findings"][0]["problem"], "expired");
+    let human = ok(db.kojo().args(["suggest", &id, "--as-of", "2026-06-01"])).stdout;
+    assert!(
+        human.contains("不整合") && human.contains("有効期限切れ"),
+        "{human}"
+    );
+
+    // Fix it: retire the expired rule, add a valid one. The mismatch is gone.
+    ok(db.kojo().args([
+        "register",
+        "retire",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "FW-1",
+    ]));
+    assert_eq!(rule(db, "FW-1", "2028-03-31").code, 0);
+    let s = item45(db, &id, "2026-06-01");
+    assert_eq!(s["suggested"], "○");
+    assert_eq!(s["mismatch"], false);
+    let retired = json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--retired",
+        "--json",
+    ])));
+    assert_eq!(retired["total"], 1);
+
+    // A year later without a new review: overdue, △.
+    let s = item45(db, &id, "2027-05-02");
+    assert_eq!(s["suggested"], "△");
+    assert!(
+        s["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["problem"] == "review-overdue"),
+        "{s}"
+    );
+
+    // Periodic activities: recorded by item, and the year plan shows it done.
+    ok(db.kojo().args([
+        "activity",
+        "add",
+        "--site",
+        "P1",
+        "--item",
+        "34",
+        "--date",
+        "2026-05-10",
+        "--note",
+        "NW 図 v3",
+    ]));
+    let plan = json_of(&ok(db.kojo().args([
+        "activity", "list", "--site", "P1", "--period", "2026", "--json",
+    ])));
+    let a34 = plan["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["item"] == 34)
+        .unwrap();
+    assert_eq!(a34["periods"][0]["state"], "done", "{a34}");
+    let none = fails(db.kojo().args([
+        "activity",
+        "add",
+        "--site",
+        "P1",
+        "--item",
+        "1",
+        "--date",
+        "2026-05-10",
+    ]));
+    assert!(none.stderr.contains("項目 1"), "{}", none.stderr);
+
+    // A plant nobody may see is not found (CLI acts as administrator: an unknown plant).
+    let missing = fails(
+        db.kojo()
+            .args(["register", "list", "assets", "--site", "ZZ"]),
+    );
+    assert!(missing.stderr.contains("ZZ"), "{}", missing.stderr);
+}

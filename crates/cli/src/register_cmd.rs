@@ -59,6 +59,39 @@ pub enum RegisterCmd {
         #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
         set: Vec<String>,
     },
+    /// Import a ledger (xlsx, or CSV in UTF-8 or Shift_JIS) into a register: the header row is
+    /// found, columns map to fields by name; all or nothing.
+    Import {
+        /// Register kind.
+        kind: String,
+        /// Plant code.
+        #[arg(long)]
+        site: String,
+        /// The ledger file.
+        file: std::path::PathBuf,
+        /// Columns whose header is not a field name: `列名=field,…`.
+        #[arg(long)]
+        map: Option<String>,
+        /// The field that matches rows to entries (default: the register's key); matching
+        /// entries are updated, others added.
+        #[arg(long)]
+        key: Option<String>,
+        /// Also retire entries the file does not have.
+        #[arg(long)]
+        sync: bool,
+        /// Show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// CSV encoding: utf-8 or shift_jis (default: detected).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// The sheet of an xlsx file (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Retire the entry in effect with this key (kept with its history).
     Retire {
         /// Register kind.
@@ -254,6 +287,85 @@ pub async fn register(cmd: RegisterCmd, db: Option<&str>, lang: Lang) -> Result<
                     &[("kind", &kind), ("key", &e.entry_key)]
                 )
             );
+        }
+        RegisterCmd::Import {
+            kind,
+            site,
+            file,
+            map,
+            key,
+            sync,
+            dry_run,
+            encoding,
+            sheet,
+            json,
+        } => {
+            let encoding = match encoding {
+                Some(e) => Some(kojo_xlsx::ledger::CsvEncoding::parse(&e).ok_or_else(|| {
+                    Failure::key("register.cli.bad_encoding", &[("encoding", &e)])
+                })?),
+                None => None,
+            };
+            let read_err = |e: &dyn std::fmt::Display| {
+                Failure::key(
+                    "error.read_file",
+                    &[("file", &file.display()), ("detail", e)],
+                )
+            };
+            let size = std::fs::metadata(&file).map_err(|e| read_err(&e))?.len();
+            let max = kojo_xlsx::ledger::MAX_LEDGER_BYTES;
+            if size > max as u64 {
+                return Err(Failure::key(
+                    "xlsx.error.too_large",
+                    &[("size", &size), ("max", &max)],
+                ));
+            }
+            let bytes = std::fs::read(&file).map_err(|e| read_err(&e))?;
+            let grid =
+                kojo_xlsx::ledger::read_any(&bytes, encoding, sheet.as_deref()).map_err(|e| {
+                    let at = |l| match e.location() {
+                        loc if loc.is_empty() => e.message(l).to_string(),
+                        loc => format!("{loc}: {}", e.message(l)),
+                    };
+                    Failure::Text {
+                        ja: at(Lang::Ja),
+                        en: at(Lang::En),
+                    }
+                })?;
+            let opts = kojo_app::register_import::ImportOptions {
+                map: match map {
+                    Some(m) => kojo_app::register_import::parse_map(&m).map_err(app_failure)?,
+                    None => Vec::new(),
+                },
+                key,
+                sync,
+                dry_run,
+            };
+            let plan = editor
+                .import_register(&site, &kind, &grid, &opts)
+                .await
+                .map_err(app_failure)?;
+            if json {
+                return print_json(&plan);
+            }
+            outln!(
+                "{}",
+                tr(
+                    lang,
+                    "register.import.done",
+                    &[
+                        ("sheet", &plan.sheet),
+                        ("header", &plan.header_row),
+                        ("inserted", &plan.inserted),
+                        ("updated", &plan.updated),
+                        ("unchanged", &plan.unchanged),
+                        ("retired", &plan.retired),
+                    ]
+                )
+            );
+            if dry_run {
+                outln!("{}", t(lang, "register.import.dry_run"));
+            }
         }
         RegisterCmd::Retire { kind, site, key } => {
             let (_, rows) = editor

@@ -52,6 +52,7 @@
 mod actions;
 mod error;
 pub mod layout;
+pub mod ledger;
 mod legend;
 mod ooxml;
 mod portfolio;

@@ -99,7 +99,7 @@ fn other(lang: Lang) -> Lang {
 
 /// Size, zip structure and decompressed size, before any XML is parsed. Returns the archive;
 /// nothing decompressed here is kept.
-fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, CellError> {
+pub(crate) fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, CellError> {
     if bytes.is_empty() {
         return Err(CellError::file("xlsx.error.empty", &[]));
     }
@@ -312,7 +312,7 @@ impl Grid<'_> {
 }
 
 /// A cell's value as text, trimmed (full-width spaces too).
-fn plain_text(value: &Value) -> String {
+pub(crate) fn plain_text(value: &Value) -> String {
     let s = match value {
         Value::Text(s) | Value::Date(s) | Value::Error(s) => s.as_str(),
         Value::Number(f) => return number_text(*f),

@@ -5,7 +5,10 @@
 use crate::common::*;
 use crate::on_both;
 
-on_both!(a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed);
+on_both!(
+    a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed,
+    a_ledger_imports_from_cp932_csv_all_or_nothing_and_reimports_by_key,
+);
 
 fn rule(db: &TestDb, key: &str, expiry: &str) -> Run {
     run(db.kojo().args([
@@ -214,4 +217,202 @@ fn a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed(db: &TestD
             .args(["register", "list", "assets", "--site", "ZZ"]),
     );
     assert!(missing.stderr.contains("ZZ"), "{}", missing.stderr);
+}
+
+fn cp932(s: &str) -> Vec<u8> {
+    let (b, _, bad) = encoding_rs::SHIFT_JIS.encode(s);
+    assert!(!bad, "encodable");
+    b.into_owned()
+}
+
+fn import(db: &TestDb, file: &std::path::Path, extra: &[&str]) -> Run {
+    run(db
+        .kojo()
+        .args(["register", "import", "firewall-rules", "--site", "P1"])
+        .arg(file)
+        .args(extra))
+}
+
+fn a_ledger_imports_from_cp932_csv_all_or_nothing_and_reimports_by_key(db: &TestDb) {
+    db.add_plant("P1", "第一工場");
+    // As Japanese Excel saves it: Shift_JIS, a title above the header, full-width digits,
+    // dates in every form ledgers use, and a column whose header is not a field name.
+    let ledger = "ファイアウォール申請台帳（第一工場）\r\n\
+        \r\n\
+        ルール番号,申請者,接続元IPアドレス,接続先 IP アドレス,通信方向,プロトコル,ポート番号,用途,登録日,有効期限\r\n\
+        FW-1,山田,10.0.0.0/24,192.168.1.5,社外→社内,TCP,\"502,８０８０\",PLC 保守,2025/4/1,令和8年3月31日\r\n\
+        FW-2,佐藤,１０．０．１．０/24,192.168.1.6,双方向,UDP,161～162,監視,R7.4.1,46477\r\n\
+        FW-3,鈴木,10.0.2.0/24,192.168.1.7,社内→社外,TCP,443,更新,2025-04-01,20270331\r\n";
+    let file = db.dir.path().join("fw.csv");
+    std::fs::write(&file, cp932(ledger)).unwrap();
+
+    // Without --map the 用途 column is ignored, and the required 利用用途 stays empty (a finding,
+    // not an error); with it, every column lands. First a dry run: nothing is written.
+    let dry = json_of(&ok(db
+        .kojo()
+        .args([
+            "register",
+            "import",
+            "firewall-rules",
+            "--site",
+            "P1",
+            "--map",
+            "用途=利用用途",
+            "--dry-run",
+            "--json",
+        ])
+        .arg(&file)));
+    assert_eq!(
+        (
+            dry["inserted"].as_u64(),
+            dry["header_row"].as_u64(),
+            dry["written"].as_bool()
+        ),
+        (Some(3), Some(3), Some(false)),
+        "{dry}"
+    );
+    let list = json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--json",
+    ])));
+    assert_eq!(list["total"], 0);
+    let done = import(db, &file, &["--map", "用途=利用用途"]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(done.stdout.contains("追加 3 件"), "{}", done.stdout);
+    let list = json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--json",
+    ])));
+    let rows = list["entries"].as_array().unwrap();
+    let expiry: Vec<&str> = rows
+        .iter()
+        .map(|r| r["data"]["expiry"].as_str().unwrap())
+        .collect();
+    assert_eq!(expiry, ["2026-03-31", "2027-03-31", "2027-03-31"]);
+    assert_eq!(rows[1]["data"]["source-ip"], "10.0.1.0/24");
+    assert_eq!(rows[1]["data"]["ports"], "161-162");
+    assert_eq!(rows[0]["data"]["ports"], "502,8080");
+    assert_eq!(rows[0]["data"]["purpose"], "PLC 保守");
+    assert_eq!(rows[1]["data"]["registered"], "2025-04-01");
+
+    // Bad cells: every one named with its row and column header, and nothing written.
+    let bad = ledger
+        .replace("令和8年3月31日", "来年")
+        .replace("161～162", "99999")
+        .replace("FW-3,鈴木", ",鈴木");
+    std::fs::write(&file, cp932(&bad)).unwrap();
+    let r = fails(
+        db.kojo()
+            .args([
+                "register",
+                "import",
+                "firewall-rules",
+                "--site",
+                "P1",
+                "--map",
+                "用途=利用用途",
+                "--sync",
+            ])
+            .arg(&file),
+    );
+    for want in [
+        "4 行目「有効期限」",
+        "5 行目「ポート番号」",
+        "6 行目: キー「ルール番号」が空です",
+    ] {
+        assert!(r.stderr.contains(want), "{want}: {}", r.stderr);
+    }
+    let en = fails(
+        db.kojo()
+            .args([
+                "--lang",
+                "en",
+                "register",
+                "import",
+                "firewall-rules",
+                "--site",
+                "P1",
+                "--map",
+                "用途=利用用途",
+            ])
+            .arg(&file),
+    );
+    assert!(
+        en.stderr.contains("CSV row 4 \"有効期限\""),
+        "{}",
+        en.stderr
+    );
+    let again = json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--json",
+    ])));
+    assert_eq!(again, list, "nothing changed");
+
+    // Re-import with --key and --sync: FW-1 changed, FW-2 as it is, FW-3 gone (retired), FW-4 new.
+    let next = "ルール番号,申請者,接続元IPアドレス,接続先 IP アドレス,通信方向,プロトコル,ポート番号,利用用途,登録日,有効期限\n\
+        FW-1,山田,10.0.0.0/24,192.168.1.5,社外→社内,TCP,\"502,8080\",PLC 保守,2025/4/1,2027/3/31\n\
+        FW-2,佐藤,10.0.1.0/24,192.168.1.6,双方向,UDP,161-162,監視,2025/4/1,2027/3/31\n\
+        FW-4,高橋,10.0.3.0/24,192.168.1.8,社内→社外,TCP,22,保守,2026/4/1,2027/3/31\n";
+    let utf8 = db.dir.path().join("fw2.csv");
+    std::fs::write(&utf8, [&[0xEF, 0xBB, 0xBF][..], next.as_bytes()].concat()).unwrap();
+    let plan = json_of(&ok(db
+        .kojo()
+        .args([
+            "register",
+            "import",
+            "firewall-rules",
+            "--site",
+            "P1",
+            "--key",
+            "ルール番号",
+            "--sync",
+            "--json",
+        ])
+        .arg(&utf8)));
+    let counts = |p: &serde_json::Value| {
+        ["inserted", "updated", "unchanged", "retired"].map(|k| p[k].as_u64().unwrap())
+    };
+    assert_eq!(counts(&plan), [1, 1, 1, 1], "{plan}");
+    let list = json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "--json",
+    ])));
+    let keys: Vec<&str> = list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entry_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["FW-1", "FW-2", "FW-4"]);
+    // The same file again changes nothing.
+    let plan = json_of(&ok(db
+        .kojo()
+        .args([
+            "register",
+            "import",
+            "firewall-rules",
+            "--site",
+            "P1",
+            "--sync",
+            "--json",
+        ])
+        .arg(&utf8)));
+    assert_eq!(counts(&plan), [0, 0, 3, 0], "{plan}");
+    assert_eq!(plan["written"], false);
 }

@@ -1,0 +1,390 @@
+//! Importing a ledger (台帳) into a register: find the header row, map columns to fields,
+//! parse every cell, then plan inserts, updates and retirements against the register, all or
+//! nothing.
+//!
+//! Every bad cell is reported, naming its sheet, row and column header, in Japanese and
+//! English; if there is one, nothing is written.
+
+use crate::registers::{field_named, register_kind};
+use crate::{AppError, Editor};
+use kojo_catalog::registers::{FieldDef, RegisterKind};
+use kojo_domain::Lang;
+use kojo_domain::register::value;
+use kojo_store::{EntryData, EntryUpdate, NewEntry, RegisterChanges, RegisterEntry};
+use kojo_xlsx::ledger::Grid;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Rows searched for the header.
+const HEADER_SEARCH_ROWS: usize = 30;
+/// Bad cells reported at most (the rest are counted).
+const MAX_REPORTED: usize = 200;
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Column header → field (id or name), for headers that are not a field's name.
+    pub map: Vec<(String, String)>,
+    /// The field that matches file rows to entries (default: the register's key field).
+    pub key: Option<String>,
+    /// Also retire entries in effect that the file does not have.
+    pub sync: bool,
+    /// Plan only: write nothing.
+    pub dry_run: bool,
+}
+
+/// `列名=field,列名2=field2` → pairs.
+pub fn parse_map(s: &str) -> Result<Vec<(String, String)>, AppError> {
+    s.split([',', '、'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.split_once('=')
+                .map(|(c, f)| (c.trim().to_string(), f.trim().to_string()))
+                .filter(|(c, f)| !c.is_empty() && !f.is_empty())
+                .ok_or_else(|| AppError::bad("register.import.bad_map", &[("pair", &p)]))
+        })
+        .collect()
+}
+
+/// What an import does (or did).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportPlan {
+    /// The sheet read.
+    pub sheet: String,
+    /// The 1-based row of the header.
+    pub header_row: usize,
+    /// Each column's header and the field it maps to (none: ignored).
+    pub columns: Vec<(String, Option<String>)>,
+    /// Entries added.
+    pub inserted: usize,
+    /// Entries changed.
+    pub updated: usize,
+    /// Entries the file has as they are.
+    pub unchanged: usize,
+    /// Entries retired (`--sync`).
+    pub retired: usize,
+    /// Whether anything was written.
+    pub written: bool,
+}
+
+struct Header<'k> {
+    index: usize,
+    fields: Vec<Option<&'k FieldDef>>,
+}
+
+fn find_header<'k>(
+    grid: &Grid,
+    kind: &'k RegisterKind,
+    map: &[(String, String)],
+) -> Result<Header<'k>, AppError> {
+    let mut mapped: Vec<(String, &FieldDef)> = Vec::new();
+    for (column, field) in map {
+        let f = field_named(kind, field).ok_or_else(|| {
+            AppError::bad(
+                "register.unknown_field",
+                &[("field", field), ("kind", &kind.id)],
+            )
+        })?;
+        mapped.push((value::fold_key(column), f));
+    }
+    let field_of = |cell: &str| -> Option<&'k FieldDef> {
+        let k = value::fold_key(cell);
+        if k.is_empty() {
+            return None;
+        }
+        mapped
+            .iter()
+            .find(|(c, _)| *c == k)
+            .map(|(_, f)| *f)
+            .or_else(|| field_named(kind, cell))
+    };
+    let mut best: Option<(usize, Vec<Option<&'k FieldDef>>, usize)> = None;
+    for (i, row) in grid.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let fields: Vec<Option<&FieldDef>> = row.cells.iter().map(|c| field_of(c)).collect();
+        let hits = fields.iter().flatten().count();
+        let has_key = fields.iter().flatten().any(|f| f.id == kind.key);
+        if has_key && hits > best.as_ref().map_or(0, |b| b.2) {
+            best = Some((i, fields, hits));
+        }
+    }
+    let Some((index, fields, _)) = best else {
+        let key = kind
+            .field(&kind.key)
+            .map(|f| f.name.ja.as_str())
+            .unwrap_or(&kind.key);
+        return Err(AppError::bad(
+            "register.import.no_header",
+            &[
+                ("sheet", &grid.sheet),
+                ("rows", &HEADER_SEARCH_ROWS),
+                ("key", &key),
+            ],
+        ));
+    };
+    let mut seen = BTreeSet::new();
+    for f in fields.iter().flatten() {
+        if !seen.insert(f.id.as_str()) {
+            return Err(AppError::bad(
+                "register.import.duplicate_column",
+                &[("field", &f.name.ja), ("row", &grid.rows[index].number)],
+            ));
+        }
+    }
+    Ok(Header { index, fields })
+}
+
+/// One parsed row: its row number and the values of the mapped columns (None: empty cell).
+struct Parsed {
+    row: usize,
+    values: BTreeMap<String, Option<String>>,
+}
+
+fn parse_rows(
+    grid: &Grid,
+    kind: &RegisterKind,
+    header: &Header<'_>,
+) -> Result<Vec<Parsed>, AppError> {
+    let heads = &grid.rows[header.index].cells;
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut more = 0usize;
+    let mut out = Vec::new();
+    for row in &grid.rows[header.index + 1..] {
+        let mut values = BTreeMap::new();
+        for (c, f) in header.fields.iter().enumerate() {
+            let Some(f) = f else { continue };
+            let raw = row.cells.get(c).map(String::as_str).unwrap_or("");
+            match value::parse(f, raw) {
+                Ok(v) => {
+                    values.insert(f.id.clone(), v);
+                }
+                Err(e) => {
+                    if problems.len() < MAX_REPORTED {
+                        let at = |lang| {
+                            kojo_i18n::tr(
+                                lang,
+                                "register.import.at",
+                                &[
+                                    ("sheet", &grid.sheet),
+                                    ("row", &row.number),
+                                    ("column", &heads[c]),
+                                ],
+                            )
+                        };
+                        problems.push((
+                            format!("{}: {}", at(Lang::Ja), e.message(Lang::Ja)),
+                            format!("{}: {}", at(Lang::En), e.message(Lang::En)),
+                        ));
+                    } else {
+                        more += 1;
+                    }
+                }
+            }
+        }
+        if values.get(&kind.key).is_none_or(Option::is_none) && problems.len() < MAX_REPORTED {
+            let key = kind
+                .field(&kind.key)
+                .map(|f| f.name.ja.as_str())
+                .unwrap_or(&kind.key);
+            problems.push(both(
+                "register.import.key_missing",
+                &[
+                    ("sheet", &grid.sheet),
+                    ("row", &row.number),
+                    ("column", &key),
+                ],
+            ));
+        }
+        out.push(Parsed {
+            row: row.number,
+            values,
+        });
+    }
+    if more > 0 {
+        problems.push(both("register.import.more", &[("count", &more)]));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(crate::registers::joined(problems))
+    }
+}
+
+fn both(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> (String, String) {
+    (
+        kojo_i18n::tr(Lang::Ja, key, args),
+        kojo_i18n::tr(Lang::En, key, args),
+    )
+}
+
+/// An existing entry's data with the file's values over it (an empty cell clears its field).
+fn merged(base: Option<&EntryData>, values: &BTreeMap<String, Option<String>>) -> EntryData {
+    let mut data = base.map(|d| d.0.clone()).unwrap_or_default();
+    for (k, v) in values {
+        match v {
+            Some(v) => {
+                data.insert(k.clone(), v.clone());
+            }
+            None => {
+                data.remove(k);
+            }
+        }
+    }
+    EntryData(data)
+}
+
+/// Plans the import of `grid` into the register `kind` whose entries in effect are `existing`.
+fn plan(
+    grid: &Grid,
+    kind: &RegisterKind,
+    existing: &[RegisterEntry],
+    opts: &ImportOptions,
+) -> Result<(ImportPlan, RegisterChanges), AppError> {
+    let header = find_header(grid, kind, &opts.map)?;
+    let rows = parse_rows(grid, kind, &header)?;
+    let match_field = match &opts.key {
+        Some(k) => field_named(kind, k).ok_or_else(|| {
+            AppError::bad(
+                "register.unknown_field",
+                &[("field", k), ("kind", &kind.id)],
+            )
+        })?,
+        None => kind
+            .field(&kind.key)
+            .ok_or_else(|| AppError::Internal("the key field is missing".into()))?,
+    };
+    if !header
+        .fields
+        .iter()
+        .flatten()
+        .any(|f| f.id == match_field.id)
+    {
+        return Err(AppError::bad(
+            "register.import.key_column",
+            &[("field", &match_field.name.ja)],
+        ));
+    }
+    let mut by_key: BTreeMap<&str, &RegisterEntry> = BTreeMap::new();
+    for e in existing {
+        if let Some(v) = e.data.get(&match_field.id)
+            && by_key.insert(v, e).is_some()
+        {
+            return Err(AppError::bad(
+                "register.import.ambiguous_key",
+                &[("field", &match_field.name.ja), ("value", &v)],
+            ));
+        }
+    }
+    let mut changes = RegisterChanges::default();
+    let mut plan = ImportPlan {
+        sheet: grid.sheet.clone(),
+        header_row: grid.rows[header.index].number,
+        columns: grid.rows[header.index]
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    c.clone(),
+                    header
+                        .fields
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|f| f.id.clone()),
+                )
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let mut in_file: BTreeMap<String, usize> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for p in &rows {
+        let Some(Some(k)) = p.values.get(&match_field.id) else {
+            problems.push(both(
+                "register.import.key_missing",
+                &[
+                    ("sheet", &grid.sheet),
+                    ("row", &p.row),
+                    ("column", &match_field.name.ja),
+                ],
+            ));
+            continue;
+        };
+        if let Some(first) = in_file.insert(k.clone(), p.row) {
+            problems.push(both(
+                "register.import.duplicate_key",
+                &[
+                    ("sheet", &grid.sheet),
+                    ("row", &p.row),
+                    ("first", &first),
+                    ("value", k),
+                ],
+            ));
+            continue;
+        }
+        match by_key.get(k.as_str()) {
+            Some(e) => {
+                let data = merged(Some(&e.data), &p.values);
+                if data == e.data {
+                    plan.unchanged += 1;
+                } else {
+                    let key = data.get(&kind.key).unwrap_or_default().to_string();
+                    changes.updates.push(EntryUpdate {
+                        id: e.id.clone(),
+                        version: e.version,
+                        key,
+                        data,
+                    });
+                }
+            }
+            None => {
+                let data = merged(None, &p.values);
+                let key = data.get(&kind.key).unwrap_or_default().to_string();
+                changes.inserts.push(NewEntry {
+                    line_id: None,
+                    key,
+                    data,
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::registers::joined(problems));
+    }
+    if opts.sync {
+        for e in existing {
+            let listed = e
+                .data
+                .get(&match_field.id)
+                .is_some_and(|v| in_file.contains_key(v));
+            if !listed {
+                changes.retires.push((e.id.clone(), e.version));
+            }
+        }
+    }
+    plan.inserted = changes.inserts.len();
+    plan.updated = changes.updates.len();
+    plan.retired = changes.retires.len();
+    Ok((plan, changes))
+}
+
+impl Editor<'_> {
+    /// Imports a ledger into a register of a plant: all or nothing; with `dry_run`, only plans.
+    pub async fn import_register(
+        &self,
+        site: &str,
+        kind: &str,
+        grid: &Grid,
+        opts: &ImportOptions,
+    ) -> Result<ImportPlan, AppError> {
+        let kind = register_kind(kind)?;
+        let (site, existing) = self.register_entries(site, &kind.id, false).await?;
+        let (mut plan, changes) = plan(grid, kind, &existing, opts)?;
+        if !opts.dry_run && changes != RegisterChanges::default() {
+            self.apply_register(&site, kind, &changes, "import").await?;
+            plan.written = true;
+        }
+        Ok(plan)
+    }
+}

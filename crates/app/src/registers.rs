@@ -155,6 +155,68 @@ pub struct ActivityPlan {
     pub periods: Vec<Period>,
 }
 
+/// A file format of a register export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LedgerFormat {
+    /// A workbook: frozen header, filters, drop-down lists.
+    Xlsx,
+    /// CSV in UTF-8 with a BOM.
+    Csv,
+}
+
+impl LedgerFormat {
+    /// `xlsx` or `csv` (any case), as a name or a file extension.
+    pub fn parse(s: &str) -> Option<LedgerFormat> {
+        match s
+            .trim()
+            .trim_start_matches('.')
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "xlsx" => Some(LedgerFormat::Xlsx),
+            "csv" => Some(LedgerFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            LedgerFormat::Xlsx => "xlsx",
+            LedgerFormat::Csv => "csv",
+        }
+    }
+
+    /// The media type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            LedgerFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            LedgerFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+fn ledger_bytes(
+    kind: &RegisterKind,
+    entries: &[RegisterEntry],
+    format: LedgerFormat,
+    lang: Lang,
+) -> Result<Vec<u8>, AppError> {
+    let rows: Vec<&BTreeMap<String, String>> = entries.iter().map(|e| &e.data.0).collect();
+    match format {
+        LedgerFormat::Xlsx => kojo_xlsx::register::register_xlsx(kind, &rows, lang)
+            .map_err(|e| AppError::Internal(e.to_string())),
+        LedgerFormat::Csv => Ok(kojo_xlsx::register::register_csv(kind, &rows, lang).into_bytes()),
+    }
+}
+
+/// An empty ledger of `kind` to start from: the header row, filters and drop-down lists.
+pub fn register_template(kind: &str, lang: Lang) -> Result<Vec<u8>, AppError> {
+    ledger_bytes(register_kind(kind)?, &[], LedgerFormat::Xlsx, lang)
+}
+
 fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
@@ -221,6 +283,21 @@ impl Reader<'_> {
         )
         .await?;
         Ok((site, rows))
+    }
+
+    /// A register's entries in effect as a file, recorded in the access log.
+    pub async fn register_file(
+        &self,
+        site: &str,
+        kind: &str,
+        format: LedgerFormat,
+        lang: Lang,
+    ) -> Result<(Site, Vec<u8>), AppError> {
+        let k = register_kind(kind)?;
+        let (site, rows) = self
+            .export_register(site, &k.id, format.extension())
+            .await?;
+        Ok((site, ledger_bytes(k, &rows, format, lang)?))
     }
 
     /// One entry of a plant's register with its history.

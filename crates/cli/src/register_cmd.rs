@@ -2,12 +2,12 @@
 //! activities and the marks the ledgers suggest.
 
 use crate::db::{app_failure, open};
-use crate::output::{Failure, outln, pad, print_json};
+use crate::output::{Failure, outln, pad, print_json, write_file};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use kojo_app::Actor;
 use kojo_app::EntryQuery;
-use kojo_app::registers::{register_kind, registers};
+use kojo_app::registers::{LedgerFormat, register_kind, registers};
 use kojo_i18n::{Lang, t, tr};
 use serde_json::json;
 
@@ -91,6 +91,29 @@ pub enum RegisterCmd {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+    /// Export the entries in effect of a register of a plant as xlsx or CSV (by the file's
+    /// extension, or --format).
+    Export {
+        /// Register kind.
+        kind: String,
+        /// Plant code.
+        #[arg(long)]
+        site: String,
+        /// The file to write.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
+        /// xlsx or csv (default: the output file's extension).
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Write an empty ledger of a register kind (xlsx) to start from.
+    Template {
+        /// Register kind.
+        kind: String,
+        /// The file to write.
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
     },
     /// Retire the entry in effect with this key (kept with its history).
     Retire {
@@ -214,13 +237,46 @@ pub async fn register(cmd: RegisterCmd, db: Option<&str>, lang: Lang) -> Result<
         }
         return Ok(());
     }
+    if let RegisterCmd::Template { kind, output } = &cmd {
+        let bytes = kojo_app::registers::register_template(kind, lang).map_err(app_failure)?;
+        write_file(output, &bytes)?;
+        eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
+        return Ok(());
+    }
     let app = open(db, lang).await?;
     let actor = Actor::cli();
     let editor = app
         .editor(&actor)
         .ok_or_else(|| app_failure(kojo_app::AppError::Forbidden))?;
     match cmd {
-        RegisterCmd::Kinds { .. } => unreachable!("handled above"),
+        RegisterCmd::Kinds { .. } | RegisterCmd::Template { .. } => {
+            unreachable!("handled above")
+        }
+        RegisterCmd::Export {
+            kind,
+            site,
+            output,
+            format,
+        } => {
+            let named = format
+                .clone()
+                .or_else(|| output.extension().map(|e| e.to_string_lossy().to_string()));
+            let format = named
+                .as_deref()
+                .and_then(LedgerFormat::parse)
+                .ok_or_else(|| {
+                    Failure::key(
+                        "register.cli.bad_format",
+                        &[("format", &named.as_deref().unwrap_or(""))],
+                    )
+                })?;
+            let (_, bytes) = editor
+                .register_file(&site, &kind, format, lang)
+                .await
+                .map_err(app_failure)?;
+            write_file(&output, &bytes)?;
+            eprintln!("{}", tr(lang, "cli.wrote", &[("file", &output.display())]));
+        }
         RegisterCmd::List {
             kind,
             site,

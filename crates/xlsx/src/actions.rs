@@ -410,7 +410,7 @@ pub(crate) fn formula_like(text: &str) -> bool {
 
 /// Appends one CSV record (RFC 4180, CRLF). A field that a spreadsheet would take for a formula
 /// ([`formula_like`]) is prefixed with `'` so opening the file runs nothing.
-fn push_record(out: &mut String, fields: &[String]) {
+pub(crate) fn push_record(out: &mut String, fields: &[String]) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -9,11 +9,22 @@
 //!
 //! # Memory budget
 //!
-//! The file is at most [`MAX_LEDGER_BYTES`]; decoding makes one string of at most three times
-//! that (CP932 → UTF-8 grows a character from two bytes to three); the grid keeps at most
-//! [`MAX_LEDGER_ROWS`] rows of at most [`MAX_LEDGER_COLS`] cells of at most
-//! [`crate::MAX_CELL_CHARS`] characters each. No count or size written in the file is trusted
-//! before it is checked against these. Parsing is the `csv` crate's (RFC 4180 quoting, CRLF).
+//! The file is at most [`MAX_LEDGER_BYTES`] (32 MiB).
+//!
+//! - **CSV:** decoding makes one string of at most 1.5 times that (CP932 → UTF-8 grows a
+//!   character from two bytes to three); the grid keeps at most [`MAX_LEDGER_ROWS`] rows of at
+//!   most [`MAX_LEDGER_COLS`] cells, [`MAX_LEDGER_CELLS`] cells in all, each of at most
+//!   [`crate::MAX_CELL_CHARS`] characters, and their text is part of the decoded string's size.
+//!   Worst case about 48 + 32 + 1.5 M × 24 B ≈ 120 MiB. Parsing is the `csv` crate's (RFC 4180
+//!   quoting, CRLF).
+//! - **xlsx:** the zip checks of the checksheet reader with larger limits: parts are streamed
+//!   (at most 384 MiB read of one, 512 MiB expanded in all: time, not memory); the shared
+//!   string table at most 1 M entries and 32 MiB of text; a sheet's kept cells at most
+//!   [`MAX_LEDGER_CELLS`] and 32 MiB of text. Worst case about 32 + 36 + 32 + 1.5 M × 48 B
+//!   (cells in the ordered map) ≈ 170 MiB; the cells' text moves into the grid, not copied.
+//!
+//! No count, extent or size written in the file is trusted before it is checked against these;
+//! `tests/budget.rs` measures the peak on hostile files.
 
 use crate::CellError;
 
@@ -23,6 +34,8 @@ pub const MAX_LEDGER_BYTES: usize = 32 * 1024 * 1024;
 pub const MAX_LEDGER_ROWS: usize = 100_000;
 /// The most columns a ledger row may have.
 pub const MAX_LEDGER_COLS: usize = 128;
+/// The most non-empty cells a ledger may have (50,000 rows of 30 columns).
+pub const MAX_LEDGER_CELLS: usize = 1_500_000;
 
 /// A text encoding of a CSV ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +141,7 @@ pub fn read_csv(bytes: &[u8], encoding: Option<CsvEncoding>) -> Result<Grid, Cel
     let is_break = |b: &u8| matches!(b, b'\r' | b'\n');
     let mut number = 0usize;
     let mut previous: Option<usize> = None;
+    let mut kept = 0usize;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -179,7 +193,19 @@ pub fn read_csv(bytes: &[u8], encoding: Option<CsvEncoding>) -> Result<Grid, Cel
                     )
                 }));
             }
-            cells.push(c.trim().to_string());
+            // A field that an export guarded against formula injection loses its guard.
+            let c = c.trim();
+            let c = match c.strip_prefix('\'') {
+                Some(rest) if crate::actions::formula_like(rest) => rest,
+                _ => c,
+            };
+            if !c.is_empty() {
+                kept += 1;
+                if kept > MAX_LEDGER_CELLS {
+                    return Err(too_large("xlsx.ledger.too_many_cells", &MAX_LEDGER_CELLS));
+                }
+            }
+            cells.push(c.to_string());
         }
         while cells.last().is_some_and(String::is_empty) {
             cells.pop();
@@ -216,11 +242,11 @@ fn line_breaks(b: &[u8]) -> usize {
 }
 
 /// Reads one sheet of an xlsx ledger (the first, or the one named) into a grid, within the
-/// checksheet reader's memory budget (see the crate documentation): at most
-/// [`crate::MAX_SHEET_ROWS`] rows and [`MAX_LEDGER_COLS`] columns are kept.
+/// ledger budget (see the module documentation).
 pub fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, CellError> {
-    let archive = crate::read::check_file(bytes)?;
-    let mut workbook = crate::ooxml::Workbook::open(archive)?;
+    let limits = crate::Limits::LEDGER;
+    let archive = crate::read::check_file(bytes, &limits)?;
+    let mut workbook = crate::ooxml::Workbook::open(archive, limits)?;
     let name = match sheet {
         Some(s) => s.to_string(),
         None => workbook
@@ -232,24 +258,25 @@ pub fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<Grid, CellError> {
     let cells = workbook
         .cells(&name, MAX_LEDGER_COLS as u16)
         .ok_or_else(|| CellError::file("xlsx.ledger.no_sheet", &[("sheet", &name)]))??;
-    let mut rows = Vec::new();
-    for r in cells.rows() {
-        let mut out: Vec<String> = (0..MAX_LEDGER_COLS as u16)
-            .map(|c| {
-                cells
-                    .get(r, c)
-                    .map(crate::read::plain_text)
-                    .unwrap_or_default()
-            })
-            .collect();
-        while out.last().is_some_and(String::is_empty) {
-            out.pop();
+    let mut rows: Vec<GridRow> = Vec::new();
+    for ((r, c), value) in cells.into_cells() {
+        let text = crate::read::plain_text_owned(value);
+        if text.is_empty() {
+            continue;
         }
-        if !out.is_empty() {
+        let number = r as usize + 1;
+        if rows.last().is_none_or(|l| l.number != number) {
             rows.push(GridRow {
-                number: r as usize + 1,
-                cells: out,
+                number,
+                cells: Vec::new(),
             });
+        }
+        if let Some(row) = rows.last_mut() {
+            let c = usize::from(c);
+            if row.cells.len() < c {
+                row.cells.resize(c, String::new());
+            }
+            row.cells.push(text);
         }
     }
     Ok(Grid {

@@ -57,6 +57,7 @@ mod legend;
 mod ooxml;
 mod portfolio;
 mod read;
+pub mod register;
 mod summary;
 mod write;
 
@@ -103,6 +104,48 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// The most bytes of text kept of one worksheet's cells (8 MiB).
 pub const MAX_SHEET_TEXT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The limits of one reading of an xlsx file: [`Limits::CHECKSHEET`] for checksheets (the
+/// constants above), [`Limits::LEDGER`] for ledgers (台帳) of up to 100,000 rows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) file_bytes: usize,
+    pub(crate) uncompressed_bytes: usize,
+    pub(crate) part_bytes: usize,
+    pub(crate) sheet_rows: u32,
+    pub(crate) shared_strings: usize,
+    pub(crate) shared_string_bytes: usize,
+    pub(crate) sheet_text_bytes: usize,
+    /// The most non-empty cells kept of a sheet.
+    pub(crate) sheet_cells: usize,
+}
+
+impl Limits {
+    /// Checksheets.
+    pub(crate) const CHECKSHEET: Limits = Limits {
+        file_bytes: MAX_FILE_BYTES,
+        uncompressed_bytes: MAX_UNCOMPRESSED_BYTES,
+        part_bytes: MAX_PART_BYTES,
+        sheet_rows: MAX_SHEET_ROWS,
+        shared_strings: MAX_SHARED_STRINGS,
+        shared_string_bytes: MAX_SHARED_STRING_BYTES,
+        sheet_text_bytes: MAX_SHEET_TEXT_BYTES,
+        // Rows × the most columns any checksheet read keeps (17).
+        sheet_cells: MAX_SHEET_ROWS as usize * 17,
+    };
+
+    /// Ledgers: see [`ledger`] for the budget these make.
+    pub(crate) const LEDGER: Limits = Limits {
+        file_bytes: ledger::MAX_LEDGER_BYTES,
+        uncompressed_bytes: 512 * 1024 * 1024,
+        part_bytes: 384 * 1024 * 1024,
+        sheet_rows: ledger::MAX_LEDGER_ROWS as u32,
+        shared_strings: 1_000_000,
+        shared_string_bytes: 32 * 1024 * 1024,
+        sheet_text_bytes: 32 * 1024 * 1024,
+        sheet_cells: ledger::MAX_LEDGER_CELLS,
+    };
+}
 
 /// The deepest element nesting of an XML part (a worksheet needs 5 levels).
 pub const MAX_XML_DEPTH: usize = 64;

@@ -3,7 +3,7 @@
 use crate::error::{CellError, ImportErrors};
 use crate::layout::*;
 use crate::ooxml::{Cells, Value, Workbook};
-use crate::{MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES, READ_FORMAT_VERSIONS};
+use crate::{Limits, MAX_ZIP_ENTRIES, READ_FORMAT_VERSIONS};
 use chrono::NaiveDate;
 use kojo_catalog::Catalog;
 use kojo_domain::{
@@ -16,8 +16,8 @@ use std::io::{Cursor, Read};
 
 /// Reads a checksheet; see [`crate::import`].
 pub(crate) fn import(bytes: &[u8], catalog: &Catalog) -> Result<Sheet, ImportErrors> {
-    let archive = check_file(bytes).map_err(ImportErrors::one)?;
-    let mut workbook = Workbook::open(archive).map_err(ImportErrors::one)?;
+    let archive = check_file(bytes, &Limits::CHECKSHEET).map_err(ImportErrors::one)?;
+    let mut workbook = Workbook::open(archive, Limits::CHECKSHEET).map_err(ImportErrors::one)?;
 
     let lang = check_meta(&mut workbook, catalog)?;
 
@@ -77,8 +77,8 @@ pub(crate) fn import_any(bytes: &[u8], catalogs: &[&Catalog]) -> Result<Sheet, I
 /// The catalog id in a checksheet's metadata, if the file gets that far (every check of
 /// [`import`] on the way, with the same budgets).
 fn catalog_id_of(bytes: &[u8]) -> Option<String> {
-    let archive = check_file(bytes).ok()?;
-    let mut workbook = Workbook::open(archive).ok()?;
+    let archive = check_file(bytes, &Limits::CHECKSHEET).ok()?;
+    let mut workbook = Workbook::open(archive, Limits::CHECKSHEET).ok()?;
     let cells = workbook.cells(META_SHEET, 2)?.ok()?;
     cells.rows().find_map(|row| {
         let key = cells.get(row, 0).map(plain_text).unwrap_or_default();
@@ -99,14 +99,17 @@ fn other(lang: Lang) -> Lang {
 
 /// Size, zip structure and decompressed size, before any XML is parsed. Returns the archive;
 /// nothing decompressed here is kept.
-pub(crate) fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, CellError> {
+pub(crate) fn check_file<'b>(
+    bytes: &'b [u8],
+    limits: &Limits,
+) -> Result<zip::ZipArchive<Cursor<&'b [u8]>>, CellError> {
     if bytes.is_empty() {
         return Err(CellError::file("xlsx.error.empty", &[]));
     }
-    if bytes.len() > MAX_FILE_BYTES {
+    if bytes.len() > limits.file_bytes {
         return Err(CellError::file(
             "xlsx.error.too_large",
-            &[("size", &bytes.len()), ("max", &MAX_FILE_BYTES)],
+            &[("size", &bytes.len()), ("max", &limits.file_bytes)],
         ));
     }
     if !bytes.starts_with(b"PK") {
@@ -132,7 +135,12 @@ pub(crate) fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>,
             &[("count", &archive.len()), ("max", &MAX_ZIP_ENTRIES)],
         ));
     }
-    let too_big = || CellError::file("xlsx.error.zip_size", &[("max", &MAX_UNCOMPRESSED_BYTES)]);
+    let too_big = || {
+        CellError::file(
+            "xlsx.error.zip_size",
+            &[("max", &limits.uncompressed_bytes)],
+        )
+    };
     // What the central directory declares.
     let mut declared: u64 = 0;
     let mut has_workbook = false;
@@ -142,7 +150,7 @@ pub(crate) fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>,
             return Err(CellError::file("xlsx.error.zip_encrypted", &[]));
         }
         declared = declared.saturating_add(entry.size());
-        if declared > MAX_UNCOMPRESSED_BYTES as u64 {
+        if declared > limits.uncompressed_bytes as u64 {
             return Err(too_big());
         }
         has_workbook |= entry.name_raw() == b"xl/workbook.xml";
@@ -152,7 +160,7 @@ pub(crate) fn check_file(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>,
     }
     // What the entries really expand to: declared sizes can lie, so decompress with a hard cap
     // (this also finds truncated or corrupt data before the XML reader does). Nothing is kept.
-    let mut budget = MAX_UNCOMPRESSED_BYTES as u64;
+    let mut budget = limits.uncompressed_bytes as u64;
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| broken(&e))?;
@@ -326,6 +334,22 @@ pub(crate) fn plain_text(value: &Value) -> String {
     };
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
         .to_string()
+}
+
+/// [`plain_text`] of a value that is not needed any more: its text moves, trimmed in place.
+pub(crate) fn plain_text_owned(value: Value) -> String {
+    match value {
+        Value::Text(s) | Value::Date(s) | Value::Error(s) => {
+            let blank = |c: char| c.is_whitespace() || c == '\u{3000}';
+            let trimmed = s.trim_matches(blank);
+            if trimmed.len() == s.len() {
+                s
+            } else {
+                trimmed.to_string()
+            }
+        }
+        other => plain_text(&other),
+    }
 }
 
 /// `3.0` → `3`, other numbers as Rust prints them.

@@ -8,6 +8,7 @@ use crate::on_both;
 on_both!(
     a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed,
     a_ledger_imports_from_cp932_csv_all_or_nothing_and_reimports_by_key,
+    a_register_exports_to_xlsx_and_csv_and_imports_back_unchanged,
 );
 
 fn rule(db: &TestDb, key: &str, expiry: &str) -> Run {
@@ -415,4 +416,134 @@ fn a_ledger_imports_from_cp932_csv_all_or_nothing_and_reimports_by_key(db: &Test
         .arg(&utf8)));
     assert_eq!(counts(&plan), [0, 0, 3, 0], "{plan}");
     assert_eq!(plan["written"], false);
+}
+
+fn list_json(db: &TestDb, site: &str) -> serde_json::Value {
+    json_of(&ok(db.kojo().args([
+        "register",
+        "list",
+        "firewall-rules",
+        "--site",
+        site,
+        "--json",
+    ])))
+}
+
+/// Entries' keys and values, without ids, versions and timestamps.
+fn contents(list: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entry_key"].as_str().unwrap().to_string(),
+                e["data"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn a_register_exports_to_xlsx_and_csv_and_imports_back_unchanged(db: &TestDb) {
+    db.add_plant("P1", "第一工場");
+    db.add_plant("P2", "第二工場");
+    for (key, expiry) in [("FW-1", "2027/3/31"), ("FW-2", "令和9年3月31日")] {
+        let r = rule(db, key, expiry);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let before = list_json(db, "P1");
+    let dir = db.dir.path();
+    for (file, extra) in [
+        ("fw.xlsx", &[][..]),
+        ("fw.csv", &[][..]),
+        ("fw.out", &["--format", "csv"][..]),
+    ] {
+        let path = dir.join(file);
+        ok(db
+            .kojo()
+            .args(["register", "export", "firewall-rules", "--site", "P1", "-o"])
+            .arg(&path)
+            .args(extra));
+        let bytes = std::fs::read(&path).unwrap();
+        // The same file into the same plant changes nothing; into another plant it makes the
+        // same register.
+        let plan = json_of(&ok(db
+            .kojo()
+            .args([
+                "register",
+                "import",
+                "firewall-rules",
+                "--site",
+                "P1",
+                "--json",
+            ])
+            .arg(&path)));
+        assert_eq!(
+            (
+                plan["unchanged"].as_u64(),
+                plan["inserted"].as_u64(),
+                plan["updated"].as_u64()
+            ),
+            (Some(2), Some(0), Some(0)),
+            "{file}: {plan}"
+        );
+        assert_eq!(bytes.starts_with(b"PK"), file.ends_with(".xlsx"), "{file}");
+    }
+    ok(db
+        .kojo()
+        .args(["register", "import", "firewall-rules", "--site", "P2"])
+        .arg(dir.join("fw.xlsx")));
+    assert_eq!(contents(&list_json(db, "P2")), contents(&before));
+    assert_eq!(contents(&list_json(db, "P1")), contents(&before));
+
+    // An unknown format is refused, naming it; nothing is written.
+    let r = fails(db.kojo().args([
+        "register",
+        "export",
+        "firewall-rules",
+        "--site",
+        "P1",
+        "-o",
+        "fw.pdf",
+    ]));
+    assert!(r.stderr.contains("pdf"), "{}", r.stderr);
+
+    // Every export is in the access log.
+    let log = json_of(&ok(db
+        .kojo()
+        .args(["user", "log", "--json", "--limit", "1000"])));
+    let exports = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "register-export")
+        .count();
+    assert_eq!(exports, 3, "{log}");
+
+    // The template: the header row of every field, nothing else; importing it adds nothing.
+    let template = dir.join("template.xlsx");
+    ok(db
+        .kojo()
+        .args(["register", "template", "firewall-rules", "-o"])
+        .arg(&template));
+    let plan = json_of(&ok(db
+        .kojo()
+        .args([
+            "register",
+            "import",
+            "firewall-rules",
+            "--site",
+            "P2",
+            "--json",
+        ])
+        .arg(&template)));
+    assert_eq!(
+        (
+            plan["header_row"].as_u64(),
+            plan["inserted"].as_u64(),
+            plan["unchanged"].as_u64()
+        ),
+        (Some(1), Some(0), Some(0)),
+        "{plan}"
+    );
 }

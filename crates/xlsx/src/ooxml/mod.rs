@@ -38,7 +38,7 @@
 //! [`MAX_SHEET_ROWS`]: crate::MAX_SHEET_ROWS
 //! [`MAX_SHEET_COLS`]: crate::MAX_SHEET_COLS
 
-use crate::MAX_PART_BYTES;
+use crate::Limits;
 use crate::error::CellError;
 use quick_xml::Reader;
 use std::collections::BTreeMap;
@@ -94,6 +94,11 @@ impl Cells {
         self.cells.keys().next_back().map(|(r, _)| *r)
     }
 
+    /// Every kept cell in order of row, then column, consumed (its text moves out).
+    pub(crate) fn into_cells(self) -> impl Iterator<Item = ((u32, u16), Value)> {
+        self.cells.into_iter()
+    }
+
     /// The rows that hold a value, in order, without repeats.
     pub(crate) fn rows(&self) -> impl Iterator<Item = u32> + '_ {
         let mut last = None;
@@ -132,16 +137,21 @@ pub(crate) struct Workbook<'a> {
     sheets: Vec<(String, Result<String, CellError>)>,
     shared_part: Option<String>,
     shared: Option<SharedStrings>,
+    limits: Limits,
 }
 
 impl<'a> Workbook<'a> {
     /// Reads the workbook part and its relationships.
-    pub(crate) fn open(archive: zip::ZipArchive<Cursor<&'a [u8]>>) -> Result<Self, CellError> {
+    pub(crate) fn open(
+        archive: zip::ZipArchive<Cursor<&'a [u8]>>,
+        limits: Limits,
+    ) -> Result<Self, CellError> {
         let mut wb = Workbook {
             archive,
             sheets: Vec::new(),
             shared_part: None,
             shared: None,
+            limits,
         };
         let listed = wb.read_sheet_list()?;
         let rels = wb.read_relationships(&listed)?;
@@ -168,7 +178,8 @@ impl<'a> Workbook<'a> {
         self.sheets.iter().map(|(n, _)| n.as_str())
     }
 
-    /// Reads the cells of sheet `name` in rows `0..MAX_SHEET_ROWS` and columns `0..cols`.
+    /// Reads the cells of sheet `name` in rows `0..sheet_rows` (of the limits) and columns
+    /// `0..cols`.
     /// Cells with content in further columns up to [`MAX_SHEET_COLS`] are ignored; content
     /// beyond [`MAX_SHEET_ROWS`] rows or [`MAX_SHEET_COLS`] columns is an error naming the cell.
     /// `None` when the workbook has no such sheet.
@@ -249,8 +260,12 @@ impl<'a> Workbook<'a> {
         let mut table = SharedStrings::default();
         if let Some(part) = self.shared_part.clone() {
             table.part = part.clone();
+            let limits = self.limits;
             let mut xml = self.open_part(&part)?;
-            let mut state = SiState::default();
+            let mut state = SiState {
+                limits,
+                ..SiState::default()
+            };
             xml.parse(|ev| state.event(ev, &part, &mut table))?;
         }
         self.shared = Some(table);
@@ -264,6 +279,7 @@ impl<'a> Workbook<'a> {
         cols: u16,
         shared: &SharedStrings,
     ) -> Result<Cells, CellError> {
+        let limits = self.limits;
         let mut xml = self.open_part(part)?;
         let mut state = SheetState {
             sheet,
@@ -275,6 +291,7 @@ impl<'a> Workbook<'a> {
             cell: None,
             cells: Cells::default(),
             text_bytes: 0,
+            limits,
         };
         xml.parse(|ev| state.event(ev))?;
         Ok(state.cells)
@@ -295,7 +312,7 @@ impl<'a> Workbook<'a> {
         })?;
         let capped = Capped {
             inner: file,
-            left: MAX_PART_BYTES as u64,
+            left: self.limits.part_bytes as u64,
         };
         let mut input = BufReader::with_capacity(64 * 1024, capped);
         // Spreadsheet programs write UTF-8; a UTF-16 part (byte order mark) is refused plainly
@@ -320,6 +337,7 @@ impl<'a> Workbook<'a> {
         Ok(Xml {
             reader,
             part: path.to_string(),
+            max_bytes: self.limits.part_bytes,
         })
     }
 }

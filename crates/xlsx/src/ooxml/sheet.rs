@@ -3,14 +3,10 @@
 #[allow(unused_imports)]
 use super::*;
 use crate::error::CellError;
-use crate::{
-    MAX_CELL_CHARS, MAX_SHARED_STRING_BYTES, MAX_SHARED_STRINGS, MAX_SHEET_COLS, MAX_SHEET_ROWS,
-    MAX_SHEET_TEXT_BYTES,
-};
+use crate::{Limits, MAX_CELL_CHARS, MAX_SHEET_COLS};
 use kojo_i18n::tr;
 use std::borrow::Cow;
 
-#[derive(Default)]
 /// Parsing `<sst>`: entries `<si>` with text in `<t>` directly or in rich-text runs `<r><t>`;
 /// phonetic runs (`<rPh>`, furigana) are not part of the text.
 pub(super) struct SiState {
@@ -18,6 +14,19 @@ pub(super) struct SiState {
     pub(super) in_t: usize,
     pub(super) in_phonetic: usize,
     pub(super) entry_chars: usize,
+    pub(super) limits: Limits,
+}
+
+impl Default for SiState {
+    fn default() -> Self {
+        SiState {
+            in_si: false,
+            in_t: 0,
+            in_phonetic: 0,
+            entry_chars: 0,
+            limits: Limits::CHECKSHEET,
+        }
+    }
 }
 
 impl SiState {
@@ -30,10 +39,10 @@ impl SiState {
         match ev {
             Ev::Open(e) => match e.local_name().as_ref() {
                 "si" => {
-                    if table.ends.len() >= MAX_SHARED_STRINGS {
+                    if table.ends.len() >= self.limits.shared_strings {
                         return Err(CellError::file(
                             "xlsx.error.shared_strings_count",
-                            &[("part", &part), ("max", &MAX_SHARED_STRINGS)],
+                            &[("part", &part), ("max", &self.limits.shared_strings)],
                         ));
                     }
                     self.in_si = true;
@@ -75,10 +84,10 @@ impl SiState {
                             ],
                         ));
                     }
-                    if table.text.len() + text.len() > MAX_SHARED_STRING_BYTES {
+                    if table.text.len() + text.len() > self.limits.shared_string_bytes {
                         return Err(CellError::file(
                             "xlsx.error.shared_strings_size",
-                            &[("part", &part), ("max", &MAX_SHARED_STRING_BYTES)],
+                            &[("part", &part), ("max", &self.limits.shared_string_bytes)],
                         ));
                     }
                     table.text.push_str(text);
@@ -119,6 +128,7 @@ pub(super) struct SheetState<'s> {
     pub(super) cell: Option<CellState>,
     pub(super) cells: Cells,
     pub(super) text_bytes: usize,
+    pub(super) limits: Limits,
 }
 
 impl SheetState<'_> {
@@ -139,7 +149,7 @@ impl SheetState<'_> {
                     };
                     self.row = row;
                     self.col = col;
-                    let keep = row <= MAX_SHEET_ROWS && col <= self.keep_cols;
+                    let keep = row <= self.limits.sheet_rows && col <= self.keep_cols;
                     self.cell = Some(CellState {
                         row,
                         col,
@@ -210,7 +220,8 @@ impl SheetState<'_> {
 
     pub(super) fn finish_cell(&mut self, cell: CellState) -> Result<(), CellError> {
         if !cell.keep {
-            if cell.content && (cell.row > MAX_SHEET_ROWS || cell.col > MAX_SHEET_COLS) {
+            let max_rows = self.limits.sheet_rows;
+            if cell.content && (cell.row > max_rows || cell.col > MAX_SHEET_COLS) {
                 return Err(CellError::at(
                     self.sheet,
                     Some(a1(cell.row, cell.col)),
@@ -220,7 +231,7 @@ impl SheetState<'_> {
                             "xlsx.error.sheet_extent",
                             &[
                                 ("cell", &a1(cell.row, cell.col)),
-                                ("max", &a1(MAX_SHEET_ROWS, MAX_SHEET_COLS)),
+                                ("max", &a1(max_rows, MAX_SHEET_COLS)),
                             ],
                         )
                     },
@@ -285,17 +296,25 @@ impl SheetState<'_> {
         };
         if let Value::Text(s) | Value::Error(s) | Value::Date(s) = &value {
             self.text_bytes += s.len();
-            if self.text_bytes > MAX_SHEET_TEXT_BYTES {
+            if self.text_bytes > self.limits.sheet_text_bytes {
                 return Err(self.cell_error(
                     row,
                     col,
                     "xlsx.error.text_budget",
-                    &[("max", &MAX_SHEET_TEXT_BYTES)],
+                    &[("max", &self.limits.sheet_text_bytes)],
                 ));
             }
         }
-        // keep: row ≤ MAX_SHEET_ROWS and col ≤ keep_cols ≤ u16::MAX.
+        // keep: row ≤ sheet_rows and col ≤ keep_cols ≤ u16::MAX.
         self.cells.cells.insert((row - 1, (col - 1) as u16), value);
+        if self.cells.cells.len() > self.limits.sheet_cells {
+            return Err(self.cell_error(
+                row,
+                col,
+                "xlsx.error.cell_budget",
+                &[("max", &self.limits.sheet_cells)],
+            ));
+        }
         Ok(())
     }
 

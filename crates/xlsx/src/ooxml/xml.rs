@@ -3,8 +3,8 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::MAX_XML_DEPTH;
 use crate::error::CellError;
-use crate::{MAX_PART_BYTES, MAX_XML_DEPTH};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use std::io::{self, BufReader, Cursor, Read};
@@ -54,6 +54,8 @@ pub(super) type PartInput<'z, 'a> = BufReader<Capped<zip::read::ZipFile<'z, Curs
 pub(super) struct Xml<'z, 'a> {
     pub(super) reader: Reader<PartInput<'z, 'a>>,
     pub(super) part: String,
+    /// The most bytes read of the part (for the message when it is larger).
+    pub(super) max_bytes: usize,
 }
 
 impl Xml<'_, '_> {
@@ -132,7 +134,7 @@ impl Xml<'_, '_> {
         {
             return CellError::file(
                 "xlsx.error.part_too_large",
-                &[("part", &self.part), ("max", &MAX_PART_BYTES)],
+                &[("part", &self.part), ("max", &self.max_bytes)],
             );
         }
         let position = self.reader.error_position();

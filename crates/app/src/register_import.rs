@@ -11,7 +11,7 @@ use kojo_catalog::registers::{FieldDef, RegisterKind};
 use kojo_domain::Lang;
 use kojo_domain::register::value;
 use kojo_store::{EntryData, EntryUpdate, NewEntry, RegisterChanges, RegisterEntry};
-use kojo_xlsx::ledger::Grid;
+use kojo_xlsx::ledger::{CsvEncoding, Grid};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -387,4 +387,113 @@ impl Editor<'_> {
         }
         Ok(plan)
     }
+
+    /// Keeps an uploaded ledger for the web's import wizard, after checking that it can be
+    /// read at all; returns its id. Uploads older than an hour are purged on the way.
+    pub async fn stage_register_upload(
+        &self,
+        site: &str,
+        kind: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<String, AppError> {
+        let site = self.site(site).await?;
+        let kind = register_kind(kind)?;
+        if bytes.len() > kojo_xlsx::ledger::MAX_LEDGER_BYTES {
+            return Err(AppError::bad(
+                "xlsx.error.too_large",
+                &[
+                    ("size", &bytes.len()),
+                    ("max", &kojo_xlsx::ledger::MAX_LEDGER_BYTES),
+                ],
+            ));
+        }
+        read_grid(&bytes, None)?;
+        let upload = kojo_store::RegisterUpload {
+            id: kojo_store::new_id(),
+            site_id: site.id.clone(),
+            kind: kind.id.clone(),
+            username: self.actor.name.clone(),
+            file_name: file_name.chars().take(200).collect(),
+            content: bytes,
+            created_at: kojo_store::now(),
+        };
+        let hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1))
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        self.app
+            .store
+            .put_register_upload(&upload, &hour_ago)
+            .await?;
+        Ok(upload.id)
+    }
+
+    /// An upload of this user for this plant and register, read into a grid.
+    pub async fn staged_upload(
+        &self,
+        site: &str,
+        kind: &str,
+        upload: &str,
+        encoding: Option<CsvEncoding>,
+    ) -> Result<(String, Grid), AppError> {
+        let site = self.site(site).await?;
+        let kind = register_kind(kind)?;
+        let u = self
+            .app
+            .store
+            .register_upload(upload)
+            .await?
+            .filter(|u| u.site_id == site.id && u.kind == kind.id && u.username == self.actor.name)
+            .ok_or_else(|| crate::handles::not_found("register upload", upload))?;
+        let grid = read_grid(&u.content, encoding)?;
+        Ok((u.file_name, grid))
+    }
+
+    /// Imports a staged upload (see [`Editor::import_register`]); once written, the upload is
+    /// removed.
+    pub async fn import_upload(
+        &self,
+        site: &str,
+        kind: &str,
+        upload: &str,
+        encoding: Option<CsvEncoding>,
+        opts: &ImportOptions,
+    ) -> Result<ImportPlan, AppError> {
+        let (_, grid) = self.staged_upload(site, kind, upload, encoding).await?;
+        let plan = self.import_register(site, kind, &grid, opts).await?;
+        if !opts.dry_run {
+            self.app.store.delete_register_upload(upload).await?;
+        }
+        Ok(plan)
+    }
+}
+
+/// Reads a ledger file; a problem becomes a bad-input error naming where it is.
+pub fn read_grid(bytes: &[u8], encoding: Option<CsvEncoding>) -> Result<Grid, AppError> {
+    kojo_xlsx::ledger::read_any(bytes, encoding, None).map_err(|e| {
+        let at = |l| match e.location() {
+            loc if loc.is_empty() => e.message(l).to_string(),
+            loc => format!("{loc}: {}", e.message(l)),
+        };
+        AppError::BadInput {
+            ja: at(Lang::Ja),
+            en: at(Lang::En),
+        }
+    })
+}
+
+/// The row most likely to be the header when none maps to the key: the one with the most
+/// non-empty cells among the first rows (for a mapping step to offer its cells).
+pub fn candidate_header(grid: &Grid) -> Vec<String> {
+    grid.rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .max_by_key(|r| {
+            (
+                r.cells.iter().filter(|c| !c.is_empty()).count(),
+                std::cmp::Reverse(r.number),
+            )
+        })
+        .map(|r| r.cells.clone())
+        .unwrap_or_default()
 }

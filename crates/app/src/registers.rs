@@ -217,6 +217,25 @@ pub fn register_template(kind: &str, lang: Lang) -> Result<Vec<u8>, AppError> {
     ledger_bytes(register_kind(kind)?, &[], LedgerFormat::Xlsx, lang)
 }
 
+/// An edit made on an older version of the entry (someone changed it meanwhile), or on a
+/// retired one, is refused with the reason rather than applied over the newer data.
+fn stale(e: &RegisterEntry, version: i64) -> Result<(), AppError> {
+    if e.retired {
+        return Err(AppError::bad("register.retired", &[("key", &e.entry_key)]));
+    }
+    if e.version != version {
+        return Err(AppError::bad(
+            "register.stale",
+            &[
+                ("key", &e.entry_key),
+                ("by", &e.updated_by),
+                ("at", &e.updated_at),
+            ],
+        ));
+    }
+    Ok(())
+}
+
 fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
@@ -517,6 +536,7 @@ impl Editor<'_> {
         values: &[(String, String)],
     ) -> Result<ChangeCounts, AppError> {
         let (e, _) = self.register_entry(site, entry_id).await?;
+        stale(&e, version)?;
         let site = self.site_by_id(&e.site_id).await?;
         let kind = register_kind(&e.kind)?;
         let mut merged: Vec<(String, String)> = e.data.0.clone().into_iter().collect();
@@ -542,6 +562,7 @@ impl Editor<'_> {
         version: i64,
     ) -> Result<ChangeCounts, AppError> {
         let (e, _) = self.register_entry(site, entry_id).await?;
+        stale(&e, version)?;
         let site = self.site_by_id(&e.site_id).await?;
         let kind = register_kind(&e.kind)?;
         let changes = RegisterChanges {

@@ -208,3 +208,36 @@ pub struct ActivityRecord {
     /// Who recorded it.
     pub recorded_by: String,
 }
+
+/// A ledger file uploaded to the web's import wizard, kept between its steps.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegisterUpload {
+    /// Random id (the wizard's URL names it).
+    pub id: String,
+    /// The plant.
+    pub site_id: String,
+    /// The register kind.
+    pub kind: String,
+    /// Who uploaded it (only they may continue).
+    pub username: String,
+    /// The file's name as uploaded.
+    pub file_name: String,
+    /// The file.
+    pub content: Vec<u8>,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+impl std::fmt::Debug for RegisterUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterUpload")
+            .field("id", &self.id)
+            .field("site_id", &self.site_id)
+            .field("kind", &self.kind)
+            .field("username", &self.username)
+            .field("file_name", &self.file_name)
+            .field("content", &format_args!("{} bytes", self.content.len()))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}

@@ -21,6 +21,7 @@ mod views_cycle;
 mod views_exchange;
 mod views_item;
 mod views_portfolio;
+mod views_registers;
 mod views_versions;
 
 use axum::Router;
@@ -86,6 +87,9 @@ pub enum Access {
     /// Like [`Access::Authed`], for a submission package: the body limit is the largest
     /// package kojo reads, plus room for the form.
     Package,
+    /// Like [`Access::Authed`], for a ledger (台帳) upload: the body limit is the largest
+    /// ledger kojo reads, plus room for the form.
+    Ledger,
 }
 
 /// One route of the router.
@@ -111,7 +115,7 @@ macro_rules! route_table {
         fn add_routes(
             mut public: Router<Arc<AppState>>,
             mut authed: Router<Arc<AppState>>,
-            limits: (usize, usize, usize),
+            limits: (usize, usize, usize, usize),
         ) -> (Router<Arc<AppState>>, Router<Arc<AppState>>) {
             $( route_table!(@add $access public authed limits $method $path $handler); )*
             (public, authed)
@@ -131,6 +135,9 @@ macro_rules! route_table {
     };
     (@add Package $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
         $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($l.2)));
+    };
+    (@add Ledger $p:ident $a:ident $l:ident $method:ident $path:literal $handler:path) => {
+        $a = $a.route($path, axum::routing::$method($handler).layer(DefaultBodyLimit::max($l.3)));
     };
 }
 
@@ -158,9 +165,9 @@ pub(crate) const fn const_upper(method: &'static str) -> &'static str {
 }
 
 use routes::{
-    actions, admin, assessment, auth, catalog, cycle, dashboard, diff, downloads, evidence, health,
-    import, inherit, items, keys, portfolio, queue, receive, review, sites, submit, suppliers,
-    tokens, versions,
+    actions, activities, admin, assessment, auth, catalog, cycle, dashboard, diff, downloads,
+    evidence, health, import, inherit, items, keys, portfolio, queue, receive, register_entries,
+    register_import, registers, review, sites, submit, suppliers, tokens, versions,
 };
 
 route_table! {
@@ -181,6 +188,20 @@ route_table! {
     Authed post "/sites/{code}/lines" => sites::line_add;
     Authed post "/sites/{code}/assessments" => sites::assessment_new;
     Authed post "/sites/{code}/carry" => cycle::carry;
+    Authed get "/sites/{code}/registers" => registers::index;
+    Authed get "/sites/{code}/registers/{kind}" => registers::list;
+    Authed post "/sites/{code}/registers/{kind}" => registers::add;
+    Authed post "/sites/{code}/registers/{kind}/review" => registers::review;
+    Authed get "/sites/{code}/registers/{kind}/export" => registers::export;
+    Authed get "/sites/{code}/registers/{kind}/entries/{entry}" => register_entries::entry;
+    Authed post "/sites/{code}/registers/{kind}/entries/{entry}" => register_entries::edit;
+    Authed post "/sites/{code}/registers/{kind}/entries/{entry}/retire" => register_entries::retire;
+    Authed get "/sites/{code}/registers/{kind}/import" => register_import::form;
+    Ledger post "/sites/{code}/registers/{kind}/import" => register_import::upload;
+    Authed get "/sites/{code}/registers/{kind}/import/{upload}" => register_import::preview;
+    Authed post "/sites/{code}/registers/{kind}/import/{upload}" => register_import::apply;
+    Authed get "/sites/{code}/activities" => activities::plan;
+    Authed post "/sites/{code}/activities" => activities::record;
     Authed get "/import" => import::page;
     Upload post "/import" => import::upload;
     Authed get "/a/{id}" => assessment::page;
@@ -247,6 +268,7 @@ pub fn router(app: App, config: Config) -> Router {
             config.max_upload_bytes,
             evidence_route_limit(),
             kojo_app::MAX_PACKAGE_BYTES + routes::receive::FORM_OVERHEAD,
+            kojo_xlsx::ledger::MAX_LEDGER_BYTES + routes::receive::FORM_OVERHEAD,
         ),
     );
     let authed = authed.layer(axum::middleware::from_fn(session::require_login));

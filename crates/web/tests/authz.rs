@@ -212,6 +212,32 @@ fn expected(route: &Route, who: Who, plant: Plant) -> Expect {
             Anonymous => Login,
             _ => NOT_FOUND,
         },
+        // Registers follow plant grants like answers: reading for everyone on their plant,
+        // changing for assessors. An edit or retirement names version 0, which is never
+        // current: past authorization, the app refuses it with the page and the reason (422).
+        ("GET", "/sites/{code}/registers")
+        | ("GET", "/sites/{code}/registers/{kind}")
+        | ("GET", "/sites/{code}/registers/{kind}/export")
+        | ("GET", "/sites/{code}/registers/{kind}/entries/{entry}")
+        | ("GET", "/sites/{code}/activities") => read(who, plant),
+        ("POST", "/sites/{code}/registers/{kind}")
+        | ("POST", "/sites/{code}/registers/{kind}/review")
+        | ("POST", "/sites/{code}/registers/{kind}/import")
+        | ("POST", "/sites/{code}/activities") => change(who, plant, &[Assessor], SEE_OTHER),
+        ("GET", "/sites/{code}/registers/{kind}/import") => change(who, plant, &[Assessor], OK),
+        ("POST", "/sites/{code}/registers/{kind}/entries/{entry}")
+        | ("POST", "/sites/{code}/registers/{kind}/entries/{entry}/retire") => {
+            change(who, plant, &[Assessor], Status(422))
+        }
+        // The wizard's upload is admin1's: another editor finds no such upload (404).
+        ("GET", "/sites/{code}/registers/{kind}/import/{upload}") => match (who, plant) {
+            (Assessor, Plant::Own) => NOT_FOUND,
+            _ => change(who, plant, &[], OK),
+        },
+        ("POST", "/sites/{code}/registers/{kind}/import/{upload}") => match (who, plant) {
+            (Assessor, Plant::Own) => NOT_FOUND,
+            _ => change(who, plant, &[], SEE_OTHER),
+        },
         ("GET", "/admin/users") | ("GET", "/admin/log") => admin_only_page(who),
         ("POST", "/admin/users") | ("POST", "/admin/users/{name}") => admin_only_page(who),
         (method, path) => panic!(
@@ -325,7 +351,26 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         .replace("{token}", &w.admin_token_id)
         .replace("{*file}", "kojo.css")
         .replace("{catalog}", &w.app.catalog.id)
-        .replace("{lang}", "ja");
+        .replace("{lang}", "ja")
+        .replace("{kind}", common::REGISTER)
+        .replace(
+            "{entry}",
+            match plant {
+                Plant::Own => &w.own_entry,
+                Plant::Foreign => &w.foreign_entry,
+            },
+        )
+        .replace(
+            "{upload}",
+            match plant {
+                Plant::Own => &w.own_upload,
+                Plant::Foreign => &w.foreign_upload,
+            },
+        );
+    let path = match route.path {
+        "/sites/{code}/registers/{kind}/export" => format!("{path}?format=csv"),
+        _ => path,
+    };
     let csrf = login.map(|l| l.csrf.as_str()).unwrap_or(PRE_CSRF);
     let mut cookie = format!("kojo_csrf={PRE_CSRF}");
     if let Some(l) = login {
@@ -345,6 +390,20 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
             "--{boundary}\r\nContent-Disposition: form-data; name=\"valid_until\"\r\n\r\n2099-12-31\r\n\
              --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"点検記録 {n}.txt\"\r\n\
              Content-Type: text/plain\r\n\r\ninspection record {n}\r\n--{boundary}--\r\n"
+        );
+        return builder
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+    }
+    if route.access == Access::Ledger {
+        let boundary = "kojo-authz-ledger";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fw {n}.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\nルール番号,有効期限\r\nU{n},2030/3/31\r\n--{boundary}--\r\n"
         );
         return builder
             .header(
@@ -434,6 +493,13 @@ fn request(w: &World, route: &Route, plant: Plant, login: Option<&Login>) -> Req
         "/suppliers" => format!("code=SUP{n}&name=Supplier+{n}&public_key=not+a+key"),
         "/suppliers/{code}/keys" => "public_key=not+a+key".to_string(),
         "/tokens" => format!("name=token+{n}&scope=read"),
+        "/sites/{code}/registers/{kind}" => format!("rule-id=R{n}&expiry=2030-03-31"),
+        "/sites/{code}/registers/{kind}/review" => "reviewer=Someone&note=ok".to_string(),
+        "/sites/{code}/registers/{kind}/entries/{entry}" => "version=0&purpose=x".to_string(),
+        "/sites/{code}/registers/{kind}/entries/{entry}/retire" => "version=0".to_string(),
+        "/sites/{code}/activities" => {
+            "activity=security-manager-training&date=2026-05-01".to_string()
+        }
         _ => String::new(),
     };
     builder

@@ -83,12 +83,14 @@ pub const TABLES: &[(&str, &str)] = &[
 
 /// Tables a backup leaves out, because they describe one running installation rather than
 /// its data: web sessions (a restored copy must not accept old cookies), login throttling,
-/// this installation's backup runs and scheduled-job slots, and sqlx's migration bookkeeping (rebuilt on restore).
+/// this installation's backup runs and scheduled-job slots, ledger files
+/// in the middle of an import, and sqlx's migration bookkeeping (rebuilt on restore).
 pub const EXCLUDED: &[&str] = &[
     "sessions",
     "login_throttle",
     "backups",
     "job_runs",
+    "register_uploads",
     "_sqlx_migrations",
 ];
 

@@ -494,4 +494,47 @@ impl Store {
             .fetch_all(pool)
             .await)?)
     }
+
+    /// Keeps an uploaded ledger file for the import wizard's next steps; removes uploads made
+    /// before `purge_before` (RFC 3339) on the way.
+    pub async fn put_register_upload(&self, u: &RegisterUpload, purge_before: &str) -> Result<()> {
+        exec!(
+            self,
+            sqlx::query("DELETE FROM register_uploads WHERE created_at < $1").bind(purge_before)
+        )?;
+        let n = exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO register_uploads (id, site_id, kind, username, file_name, content, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            )
+            .bind(&u.id)
+            .bind(&u.site_id)
+            .bind(&u.kind)
+            .bind(&u.username)
+            .bind(&u.file_name)
+            .bind(&u.content)
+            .bind(&u.created_at)
+        )?;
+        inserted(n, "register upload")
+    }
+
+    /// An uploaded ledger file by id, if it is still kept.
+    pub async fn register_upload(&self, id: &str) -> Result<Option<RegisterUpload>> {
+        let sql = "SELECT id, site_id, kind, username, file_name, content, created_at \
+                   FROM register_uploads WHERE id = $1";
+        Ok(on!(self, |pool| sqlx::query_as::<_, RegisterUpload>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Removes an uploaded ledger file (its import was applied); false when it was gone.
+    pub async fn delete_register_upload(&self, id: &str) -> Result<bool> {
+        let n = exec!(
+            self,
+            sqlx::query("DELETE FROM register_uploads WHERE id = $1").bind(id)
+        )?;
+        at_most_one(n, "register upload")
+    }
 }

@@ -2,6 +2,7 @@
 //! the app's role-limited handles; authenticated handlers take [`crate::ctx::Authed`].
 
 pub mod actions;
+pub mod activities;
 pub mod admin;
 pub mod assessment;
 pub mod auth;
@@ -20,6 +21,9 @@ pub mod keys;
 pub mod portfolio;
 pub mod queue;
 pub mod receive;
+pub mod register_entries;
+pub mod register_import;
+pub mod registers;
 pub mod review;
 pub mod sites;
 pub mod submit;

@@ -31,7 +31,7 @@ pub async fn home(State(st): St, ctx: Ctx) -> Result<Response, WebError> {
     Ok(Redirect::to("/sites").into_response())
 }
 
-fn with_error(mut res: Response, error: &Option<String>) -> Response {
+pub(crate) fn with_error(mut res: Response, error: &Option<String>) -> Response {
     if error.is_some() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

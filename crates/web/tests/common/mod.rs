@@ -31,6 +31,51 @@ pub struct World {
     pub foreign_line: String,
     /// An API token of `target1` (no one else's to revoke).
     pub admin_token_id: String,
+    /// A firewall rule (register entry) of each plant.
+    pub own_entry: String,
+    pub foreign_entry: String,
+    /// A ledger file `admin1` uploaded to each plant's firewall register (import wizard).
+    pub own_upload: String,
+    pub foreign_upload: String,
+}
+
+/// The register the requests on `{kind}` use.
+pub const REGISTER: &str = "firewall-rules";
+
+/// A firewall rule entry of `site`, and a ledger of two more rules uploaded by `admin1`.
+async fn register_of(app: &App, site: &str) -> (String, String) {
+    let cli = Actor::cli();
+    let editor = app.editor(&cli).unwrap();
+    let e = editor
+        .add_entry(
+            site,
+            REGISTER,
+            None,
+            &[
+                ("rule-id".to_string(), "FW-1".to_string()),
+                ("expiry".to_string(), "2030-03-31".to_string()),
+            ],
+        )
+        .await
+        .unwrap();
+    let admin1 = Actor {
+        name: "admin1".to_string(),
+        ..cli
+    };
+    let upload = app
+        .editor(&admin1)
+        .unwrap()
+        .stage_register_upload(
+            site,
+            REGISTER,
+            "fw.csv",
+            "ルール番号,有効期限\r\nFW-2,2030/3/31\r\nFW-3,2030/3/31\r\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .await
+        .unwrap();
+    (e.id, upload)
 }
 
 /// The items each line assessment overrides, for requests that put one back on the plant.
@@ -213,7 +258,13 @@ pub async fn world(dir: &std::path::Path) -> World {
         .unwrap()
         .info
         .id;
+    let (own_entry, own_upload) = register_of(&app, "OWN").await;
+    let (foreign_entry, foreign_upload) = register_of(&app, "FOREIGN").await;
     World {
+        own_entry,
+        foreign_entry,
+        own_upload,
+        foreign_upload,
         admin_token_id,
         own_line,
         foreign_line,

@@ -443,6 +443,15 @@ impl Reader<'_> {
         as_of: NaiveDate,
     ) -> Result<Vec<ItemSuggestion>, AppError> {
         let view = self.assessment(assessment_id).await?;
+        self.suggestions_for(&view, as_of).await
+    }
+
+    /// [`Reader::suggestions`] for an assessment already loaded (three queries).
+    pub async fn suggestions_for(
+        &self,
+        view: &crate::AssessmentView,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ItemSuggestion>, AppError> {
         let site = self.site_by_id(&view.assessment.site_id).await?;
         let facts = self.register_facts(&site, as_of).await?;
         let answered = |n: u16| view.answer(n).map(|a| a.mark());

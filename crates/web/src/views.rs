@@ -259,6 +259,10 @@ pub struct AssessmentPage {
     pub view_other: String,
     /// One empty field set per mark that has fields (full view, editable).
     pub field_templates: Vec<FieldsHolder>,
+    /// What the plant's registers suggest (items with a rule and a suggested mark).
+    pub suggestions: Vec<crate::views_registers::SuggestionVm>,
+    /// The plant's code (links to its registers).
+    pub site_code: String,
 }
 
 #[derive(Template)]
@@ -364,7 +368,7 @@ pub struct LogRow {
 pub struct LogPage {
     pub page: Page,
     /// Backups and the audit chain.
-    pub ops: OpsPanel,
+    pub ops: crate::routes::admin::OpsPanel,
     pub rows: Vec<LogRow>,
     /// The order key to page back from, when older entries exist.
     pub older: Option<i64>,
@@ -379,20 +383,4 @@ pub struct ImportPage {
     pub sites: Vec<SiteRow>,
     pub default_period: u16,
     pub errors: Vec<String>,
-}
-
-/// The operations panel of the access-log page: the last backup and the audit chain's head.
-pub struct OpsPanel {
-    /// The last backup run: when, size, verified, error.
-    pub last: Option<(String, String, bool, String)>,
-    /// When the last verified backup was written.
-    pub last_good: Option<String>,
-    /// No verified backup within twice the schedule's interval (or none at all).
-    pub stale: bool,
-    /// Backups are scheduled (`--backup-dir`).
-    pub scheduled: bool,
-    /// The chain's head: order key and hash.
-    pub head: (i64, String),
-    /// The last daily anchor: when, order key, hash.
-    pub anchor: Option<(String, i64, String)>,
 }

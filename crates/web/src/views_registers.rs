@@ -228,3 +228,106 @@ pub(crate) fn field_vms(
         })
         .collect()
 }
+
+/// One finding of a suggestion, with where to see it.
+pub struct FindingVm {
+    pub register: String,
+    pub entry: String,
+    pub problem: &'static str,
+    pub detail: String,
+    pub link: String,
+}
+
+/// The registers' suggestion for one item, beside its answer.
+pub struct SuggestionVm {
+    pub n: u16,
+    pub suggested: &'static str,
+    pub answered: &'static str,
+    pub mismatch: bool,
+    /// 「有効期限切れ 3 件」…, or that nothing was found.
+    pub summary: String,
+    pub findings: Vec<FindingVm>,
+}
+
+/// The suggestions of the rules that have something to say (a suggested mark), in item order.
+pub(crate) fn suggestion_vms(
+    suggestions: &[kojo_app::registers::ItemSuggestion],
+    site_code: &str,
+    lang: Lang,
+) -> Vec<SuggestionVm> {
+    let registers = kojo_app::registers::registers().ok();
+    let name_of = |id: &str| -> (String, bool) {
+        let kind = registers.and_then(|r| r.kind(id));
+        let activity = registers.and_then(|r| r.activity(id));
+        match (kind, activity) {
+            (Some(k), _) => (k.name.get(lang).to_string(), true),
+            (None, Some(a)) => (a.name.get(lang).to_string(), false),
+            _ => (id.to_string(), false),
+        }
+    };
+    suggestions
+        .iter()
+        .filter_map(|s| {
+            let suggested = s.suggested?;
+            let mut counts: std::collections::BTreeMap<
+                kojo_domain::register::rules::Problem,
+                usize,
+            > = std::collections::BTreeMap::new();
+            for f in &s.findings {
+                *counts.entry(f.problem).or_default() += 1;
+            }
+            let summary = if counts.is_empty() {
+                kojo_i18n::t(lang, "web.register.no_findings").to_string()
+            } else {
+                counts
+                    .iter()
+                    .map(|(p, n)| {
+                        kojo_i18n::tr(
+                            lang,
+                            "web.register.finding_count",
+                            &[("problem", &problem_text(*p, lang)), ("count", n)],
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(kojo_i18n::t(lang, "web.register.list_sep"))
+            };
+            Some(SuggestionVm {
+                n: s.item,
+                suggested: suggested.symbol(),
+                answered: s.answered.map_or("—", |m| m.symbol()),
+                mismatch: s.mismatch,
+                summary,
+                findings: s
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        let (register, is_kind) = name_of(&f.register);
+                        let link = match (is_kind, &f.entry) {
+                            (true, Some(e)) => format!(
+                                "/sites/{site_code}/registers/{}?{}",
+                                f.register,
+                                serde_urlencoded::to_string([("q", e)]).unwrap_or_default()
+                            ),
+                            (true, None) => format!("/sites/{site_code}/registers/{}", f.register),
+                            (false, _) => format!("/sites/{site_code}/activities"),
+                        };
+                        FindingVm {
+                            register,
+                            entry: f.entry.clone().unwrap_or_default(),
+                            problem: problem_text(f.problem, lang),
+                            detail: f.detail.clone(),
+                            link,
+                        }
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn problem_text(p: kojo_domain::register::rules::Problem, lang: Lang) -> &'static str {
+    kojo_i18n::t(
+        lang,
+        &format!("register.problem.{}", p.key().replace('-', "_")),
+    )
+}

@@ -141,6 +141,19 @@ async fn the_import_wizard_previews_then_applies_and_entries_keep_their_history(
         StatusCode::NOT_FOUND
     );
 
+    // The assessment page shows what the register suggests for item 45 beside it: FW-10
+    // expired on 2025-03-31, the register was never reviewed.
+    let page = send(&w, get(&a, &format!("/a/{}", w.own_assessment)))
+        .await
+        .text();
+    let at = page
+        .find("id=\"suggestion-45\"")
+        .expect("a suggestion beside item 45");
+    let line: String = page[at..].chars().take(400).collect();
+    assert!(line.contains("×") || line.contains("△"), "{line}");
+    assert!(page.contains("有効期限切れ 1 件"), "{line}");
+    assert!(page.contains("/sites/OWN/registers/firewall-rules?q=FW-10"));
+
     // The list: searchable, the expired rule and its values shown.
     let list = send(&w, get(&a, &format!("{BASE}?q=PLC"))).await.text();
     assert!(list.contains("FW-10") && !list.contains("FW-11"), "{list}");

@@ -259,3 +259,19 @@ fn human_bytes(n: i64) -> String {
         n => format!("{n} B"),
     }
 }
+
+/// The operations panel of the access-log page: the last backup and the audit chain's head.
+pub struct OpsPanel {
+    /// The last backup run: when, size, verified, error.
+    pub last: Option<(String, String, bool, String)>,
+    /// When the last verified backup was written.
+    pub last_good: Option<String>,
+    /// No verified backup within twice the schedule's interval (or none at all).
+    pub stale: bool,
+    /// Backups are scheduled (`--backup-dir`).
+    pub scheduled: bool,
+    /// The chain's head: order key and hash.
+    pub head: (i64, String),
+    /// The last daily anchor: when, order key, hash.
+    pub anchor: Option<(String, i64, String)>,
+}

@@ -107,6 +107,8 @@ pub(crate) async fn assessment_page(
     let (prev, prev_label) = previous_marks(st, au, &view.assessment).await?;
     let cycle = super::cycle::cycle_head(st, au, &view, prev_label).await?;
     let origin = reader.catalog_origin(&view).await?;
+    // The registers' suggestions, as of today (never applied: shown beside the answers).
+    let suggestions = reader.suggestions_for(&view, kojo_app::today()).await?;
     let cy = ItemCycle {
         prev: &prev,
         back: serde_urlencoded::to_string(q).unwrap_or_default(),
@@ -243,7 +245,10 @@ pub(crate) async fn assessment_page(
     } else {
         vec![]
     };
+    let site_code = reader.site_by_id(&view.assessment.site_id).await?.code;
     Ok(render(&AssessmentPage {
+        suggestions: crate::views_registers::suggestion_vms(&suggestions, &site_code, lang),
+        site_code,
         page: Page::new(&au.ctx, "sites"),
         compact: q.compact(),
         view_other: q.other_view(),

@@ -306,6 +306,8 @@ pub struct DashboardPage {
     pub risks: Vec<RiskVm>,
     /// The yearly cycle of this assessment.
     pub panel: crate::views_cycle::CyclePanelVm,
+    /// Answers better than what the registers suggest, and the plant's code.
+    pub mismatches: (String, Vec<crate::views_registers::SuggestionVm>),
 }
 
 pub struct HistoryRow {

@@ -154,6 +154,38 @@ async fn the_import_wizard_previews_then_applies_and_entries_keep_their_history(
     assert!(page.contains("有効期限切れ 1 件"), "{line}");
     assert!(page.contains("/sites/OWN/registers/firewall-rules?q=FW-10"));
 
+    // Answered ○, item 45 is a mismatch: on the page and on the dashboard.
+    let cli = kojo_app::Actor::cli();
+    let no = kojo_domain::ItemNo::new(45, w.app.catalog).unwrap();
+    let ok = kojo_domain::RawAnswer {
+        mark: Some("○".into()),
+        ..Default::default()
+    };
+    w.app
+        .editor(&cli)
+        .unwrap()
+        .answer(&w.own_assessment, no, Some(&ok), None)
+        .await
+        .unwrap();
+    let page = send(&w, get(&a, &format!("/a/{}", w.own_assessment)))
+        .await
+        .text();
+    let at = page.find("id=\"suggestion-45\"").unwrap();
+    assert!(
+        page[at..]
+            .chars()
+            .take(400)
+            .collect::<String>()
+            .contains("不整合")
+    );
+    let dash = send(&w, get(&a, &format!("/a/{}/dashboard", w.own_assessment)))
+        .await
+        .text();
+    assert!(
+        dash.contains("id=\"mismatch-list\"") && dash.contains("data-item=\"45\""),
+        "{dash}"
+    );
+
     // The list: searchable, the expired rule and its values shown.
     let list = send(&w, get(&a, &format!("{BASE}?q=PLC"))).await.text();
     assert!(list.contains("FW-10") && !list.contains("FW-11"), "{list}");

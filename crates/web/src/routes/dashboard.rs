@@ -18,8 +18,13 @@ pub async fn dashboard(
     au: Authed,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = st.app.reader(au.actor()).assessment(&id).await?;
+    let reader = st.app.reader(au.actor());
+    let view = reader.assessment(&id).await?;
     let lang = au.lang();
+    let site_code = reader.site_by_id(&view.assessment.site_id).await?.code;
+    let suggestions = reader.suggestions_for(&view, kojo_app::today()).await?;
+    let mut mismatches = crate::views_registers::suggestion_vms(&suggestions, &site_code, lang);
+    mismatches.retain(|s| s.mismatch);
     let c = view.catalog;
     let sum = &view.summary;
     let o = &sum.overall;
@@ -67,6 +72,7 @@ pub async fn dashboard(
         });
     }
     let page = DashboardPage {
+        mismatches: (site_code, mismatches),
         page: Page::new(&au.ctx, "sites"),
         a: head(&view, lang, false),
         rate: pct(o.achievement_rate),

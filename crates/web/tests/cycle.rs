@@ -4,60 +4,9 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use common::{Login, RESIDUAL_ITEM, World, login, world};
-use kojo_web::Config;
-use tower::ServiceExt;
-
-struct Res {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Res {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-async fn send(w: &World, req: Request<Body>) -> Res {
-    let router = kojo_web::router(w.app.clone(), Config::default());
-    let res = router.oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap()
-        .to_vec();
-    Res {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn get(l: &Login, path: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, &l.cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn post(l: &Login, path: &str, form: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, &l.cookie)
-        .header("x-csrf-token", &l.csrf)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap()
-}
+use axum::http::{Request, StatusCode, header};
+use common::http::{get, post, send};
+use common::{Login, RESIDUAL_ITEM, login, world};
 
 fn upload(l: &Login, path: &str, name: &str, data: &[u8]) -> Request<Body> {
     let boundary = "kojo-cycle-test";

@@ -6,61 +6,9 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use common::{Login, World, login, world};
-use kojo_web::Config;
-use tower::ServiceExt;
-
-struct Res {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Res {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    }
-}
-
-async fn send(w: &World, req: Request<Body>) -> Res {
-    let router = kojo_web::router(w.app.clone(), Config::default());
-    let res = router.oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap()
-        .to_vec();
-    Res {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn get(l: &Login, path: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, &l.cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn post(l: &Login, path: &str, form: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, &l.cookie)
-        .header("x-csrf-token", &l.csrf)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap()
-}
+use axum::http::{Request, StatusCode, header};
+use common::http::{get, post, send};
+use common::{Login, login, world};
 
 fn upload(l: &Login, path: &str, data: &[u8]) -> Request<Body> {
     let boundary = "kojo-register-test";
@@ -103,7 +51,7 @@ async fn the_import_wizard_previews_then_applies_and_entries_keep_their_history(
         FW-11,佐藤,監視,令和9年3月31日\r\n";
     let res = send(&w, upload(&a, &format!("{BASE}/import"), &cp932(ledger))).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-    let wizard = res.location();
+    let wizard = res.location().to_string();
     assert!(wizard.starts_with(&format!("{BASE}/import/")), "{wizard}");
 
     // Mapping and preview: 用途 is not mapped yet; counts shown; nothing written.
@@ -202,7 +150,7 @@ async fn the_import_wizard_previews_then_applies_and_entries_keep_their_history(
     )
     .await;
     assert_eq!(bad.status, StatusCode::SEE_OTHER);
-    let page = send(&w, get(&a, &bad.location())).await;
+    let page = send(&w, get(&a, bad.location())).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("2 行目"), "{}", page.text());
 
@@ -277,7 +225,7 @@ async fn the_import_wizard_previews_then_applies_and_entries_keep_their_history(
     )
     .await;
     assert_eq!(rec.status, StatusCode::SEE_OTHER, "{}", rec.text());
-    let plan = send(&w, get(&a, &rec.location())).await.text();
+    let plan = send(&w, get(&a, rec.location())).await.text();
     assert!(
         plan.contains("研修") && plan.contains("2026-06-01"),
         "{plan}"

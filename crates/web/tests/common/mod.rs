@@ -2,6 +2,8 @@
 //! role, an assessment per plant, real logins.
 #![allow(dead_code)]
 
+pub mod http;
+
 use kojo_app::{Actor, App, LoginOutcome, Role};
 
 pub const PASSWORD: &str = "correct horse battery staple 42";

@@ -25,6 +25,7 @@ pub mod ops;
 pub mod password;
 mod portfolio;
 mod receive;
+pub mod register_edit;
 pub mod register_import;
 pub mod registers;
 mod review;

@@ -1,6 +1,7 @@
 //! The `kojo` binary: command line, configuration and tracing set-up.
 
 mod action_cmd;
+mod activity_cmd;
 mod assessment_args;
 mod assessment_cmd;
 mod assessment_migrate;
@@ -134,10 +135,10 @@ pub enum Command {
     Register(register_cmd::RegisterCmd),
     /// Periodic activities (年間活動): kinds, record one, the year plan of a plant.
     #[command(subcommand)]
-    Activity(register_cmd::ActivityCmd),
+    Activity(activity_cmd::ActivityCmd),
     /// The marks the registers suggest for an assessment's items, and where an answer claims
     /// more than they support (mismatch).
-    Suggest(register_cmd::SuggestArgs),
+    Suggest(activity_cmd::SuggestArgs),
     /// Run the web app (the main job).
     Serve(serve_cmd::ServeArgs),
     /// Back up the whole database (online) to one file, or verify a backup file.
@@ -174,8 +175,8 @@ fn run(cli: Cli, started: std::time::Instant) -> Result<(), Failure> {
         Command::Company(cmd) => runtime()?.block_on(company_cmd::run(cmd, db, lang)),
         Command::Site(cmd) => runtime()?.block_on(site_cmd::site(cmd, db, lang)),
         Command::Register(cmd) => runtime()?.block_on(register_cmd::register(cmd, db, lang)),
-        Command::Activity(cmd) => runtime()?.block_on(register_cmd::activity(cmd, db, lang)),
-        Command::Suggest(args) => runtime()?.block_on(register_cmd::suggest(args, db, lang)),
+        Command::Activity(cmd) => runtime()?.block_on(activity_cmd::activity(cmd, db, lang)),
+        Command::Suggest(args) => runtime()?.block_on(activity_cmd::suggest(args, db, lang)),
         Command::Portfolio(args) => runtime()?.block_on(portfolio_cmd::run(args, db, lang)),
         Command::Line(cmd) => runtime()?.block_on(site_cmd::line(cmd, db, lang)),
         Command::Assessment(cmd) => runtime()?.block_on(assessment_cmd::run(cmd, db, lang)),

@@ -79,6 +79,9 @@ fn unique_key(e: sqlx::Error, key: &str) -> StoreError {
     }
 }
 
+/// The most ledger files one user may have staged in the import wizard at a time.
+pub const MAX_UPLOADS_PER_USER: i64 = 8;
+
 impl Store {
     /// Applies changes to one register of one plant in one transaction: inserts, updates,
     /// retirements and restorations, each with its history row. A change whose version is
@@ -495,12 +498,20 @@ impl Store {
             .await)?)
     }
 
-    /// Keeps an uploaded ledger file for the import wizard's next steps; removes uploads made
-    /// before `purge_before` (RFC 3339) on the way.
+    /// Keeps an uploaded ledger file for the import wizard's next steps. On the way it removes
+    /// uploads made before `purge_before` (RFC 3339) and all but the user's newest
+    /// [`MAX_UPLOADS_PER_USER`] − 1, so one user holds at most that many files at a time.
     pub async fn put_register_upload(&self, u: &RegisterUpload, purge_before: &str) -> Result<()> {
         exec!(
             self,
-            sqlx::query("DELETE FROM register_uploads WHERE created_at < $1").bind(purge_before)
+            sqlx::query(
+                "DELETE FROM register_uploads WHERE created_at < $1 \
+                 OR (username = $2 AND id NOT IN (SELECT id FROM register_uploads \
+                 WHERE username = $2 ORDER BY created_at DESC, id DESC LIMIT $3))"
+            )
+            .bind(purge_before)
+            .bind(&u.username)
+            .bind(MAX_UPLOADS_PER_USER - 1)
         )?;
         let n = exec!(
             self,

@@ -199,14 +199,33 @@ impl Reader<'_> {
         view: &crate::AssessmentView,
     ) -> Result<CycleReport, AppError> {
         let a = &view.assessment;
-        let signoffs = self
-            .app
-            .store
-            .signoffs(&a.id)
-            .await?
-            .iter()
-            .map(kojo_store::SignOffRow::sign_off)
-            .collect();
+        let rows = self.app.store.signoffs(&a.id).await?;
+        let signoffs = rows.iter().map(kojo_store::SignOffRow::sign_off).collect();
+        // What the registers said: as sealed by the last sign-off step while the content is
+        // frozen (submitted, confirmed, approved; and what a customer received), else read from
+        // the registers today.
+        let registers = match rows
+            .last()
+            .filter(|_| status_of(a).ok() != Some(Status::Draft))
+        {
+            Some(last) => match last.registers.as_deref() {
+                Some(json) => Some(kojo_domain::RegistersReport {
+                    snapshot: kojo_domain::register::Snapshot::from_json(json).map_err(|e| {
+                        AppError::Internal(format!("sign-off {}: registers: {e}", last.seq))
+                    })?,
+                    sealed_by: Some(last.sign_off()),
+                }),
+                None => None,
+            },
+            None => self
+                .app
+                .register_snapshot(&a.site_id, today())
+                .await?
+                .map(|snapshot| kojo_domain::RegistersReport {
+                    snapshot,
+                    sealed_by: None,
+                }),
+        };
         let reviews = self.app.store.reviews(&a.id).await?;
         let previous = match self.previous(a).await? {
             Some((p, old_marks)) => {
@@ -248,6 +267,7 @@ impl Reader<'_> {
             unconfirmed: view.summary.unconfirmed.iter().map(|i| i.get()).collect(),
             previous,
             actions,
+            registers,
         })
     }
 }

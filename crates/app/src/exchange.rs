@@ -151,6 +151,7 @@ impl Reader<'_> {
                 at: s.at,
                 comment: s.comment,
                 content_hash: s.content_hash,
+                registers: s.registers,
             });
         }
         Ok(AssessmentDoc {

@@ -30,6 +30,7 @@ pub mod register_import;
 pub mod registers;
 mod review;
 mod signoff;
+pub mod suggestions;
 mod tokens;
 mod users;
 mod versions;
@@ -149,6 +150,8 @@ pub struct App {
     org: Organisation,
     /// This process's name in scheduled-job claims ([`jobs`]).
     instance: std::sync::Arc<str>,
+    /// The register rules' suggestions per plant, under its register stamp ([`suggestions`]).
+    suggestions: std::sync::Arc<suggestions::SuggestionCache>,
 }
 
 impl App {
@@ -175,6 +178,7 @@ impl App {
             catalogs,
             org,
             instance: auth::random_token()[..12].into(),
+            suggestions: Default::default(),
         })
     }
 

@@ -330,6 +330,7 @@ impl Admin<'_> {
                         content_hash: s.content_hash.clone(),
                         item_hashes: serde_json::to_string(&s.item_hashes)
                             .map_err(|e| AppError::Internal(e.to_string()))?,
+                        registers: s.registers.clone(),
                     })
                 })
                 .collect::<Result<_, AppError>>()?,

@@ -9,10 +9,9 @@ use crate::{AppError, Reader};
 use chrono::NaiveDate;
 use kojo_catalog::Registers;
 use kojo_catalog::registers::{ActivityKind, FieldDef, RegisterKind};
+use kojo_domain::Lang;
 use kojo_domain::register::plan::{self, Period};
-use kojo_domain::register::rules::{self, Basis, EntryFacts, Facts, Finding, RegisterFacts};
 use kojo_domain::register::value;
-use kojo_domain::{Lang, Mark};
 use kojo_store::{
     ActivityRecord, EntryChange, EntryData, EntryQuery, RegisterEntry, RegisterReview, Site,
 };
@@ -128,22 +127,7 @@ pub fn entries_hash(entries: &[RegisterEntry]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The rules' word on one item of an assessment, beside its answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemSuggestion {
-    /// The item.
-    pub item: u16,
-    /// ○ △ ×, or none when the registers say nothing.
-    pub suggested: Option<Mark>,
-    /// The mark answered.
-    pub answered: Option<Mark>,
-    /// The answer claims more than the registers support.
-    pub mismatch: bool,
-    /// What is wrong.
-    pub findings: Vec<Finding>,
-    /// What was read.
-    pub basis: Vec<Basis>,
-}
+pub use crate::suggestions::ItemSuggestion;
 
 /// One activity's year plan.
 #[derive(Debug, Clone, Serialize)]
@@ -395,77 +379,6 @@ impl Reader<'_> {
                     done.get(a.id.as_str()).map_or(&[], Vec::as_slice),
                     as_of,
                 ),
-            })
-            .collect())
-    }
-
-    /// What the rules read about a plant as of a date: entries in effect, the last review of
-    /// each register and every activity record up to then (three queries).
-    pub async fn register_facts(&self, site: &Site, as_of: NaiveDate) -> Result<Facts, AppError> {
-        let store = &self.app.store;
-        let entries = store.register_entries(&site.id, None, false).await?;
-        let reviews = store.register_reviews(&site.id, None).await?;
-        let records = store
-            .activity_records(&site.id, None, Some(&crate::cycle::ymd(as_of)))
-            .await?;
-        let mut facts = Facts::default();
-        for e in entries {
-            facts
-                .registers
-                .entry(e.kind.clone())
-                .or_insert_with(RegisterFacts::default)
-                .entries
-                .push(EntryFacts {
-                    key: e.entry_key,
-                    values: e.data.0,
-                });
-        }
-        for r in reviews {
-            let Some(d) = date(&r.reviewed_on).filter(|d| *d <= as_of) else {
-                continue;
-            };
-            let f = facts.registers.entry(r.kind).or_default();
-            f.last_review = f.last_review.max(Some(d));
-        }
-        for r in records {
-            if let Some(d) = date(&r.done_on) {
-                facts.occurrences.entry(r.activity).or_default().push(d);
-            }
-        }
-        Ok(facts)
-    }
-
-    /// The rules' suggestions for an assessment's plant as of a date, beside its answers.
-    pub async fn suggestions(
-        &self,
-        assessment_id: &str,
-        as_of: NaiveDate,
-    ) -> Result<Vec<ItemSuggestion>, AppError> {
-        let view = self.assessment(assessment_id).await?;
-        self.suggestions_for(&view, as_of).await
-    }
-
-    /// [`Reader::suggestions`] for an assessment already loaded (three queries).
-    pub async fn suggestions_for(
-        &self,
-        view: &crate::AssessmentView,
-        as_of: NaiveDate,
-    ) -> Result<Vec<ItemSuggestion>, AppError> {
-        let site = self.site_by_id(&view.assessment.site_id).await?;
-        let facts = self.register_facts(&site, as_of).await?;
-        let answered = |n: u16| view.answer(n).map(|a| a.mark());
-        Ok(rules::suggest(registers()?, &facts, as_of)
-            .into_iter()
-            .map(|s| {
-                let answered = answered(s.item);
-                ItemSuggestion {
-                    item: s.item,
-                    suggested: s.suggested,
-                    answered,
-                    mismatch: s.mismatch(answered),
-                    findings: s.findings,
-                    basis: s.basis,
-                }
             })
             .collect())
     }

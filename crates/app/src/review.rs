@@ -4,9 +4,12 @@
 use crate::AppError;
 use crate::cycle::{parse_date_arg, text, today, ymd};
 use crate::handles::{Editor, Reader};
+use kojo_domain::register::Suggestion;
 use kojo_domain::{ItemNo, Mark, Review, ReviewNeed, review_gaps};
 use kojo_store::{QueueFilter, QueueRow};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What a reviewer enters for one item (見直し): every field optional text, parsed here.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -119,6 +122,9 @@ pub struct QueueItem {
     pub needs: Vec<ReviewNeed>,
     /// □ past its review-by date, or an action past due.
     pub overdue: bool,
+    /// What the registers suggest, when the answer claims more ([`ReviewNeed::RegisterMismatch`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<Mark>,
 }
 
 /// Filters of the review queue.
@@ -173,16 +179,52 @@ impl Reader<'_> {
     }
 
     /// The review queue: every □ △ × item of the current assessment of each visible scope
-    /// (or of one assessment), with what its review still needs; overdue first.
+    /// (or of one assessment), with what its review still needs, and every answer the plant's
+    /// registers contradict (台帳との不整合, whatever its mark); overdue first.
+    ///
+    /// Five queries, plus three per plant whose registers changed since the rules last read
+    /// them ([`crate::suggestions`]).
     pub async fn review_queue(&self, q: &QueueQuery) -> Result<Vec<QueueItem>, AppError> {
         let f = self
             .queue_filter(q.site.as_deref(), q.assessment.as_deref())
             .await?;
-        let rows = self.app.store.review_queue(None, &f).await?;
+        let rule_items = crate::suggestions::rule_items()?;
+        let rows = self.app.store.review_queue(None, &f, rule_items).await?;
         let today = today();
+        // The rules' suggestions of every plant in the queue that keeps register data.
+        let mut suggested: HashMap<&str, Arc<[Suggestion]>> = HashMap::new();
+        if rows.iter().any(|r| rule_items.contains(&r.item)) {
+            let stamps = self.app.store.register_stamps().await?;
+            for r in &rows {
+                if let Some(stamp) = stamps.get(&r.site_id)
+                    && !suggested.contains_key(r.site_id.as_str())
+                {
+                    let s = self
+                        .app
+                        .plant_suggestions(&r.site_id, Some(stamp), today)
+                        .await?;
+                    suggested.insert(&r.site_id, s);
+                }
+            }
+        }
+        let contradicted = |row: &QueueRow| -> Option<Mark> {
+            let s = suggested
+                .get(row.site_id.as_str())?
+                .iter()
+                .find(|s| s.item == row.item)?;
+            if s.mismatch(Some(row.mark)) {
+                s.suggested
+            } else {
+                None
+            }
+        };
+        let contradicted: Vec<Option<Mark>> = rows.iter().map(contradicted).collect();
         let mut out: Vec<QueueItem> = rows
             .into_iter()
-            .filter_map(|row| {
+            .zip(contradicted)
+            // ○ answers come only for the register check.
+            .filter(|(row, suggested)| row.mark.is_residual_risk() || suggested.is_some())
+            .filter_map(|(row, suggested)| {
                 let view = self
                     .app
                     .catalog_by_id(&row.catalog_id)
@@ -204,6 +246,9 @@ impl Reader<'_> {
                 if row.expired_evidence > 0 {
                     needs.push(ReviewNeed::EvidenceExpired);
                 }
+                if suggested.is_some() {
+                    needs.push(ReviewNeed::RegisterMismatch);
+                }
                 if !row.confirmed {
                     needs.push(ReviewNeed::Unconfirmed);
                 }
@@ -213,6 +258,7 @@ impl Reader<'_> {
                     area: view.item.area.clone(),
                     overdue: review_overdue || row.overdue_actions > 0,
                     needs,
+                    suggested,
                     row,
                 })
             })

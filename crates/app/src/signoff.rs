@@ -69,7 +69,13 @@ impl Reader<'_> {
             hash: approval.content_hash.clone(),
             items: recorded_items,
         };
-        let now = self.app.store.content_hash(&a.id).await?;
+        // What the registers said is compared as recorded: the ledgers live on after approval.
+        let now = self
+            .app
+            .store
+            .content_hash(&a.id)
+            .await?
+            .with_registers(approval.registers.as_deref());
         Ok(Verification {
             changed_items: recorded.changed_items(&now),
             recorded: recorded.hash,
@@ -214,10 +220,25 @@ impl Signer<'_> {
                 ]
             }));
         }
+        // What the plant's registers say today is sealed with the content (a plant that keeps no
+        // register data in kojo has nothing to seal).
+        let registers = self
+            .app
+            .register_snapshot(&a.site_id, crate::cycle::today())
+            .await?
+            .map(|s| s.to_json());
         let row = self
             .app
             .store
-            .sign(&a.id, from, to, decision, me, comment.as_deref())
+            .sign(
+                &a.id,
+                from,
+                to,
+                decision,
+                me,
+                comment.as_deref(),
+                registers.as_deref(),
+            )
             .await?;
         let detail = format!("{} {} → {}", decision.key(), from.key(), to.key());
         self.app

@@ -82,6 +82,22 @@ impl ContentHash {
         }
     }
 
+    /// This hash with what the registers said sealed in ([`crate::register::Snapshot`] as
+    /// recorded, canonical JSON): SHA-256 over the content hash, a separator and the snapshot's
+    /// SHA-256. `None` (a plant without register data, or a step recorded before kojo kept
+    /// registers) leaves the hash as it is. The item hashes are the answers' alone.
+    pub fn with_registers(self, snapshot: Option<&str>) -> ContentHash {
+        let Some(json) = snapshot else { return self };
+        let mut h = Sha256::new();
+        h.update(self.hash.as_bytes());
+        h.update(b"\nregisters:");
+        h.update(sha256_hex(json.as_bytes()).as_bytes());
+        ContentHash {
+            hash: hex(&h.finalize()),
+            items: self.items,
+        }
+    }
+
     /// Items whose hash differs between `self` (recorded) and `now` (recomputed), in order.
     pub fn changed_items(&self, now: &ContentHash) -> Vec<u16> {
         let mut keys: Vec<u16> = self.items.keys().chain(now.items.keys()).copied().collect();

@@ -162,6 +162,9 @@ pub enum ReviewNeed {
     Progress,
     /// △ ×: the consideration status has not been updated in this cycle.
     Status,
+    /// The answer claims more than the registers support (台帳との不整合): a prompt to look,
+    /// not a gap in the review.
+    RegisterMismatch,
 }
 
 impl ReviewNeed {
@@ -175,6 +178,7 @@ impl ReviewNeed {
             ReviewNeed::Validity => "validity",
             ReviewNeed::Progress => "progress",
             ReviewNeed::Status => "status",
+            ReviewNeed::RegisterMismatch => "register_mismatch",
         }
     }
 
@@ -398,6 +402,19 @@ pub struct CycleReport {
     pub previous: Option<Previous>,
     /// The action plan.
     pub actions: Vec<ActionItem>,
+    /// What the plant's registers say (the report's appendix 「台帳との整合」); `None` when the
+    /// plant keeps no register data in kojo.
+    pub registers: Option<RegistersReport>,
+}
+
+/// What the registers said about an assessment, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegistersReport {
+    /// The suggestions, their findings counted and their basis.
+    pub snapshot: crate::register::Snapshot,
+    /// The sign-off step that sealed it; `None` when it was read from the registers for this
+    /// report (an assessment being prepared).
+    pub sealed_by: Option<SignOff>,
 }
 
 /// The assessment a report compares with.

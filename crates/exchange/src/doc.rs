@@ -79,6 +79,11 @@ pub struct SignOffDoc {
     pub content_hash: String,
     /// The item hashes it sealed.
     pub item_hashes: BTreeMap<u16, String>,
+    /// What the registers said when it was made (`kojo_domain::register::Snapshot` as the
+    /// canonical JSON that was hashed), sealed into `content_hash`; absent for a plant without
+    /// register data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registers: Option<String>,
 }
 
 /// The whole document.
@@ -131,9 +136,11 @@ impl AssessmentDoc {
         items
     }
 
-    /// The content hash recomputed from this document.
+    /// The content hash recomputed from this document, with what the registers said at
+    /// approval sealed in.
     pub fn content_hash(&self) -> ContentHash {
         ContentHash::compute(&self.header, &self.content())
+            .with_registers(self.approval().and_then(|a| a.registers.as_deref()))
     }
 
     /// The last approval step (what the package is sealed by).

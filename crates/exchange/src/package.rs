@@ -386,6 +386,15 @@ impl Verified {
         if d.content_hash().hash != m.signoff_hash {
             return Err(ExchangeError::new("exchange.hash_mismatch"));
         }
+        // What the registers said is sealed by the hash; it must also read as a snapshot.
+        for s in &d.signoffs {
+            if let Some(r) = &s.registers
+                && kojo_domain::register::Snapshot::from_json(r).is_err()
+            {
+                return Err(ExchangeError::new("exchange.bad_registers")
+                    .with("decision", s.decision.clone()));
+            }
+        }
         for e in &d.evidence {
             let name = format!("{EVIDENCE_DIR}{}", e.sha256);
             if let Some(bytes) = self.files.get(&name)

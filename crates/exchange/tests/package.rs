@@ -162,3 +162,54 @@ fn hostile_archives_are_refused_within_the_memory_budget() {
     big[..4].copy_from_slice(b"PK\x03\x04");
     assert_eq!(refusal(&big), "exchange.too_large");
 }
+
+/// `d` with every sign-off step re-sealed over `registers` (what the registers said).
+fn sealed_with(
+    mut d: kojo_exchange::doc::AssessmentDoc,
+    registers: &str,
+) -> kojo_exchange::doc::AssessmentDoc {
+    for s in &mut d.signoffs {
+        s.registers = Some(registers.to_string());
+    }
+    let hash = d.content_hash();
+    for s in &mut d.signoffs {
+        s.content_hash = hash.hash.clone();
+    }
+    d
+}
+
+#[test]
+fn what_the_registers_said_travels_sealed_by_the_approval() {
+    let (g, k) = key();
+    let snapshot = r#"{"as_of":"2026-11-12","items":[{"item":45,"suggested":"considering","findings":{"expired":1},"basis":[{"register":"firewall-rules","entries":2,"last":null}]}]}"#;
+    let d = sealed_with(doc(), snapshot);
+    assert_ne!(
+        d.content_hash().hash,
+        doc().content_hash().hash,
+        "the snapshot is in the hash"
+    );
+    let v = package::read(&package_of(&d, k, false))
+        .unwrap()
+        .verify(&g.public)
+        .unwrap();
+    v.check_document().unwrap();
+    assert_eq!(
+        v.doc.approval().unwrap().registers.as_deref(),
+        Some(snapshot)
+    );
+    // Changed after approval (a ○ where the registers said △): the sealed hash no longer holds.
+    let mut forged = d.clone();
+    for s in &mut forged.signoffs {
+        s.registers = Some(snapshot.replace("considering", "implemented"));
+    }
+    assert_eq!(
+        refusal(&package_of(&forged, k, false)),
+        "exchange.hash_mismatch"
+    );
+    // Sealed, but not a snapshot: refused by name.
+    let junk = sealed_with(doc(), "{\"as_of\":1}");
+    assert_eq!(
+        refusal(&package_of(&junk, k, false)),
+        "exchange.bad_registers"
+    );
+}

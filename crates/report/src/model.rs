@@ -15,7 +15,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 mod cycle;
+mod registers;
 pub use cycle::*;
+pub use registers::*;
 
 /// A caption and its value.
 #[derive(Debug, Clone, Serialize)]

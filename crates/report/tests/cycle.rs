@@ -375,6 +375,75 @@ fn pdf_shows_the_cycle() {
         flat.contains(&squeeze(HOSTILE_NOTE)),
         "action note not printed verbatim"
     );
+
+    // The appendix 「台帳との整合」 follows every item, as sealed by the approval.
+    let appendix = &flat[flat.find("付録台帳との整合").expect("appendix heading")..];
+    assert!(flat.find("全項目一覧").expect("items") < flat.find("付録台帳との整合").unwrap());
+    assert!(
+        appendix.contains(&squeeze("2026年7月1日 の「承認」")),
+        "{appendix}"
+    );
+    assert!(appendix.contains("2項目で、回答が台帳からの提案を上回っています"));
+    assert!(appendix.contains("有効期限切れ2件"), "{appendix}");
+    assert!(appendix.contains("リモートアクセスのID:3件"), "{appendix}");
+    assert!(appendix.contains("2026年4月10日"), "{appendix}");
+    let table = &appendix[appendix.find("根拠").expect("table header")..];
+    assert_eq!(
+        table.matches("不整合").count(),
+        2,
+        "the two rows: {appendix}"
+    );
+}
+
+#[test]
+fn html_appendix_compares_the_answers_with_the_registers() {
+    let f = fixture(3);
+    let html = kojo_report::html(&f.input(Lang::Ja));
+    let reg = between(&html, "<section class=\"registers\">", "</section>");
+    assert!(reg.contains("付録　台帳との整合"), "{reg}");
+    assert!(
+        reg.contains("2026年7月1日 の「承認」（小林健二）の時点で記録された台帳の状態です。"),
+        "{reg}"
+    );
+    assert!(reg.contains("2 項目で、回答が台帳からの提案を上回っています（不整合）。"));
+    // Silent items are left out; rows in item order; the two mismatches are marked.
+    assert!(!reg.contains("<td class=\"c\">21</td>"));
+    let rows: Vec<&str> = reg.split("<tr").skip(2).collect();
+    assert_eq!(rows.len(), 3, "{reg}");
+    assert!(rows[0].contains(">25<") && !rows[0].contains("mismatch"));
+    assert!(
+        rows[0].contains("問題なし")
+            && rows[0].contains("情報機器、OS、ソフトウェアの一覧: 12 件、棚卸の記録なし")
+    );
+    assert!(rows[1].starts_with(" class=\"mismatch\"") && rows[1].contains(">45<"));
+    assert!(rows[1].contains("棚卸の記録なし 1 件"), "{}", rows[1]);
+    assert!(rows[2].starts_with(" class=\"mismatch\"") && rows[2].contains(">46<"));
+    assert!(rows[2].contains("有効期限切れ 2 件"));
+    // Read from the registers for an assessment being prepared.
+    let mut live = f.cycle.clone();
+    if let Some(r) = live.registers.as_mut() {
+        r.sealed_by = None;
+    }
+    let html = kojo_report::html(&ReportInput {
+        cycle: Some(&live),
+        ..f.input(Lang::En)
+    });
+    let reg = between(&html, "<section class=\"registers\">", "</section>");
+    assert!(reg.contains("Appendix: consistency with the registers"));
+    assert!(
+        reg.contains("Suggestions read from the registers on"),
+        "{reg}"
+    );
+    // Without register data, no appendix.
+    let none = CycleReport {
+        registers: None,
+        ..f.cycle.clone()
+    };
+    let html = kojo_report::html(&ReportInput {
+        cycle: Some(&none),
+        ..f.input(Lang::Ja)
+    });
+    assert!(!html.contains("<section class=\"registers\">"));
 }
 
 #[test]

@@ -202,6 +202,10 @@ pub struct SignOffRow {
     /// JSON object item → SHA-256.
     #[serde(skip)]
     pub item_hashes: String,
+    /// What the registers said ([`kojo_domain::register::Snapshot`] as canonical JSON), sealed
+    /// into `content_hash`; `None` for a plant without register data.
+    #[serde(skip)]
+    pub registers: Option<String>,
 }
 
 impl SignOffRow {
@@ -236,6 +240,9 @@ pub struct QueueRow {
     pub status: kojo_domain::Status,
     /// The assessment's catalog version.
     pub catalog_id: String,
+    /// Plant id (internal: what the register rules are kept by).
+    #[serde(skip)]
+    pub site_id: String,
     /// Item.
     pub item: u16,
     /// Mark.

@@ -106,6 +106,8 @@ pub struct ReceivedSignOff {
     pub content_hash: String,
     /// Item hashes as JSON.
     pub item_hashes: String,
+    /// What the registers said (canonical JSON), when the supplier recorded it.
+    pub registers: Option<String>,
 }
 
 /// Everything filed from one verified package, in one transaction.

@@ -18,7 +18,7 @@ mod queries;
 mod register_model;
 pub use queries::{
     AUDIT_FIELD_MAX, Anchor, AnchorRow, AnswerWrite, BackupRun, CatalogCarry, ChainReport,
-    ClockReading, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
+    ClockReading, MAX_UPLOADS_PER_USER, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
 };
 
 pub use cycle_model::*;

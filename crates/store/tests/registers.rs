@@ -14,6 +14,8 @@ suite!(
     pages_filter_search_and_sort_on_field_values,
     a_large_batch_is_one_transaction_in_order,
     reviews_and_activity_records_are_kept_per_plant,
+    staged_uploads_are_capped_per_user_newest_kept,
+    every_change_of_what_the_rules_read_renews_the_plants_stamp,
 );
 
 fn data(pairs: &[(&str, &str)]) -> EntryData {
@@ -403,4 +405,119 @@ async fn reviews_and_activity_records_are_kept_per_plant(s: &Store) {
         s.add_activity_record(&bad).await.unwrap_err(),
         StoreError::NotFound { .. }
     ));
+}
+
+async fn staged_uploads_are_capped_per_user_newest_kept(s: &Store) {
+    let (_, site, _) = setup(s).await;
+    // All within one millisecond: the order key, not the clock, decides which are newest.
+    let at = "2026-12-06T10:00:00.000Z";
+    let upload = |n: usize, who: &str| RegisterUpload {
+        id: format!("{who}-{n:02}"),
+        site_id: site.id.clone(),
+        kind: "assets".into(),
+        username: who.into(),
+        file_name: format!("{n}.csv"),
+        content: vec![b'x'; 16],
+        created_at: at.into(),
+    };
+    let cap = MAX_UPLOADS_PER_USER as usize;
+    for n in 0..cap + 3 {
+        s.put_register_upload(&upload(n, "yamada"), "2026-12-06T09:00:00.000Z")
+            .await
+            .unwrap();
+    }
+    s.put_register_upload(&upload(0, "suzuki"), "2026-12-06T09:00:00.000Z")
+        .await
+        .unwrap();
+    let mut kept = Vec::new();
+    for n in 0..cap + 3 {
+        if s.register_upload(&format!("yamada-{n:02}"))
+            .await
+            .unwrap()
+            .is_some()
+        {
+            kept.push(n);
+        }
+    }
+    assert_eq!(
+        kept,
+        (3..cap + 3).collect::<Vec<_>>(),
+        "the newest {cap} are kept"
+    );
+    // Another user's upload is neither counted nor removed.
+    assert!(s.register_upload("suzuki-00").await.unwrap().is_some());
+    // Uploads older than the purge time go, whoever made them.
+    s.put_register_upload(&upload(99, "kato"), "2026-12-06T11:00:00.000Z")
+        .await
+        .unwrap();
+    assert!(s.register_upload("suzuki-00").await.unwrap().is_none());
+    assert!(s.register_upload("yamada-10").await.unwrap().is_none());
+    assert!(s.register_upload("kato-99").await.unwrap().is_some());
+}
+
+async fn every_change_of_what_the_rules_read_renews_the_plants_stamp(s: &Store) {
+    let (org, site, _) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
+    assert_eq!(s.register_stamp(&site.id).await.unwrap(), None);
+    let mut seen = std::collections::HashSet::new();
+    let changes = RegisterChanges {
+        inserts: vec![rule("FW-1", "2027-03-31")],
+        ..Default::default()
+    };
+    s.apply_register_changes(&site.id, "firewall-rules", &changes, "admin")
+        .await
+        .unwrap();
+    let first = renewed(s, &site.id, &mut seen).await;
+    s.add_register_review(
+        &site.id,
+        "firewall-rules",
+        "2026-06-01",
+        "山田",
+        None,
+        1,
+        &"a".repeat(64),
+        "admin",
+    )
+    .await
+    .unwrap();
+    renewed(s, &site.id, &mut seen).await;
+    s.add_activity_record(&ActivityRecord {
+        id: "r1".into(),
+        site_id: site.id.clone(),
+        activity: "training".into(),
+        item_no: 10,
+        done_on: "2026-06-02".into(),
+        what: None,
+        participants: None,
+        note: None,
+        evidence: None,
+        recorded_at: "2026-06-02T00:00:00.000Z".into(),
+        recorded_by: "admin".into(),
+    })
+    .await
+    .unwrap();
+    renewed(s, &site.id, &mut seen).await;
+    // A batch that changes nothing keeps the stamp; other plants have none.
+    let before = s.register_stamp(&site.id).await.unwrap();
+    assert_ne!(before.as_deref(), Some(first.as_str()));
+    s.apply_register_changes(
+        &site.id,
+        "firewall-rules",
+        &RegisterChanges::default(),
+        "admin",
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.register_stamp(&site.id).await.unwrap(), before);
+    assert_eq!(s.register_stamp(&other.id).await.unwrap(), None);
+    let all = s.register_stamps().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(all.contains_key(&site.id));
+}
+
+/// The plant's stamp, which must differ from every one seen before.
+async fn renewed(s: &Store, site_id: &str, seen: &mut std::collections::HashSet<String>) -> String {
+    let st = s.register_stamp(site_id).await.unwrap().expect("stamped");
+    assert!(seen.insert(st.clone()), "a change must give a new stamp");
+    st
 }

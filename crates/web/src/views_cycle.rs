@@ -158,6 +158,10 @@ pub struct QueueRowVm {
     /// What the review still needs: key, name, whether it keeps the assessment from submission.
     pub needs: Vec<(&'static str, &'static str, bool)>,
     pub overdue: bool,
+    /// The registers' suggestion when they contradict the answer.
+    pub suggested: Option<&'static str>,
+    /// Where to act: the item's review (□ △ ×), or its suggestion on the assessment page.
+    pub link: String,
 }
 
 #[derive(Template)]

@@ -246,8 +246,15 @@ pub struct SuggestionVm {
     pub mismatch: bool,
     /// 「有効期限切れ 3 件」…, or that nothing was found.
     pub summary: String,
+    /// The first [`FINDINGS_SHOWN`] findings.
     pub findings: Vec<FindingVm>,
+    /// How many findings are not listed (the register shows them all), as a sentence.
+    pub more: Option<String>,
 }
+
+/// Findings listed per item on a page (a ledger of 50,000 failing entries must not become a
+/// page of 50,000 rows; the summary counts them all).
+pub const FINDINGS_SHOWN: usize = 20;
 
 /// The suggestions of the rules that have something to say (a suggested mark), in item order.
 pub(crate) fn suggestion_vms(
@@ -297,9 +304,13 @@ pub(crate) fn suggestion_vms(
                 answered: s.answered.map_or("—", |m| m.symbol()),
                 mismatch: s.mismatch,
                 summary,
+                more: Some(s.findings.len().saturating_sub(FINDINGS_SHOWN))
+                    .filter(|n| *n > 0)
+                    .map(|n| kojo_i18n::tr(lang, "web.register.more_findings", &[("count", &n)])),
                 findings: s
                     .findings
                     .iter()
+                    .take(FINDINGS_SHOWN)
                     .map(|f| {
                         let (register, is_kind) = name_of(&f.register);
                         let link = match (is_kind, &f.entry) {

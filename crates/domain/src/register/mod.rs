@@ -4,7 +4,9 @@
 
 pub mod plan;
 pub mod rules;
+pub mod snapshot;
 pub mod value;
 
 pub use rules::{Facts, Finding, Problem, Suggestion, suggest};
+pub use snapshot::{Snapshot, SnapshotBasis, SnapshotItem};
 pub use value::{ValueError, ValueProblem};

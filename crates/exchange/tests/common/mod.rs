@@ -144,6 +144,7 @@ pub fn doc() -> AssessmentDoc {
             comment: None,
             content_hash: hash.hash.clone(),
             item_hashes: hash.items.clone(),
+            registers: None,
         });
     }
     d

@@ -90,6 +90,8 @@ pub struct Cycle {
     pub actions: Vec<ActionRow>,
     /// How many actions are overdue, as a sentence; `None` when none is.
     pub overdue_note: Option<String>,
+    /// The appendix 「台帳との整合」; `None` when the plant keeps no register data in kojo.
+    pub registers: Option<RegistersAppendix>,
 }
 
 pub(super) fn sign_boxes(
@@ -307,6 +309,10 @@ pub(super) fn cycle(input: &ReportInput, c: &CycleReport) -> Cycle {
             .as_ref()
             .map(|p| yoy(input.catalog, lang, input.summary, p)),
         actions,
+        registers: c
+            .registers
+            .as_ref()
+            .map(|r| super::registers::appendix(input, r)),
         overdue_note: (overdue > 0).then(|| {
             tr(
                 lang,

@@ -4,9 +4,10 @@
 
 use crate::common::{self, *};
 use chrono::NaiveDate;
+use kojo_domain::register::{Snapshot, SnapshotBasis, SnapshotItem};
 use kojo_domain::{
     ActionItem, ActionStatus, CycleReport, Decision, FiscalYear, ItemNo, Mark, Previous, RawAnswer,
-    Review, Sheet, SignOff, Summary,
+    RegistersReport, Review, Sheet, SignOff, Summary,
 };
 use kojo_i18n::Lang;
 use kojo_report::ReportInput;
@@ -177,12 +178,56 @@ pub fn fixture(required_signers: u8) -> Fixture {
                 note: None,
             },
         ],
+        registers: Some(registers()),
     };
     Fixture {
         sheet,
         summary,
         prev_summary,
         cycle,
+    }
+}
+
+/// What the registers said at approval: 45 answered △ but suggested × (mismatch), 46 answered ○
+/// but suggested △ with two expired IDs (mismatch), 25 answered △ and suggested ○ (fine), 21
+/// silent (left out of the appendix).
+pub fn registers() -> RegistersReport {
+    let basis = |register: &str, entries, last| SnapshotBasis {
+        register: register.into(),
+        entries,
+        last,
+    };
+    let item = |item, suggested, findings: &[(&str, usize)], b| SnapshotItem {
+        item,
+        suggested,
+        findings: findings.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+        basis: vec![b],
+    };
+    RegistersReport {
+        snapshot: Snapshot {
+            as_of: date(2026, 7, 1),
+            items: vec![
+                item(21, None, &[], basis("confidential", 0, None)),
+                item(25, Some(Mark::Implemented), &[], basis("assets", 12, None)),
+                item(
+                    45,
+                    Some(Mark::NotConsidered),
+                    &[("no-review", 1)],
+                    basis("firewall-rules", 4, None),
+                ),
+                item(
+                    46,
+                    Some(Mark::Considering),
+                    &[("expired", 2)],
+                    basis("remote-ids", 3, Some(date(2026, 4, 10))),
+                ),
+            ],
+        },
+        sealed_by: Some(sign(
+            Decision::Approve,
+            APPROVER,
+            "2026-07-01T08:30:00+09:00",
+        )),
     }
 }
 

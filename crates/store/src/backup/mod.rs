@@ -77,6 +77,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("register_history", "entry_id, version"),
     ("register_reviews", "id"),
     ("activity_records", "id"),
+    ("register_stamps", "site_id"),
     ("audit_log", "seq"),
     ("audit_anchors", "seq"),
 ];

@@ -377,6 +377,7 @@ mod portfolio;
 mod registers;
 pub use cycle::{CatalogCarry, QueueFilter};
 pub use portfolio::{OverdueRow, PortfolioHead};
+pub use registers::MAX_UPLOADS_PER_USER;
 mod sessions;
 pub use throttle::THROTTLE_MAX_ROWS;
 mod sites;

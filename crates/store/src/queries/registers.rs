@@ -20,6 +20,21 @@ const ENTRY_COLUMNS: &str = "id, site_id, line_id, kind, entry_key, data, retire
 /// One history row to write: (entry id, version, change, old data, new data).
 type HistoryRow = (String, i64, &'static str, Option<String>, Option<String>);
 
+/// Gives a plant's register data a new stamp (migration 0014): inside every transaction that
+/// changes what the register rules read (entries, reviews, activity records).
+macro_rules! restamp {
+    ($tx:expr, $site_id:expr) => {
+        sqlx::query(
+            "INSERT INTO register_stamps (site_id, stamp) VALUES ($1, $2) \
+             ON CONFLICT (site_id) DO UPDATE SET stamp = excluded.stamp",
+        )
+        .bind($site_id)
+        .bind(new_id())
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 /// Reserves `n` values of the named counter; returns the first (the range is `first..first+n`).
 macro_rules! reserve_seq {
     ($tx:expr, $name:expr, $n:expr) => {{
@@ -244,6 +259,7 @@ impl Store {
                         }
                         q.execute(&mut *tx).await?;
                     }
+                    restamp!(tx, site_id);
                 }
                 Ok::<_, StoreError>(ChangeCounts {
                     inserted: changes.inserts.len(),
@@ -415,11 +431,31 @@ impl Store {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                restamp!(tx, &r.site_id);
                 inserted(n, "register review")
             }
             .await
         })?;
         Ok(r)
+    }
+
+    /// The stamp of a plant's register data: a new one with every change of its entries,
+    /// reviews or activity records; `None` when it has none of them.
+    pub async fn register_stamp(&self, site_id: &str) -> Result<Option<String>> {
+        let sql = "SELECT stamp FROM register_stamps WHERE site_id = $1";
+        let row: Option<(String,)> = on!(self, |pool| sqlx::query_as(sql)
+            .bind(site_id)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|(s,)| s))
+    }
+
+    /// The stamps of every plant with register data (one row per plant): plant id → stamp.
+    pub async fn register_stamps(&self) -> Result<std::collections::HashMap<String, String>> {
+        let sql = "SELECT site_id, stamp FROM register_stamps";
+        let rows: Vec<(String, String)> =
+            on!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
+        Ok(rows.into_iter().collect())
     }
 
     /// A plant's reviews (every kind, or one), newest first.
@@ -472,6 +508,7 @@ impl Store {
                         e => e.into(),
                     })?
                     .rows_affected();
+                restamp!(tx, &r.site_id);
                 inserted(n, "activity record")
             }
             .await
@@ -502,32 +539,38 @@ impl Store {
     /// uploads made before `purge_before` (RFC 3339) and all but the user's newest
     /// [`MAX_UPLOADS_PER_USER`] − 1, so one user holds at most that many files at a time.
     pub async fn put_register_upload(&self, u: &RegisterUpload, purge_before: &str) -> Result<()> {
-        exec!(
-            self,
-            sqlx::query(
-                "DELETE FROM register_uploads WHERE created_at < $1 \
-                 OR (username = $2 AND id NOT IN (SELECT id FROM register_uploads \
-                 WHERE username = $2 ORDER BY created_at DESC, id DESC LIMIT $3))"
-            )
-            .bind(purge_before)
-            .bind(&u.username)
-            .bind(MAX_UPLOADS_PER_USER - 1)
-        )?;
-        let n = exec!(
-            self,
-            sqlx::query(
-                "INSERT INTO register_uploads (id, site_id, kind, username, file_name, content, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            )
-            .bind(&u.id)
-            .bind(&u.site_id)
-            .bind(&u.kind)
-            .bind(&u.username)
-            .bind(&u.file_name)
-            .bind(&u.content)
-            .bind(&u.created_at)
-        )?;
-        inserted(n, "register upload")
+        write_tx!(self, |tx| {
+            async {
+                sqlx::query(
+                    "DELETE FROM register_uploads WHERE created_at < $1 \
+                     OR (username = $2 AND id NOT IN (SELECT id FROM register_uploads \
+                     WHERE username = $2 ORDER BY seq DESC LIMIT $3))",
+                )
+                .bind(purge_before)
+                .bind(&u.username)
+                .bind(MAX_UPLOADS_PER_USER - 1)
+                .execute(&mut *tx)
+                .await?;
+                let seq = next_seq!(tx, "register_uploads");
+                let n = sqlx::query(
+                    "INSERT INTO register_uploads (id, site_id, kind, username, file_name, \
+                     content, created_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&u.id)
+                .bind(&u.site_id)
+                .bind(&u.kind)
+                .bind(&u.username)
+                .bind(&u.file_name)
+                .bind(&u.content)
+                .bind(&u.created_at)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                inserted(n, "register upload")
+            }
+            .await
+        })
     }
 
     /// An uploaded ledger file by id, if it is still kept.

@@ -149,6 +149,12 @@ pub async fn page(
                     .map(|n| (n.key(), n.name(lang), n.blocks_submission()))
                     .collect(),
                 overdue: i.overdue,
+                suggested: i.suggested.map(|m| m.symbol()),
+                link: if r.mark.is_residual_risk() {
+                    format!("/a/{}/items/{}/review", r.assessment_id, r.item)
+                } else {
+                    format!("/a/{}#suggestion-{}", r.assessment_id, r.item)
+                },
             }
         })
         .collect();

@@ -388,7 +388,7 @@ impl Store {
                 }
                 for s in &r.signoffs {
                     let seq = next_seq!(tx, "signoffs");
-                    sqlx::query("INSERT INTO signoffs (seq, assessment_id, decision, by_user, at, comment, content_hash, item_hashes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    sqlx::query("INSERT INTO signoffs (seq, assessment_id, decision, by_user, at, comment, content_hash, item_hashes, registers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                         .bind(seq)
                         .bind(&h.id)
                         .bind(&s.decision)
@@ -397,6 +397,7 @@ impl Store {
                         .bind(s.comment.as_deref())
                         .bind(&s.content_hash)
                         .bind(&s.item_hashes)
+                        .bind(s.registers.as_deref())
                         .execute(&mut *tx)
                         .await?;
                 }

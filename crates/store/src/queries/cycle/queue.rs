@@ -4,7 +4,8 @@ use super::*;
 
 impl Store {
     /// Every □ △ × item of the latest assessment of each scope matching `f` (or of the one
-    /// assessment named there), with its review, overdue actions and expired evidence; ordered
+    /// assessment named there), and every answer of the items in `also` whatever its mark (the
+    /// items the register rules check), with its review, overdue actions and expired evidence; ordered
     /// by plant, line (plant-wide first), period and item. Four queries whatever the number of
     /// plants: the assessments, their □ △ × answers (five narrow columns: with SQLite every
     /// value of a row is copied out of the database, so the wide per-item row is not repeated),
@@ -13,6 +14,7 @@ impl Store {
         &self,
         org_id: Option<&str>,
         f: &QueueFilter,
+        also: &[u16],
     ) -> Result<Vec<QueueRow>> {
         // The latest assessment of every scope matching the filter, or the one assessment
         // named: that variant leads with `a.id = $4`, so it is one primary-key lookup instead of
@@ -36,13 +38,13 @@ impl Store {
                 [
                     concat!(
                         latest_cte!($v),
-                        "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status, t.catalog_id FROM latest t \
+                        "SELECT t.id, s.code, s.name, l.code, t.period, t.revision, t.status, t.catalog_id, t.site_id FROM latest t \
                          JOIN sites s ON s.id = t.site_id LEFT JOIN lines l ON l.id = t.line_id"
                     ),
                     concat!(
                         latest_cte!($v),
                         "SELECT x.assessment_id, x.item_no, x.mark, x.review_by, x.confirmed FROM answers x JOIN latest t ON t.id = x.assessment_id \
-                         WHERE x.mark IN ('deferred', 'considering', 'not_considered') AND NOT x.inherit"
+                         WHERE NOT x.inherit AND (x.mark IN ('deferred', 'considering', 'not_considered') OR x.item_no IN ("
                     ),
                     concat!(
                         latest_cte!($v),
@@ -63,7 +65,17 @@ impl Store {
         const ONE: [&str; 4] = queue_sql!(one);
         let [heads_sql, answers_sql, reviews_sql, counts_sql] =
             if f.assessment_id.is_some() { ONE } else { ALL };
-        // (id, plant code, plant name, line code, period, revision, status, catalog)
+        // The item numbers close the answers' `IN (…)`: integers formatted here, never text from
+        // outside (0 is no item, so an empty list matches nothing).
+        let answers_sql = format!(
+            "{answers_sql}{}))",
+            std::iter::once(0)
+                .chain(also.iter().copied())
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        // (id, plant code, plant name, line code, period, revision, status, catalog, plant id)
         type Head = (
             String,
             String,
@@ -71,6 +83,7 @@ impl Store {
             Option<String>,
             i64,
             i64,
+            String,
             String,
             String,
         );
@@ -96,7 +109,9 @@ impl Store {
                     };
                 }
                 let heads: Vec<Head> = bind4!(heads_sql).fetch_all(pool).await?;
-                let answers = bind4!(answers_sql).fetch_all(pool).await?;
+                let answers = bind4!(sqlx::AssertSqlSafe(answers_sql.as_str()))
+                    .fetch_all(pool)
+                    .await?;
                 let reviews: Vec<ReviewKeyed> = sqlx::query_as(reviews_sql)
                     .bind(org_id)
                     .bind(f.site_id.as_deref())
@@ -147,6 +162,7 @@ impl Store {
                 status: kojo_domain::Status::try_from(h.6.clone())
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 catalog_id: h.7.clone(),
+                site_id: h.8.clone(),
                 item: u16::try_from(item_no)
                     .map_err(|_| StoreError::Corrupt(format!("item_no {item_no}")))?,
                 mark: Mark::parse(&mark)

@@ -1,0 +1,225 @@
+//! The register rules' suggestions beside the answers: per plant, computed from its registers,
+//! reviews and activity records, and kept under the plant's register stamp.
+//!
+//! The rules read every entry of a plant (three queries and a pass over up to 50,000 entries).
+//! Pages that show suggestions (the assessment page, the dashboard, the review queue over every
+//! plant) would pay that on every view; instead [`SuggestionCache`] keeps the last result per
+//! plant, keyed by the stamp the store gives a plant's register data with every change
+//! (`register_stamps`, migration 0014) and by the as-of date. A view reads one stamp; several
+//! `kojo serve` instances on one PostgreSQL stay correct because the stamp lives in the
+//! database. A plant without a stamp has no register data, so the rules are silent on it.
+
+use crate::{App, AppError, Reader};
+use chrono::NaiveDate;
+use kojo_domain::Mark;
+use kojo_domain::register::Snapshot;
+use kojo_domain::register::rules::{
+    self, Basis, EntryFacts, Facts, Finding, RegisterFacts, Suggestion,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The rules' word on one item of an assessment, beside its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSuggestion {
+    /// The item.
+    pub item: u16,
+    /// ○ △ ×, or none when the registers say nothing.
+    pub suggested: Option<Mark>,
+    /// The mark answered.
+    pub answered: Option<Mark>,
+    /// The answer claims more than the registers support.
+    pub mismatch: bool,
+    /// What is wrong.
+    pub findings: Vec<Finding>,
+    /// What was read.
+    pub basis: Vec<Basis>,
+}
+
+/// The plants whose suggestions are kept at most (beyond, the cache starts over: one plant's
+/// entry is its suggestions, a few KiB unless its ledgers have many findings).
+const CACHE_PLANTS: usize = 1024;
+
+/// The rules' suggestions per plant, under the plant's register stamp and the as-of date.
+#[derive(Default)]
+pub(crate) struct SuggestionCache(Mutex<HashMap<String, Cached>>);
+
+struct Cached {
+    stamp: String,
+    as_of: NaiveDate,
+    suggestions: Arc<[Suggestion]>,
+}
+
+impl std::fmt::Debug for SuggestionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plants = self.0.lock().map(|m| m.len()).unwrap_or(0);
+        f.debug_struct("SuggestionCache")
+            .field("plants", &plants)
+            .finish()
+    }
+}
+
+impl SuggestionCache {
+    fn get(&self, site_id: &str, stamp: &str, as_of: NaiveDate) -> Option<Arc<[Suggestion]>> {
+        let map = self.0.lock().ok()?;
+        map.get(site_id)
+            .filter(|c| c.stamp == stamp && c.as_of == as_of)
+            .map(|c| c.suggestions.clone())
+    }
+
+    fn put(&self, site_id: &str, stamp: &str, as_of: NaiveDate, suggestions: Arc<[Suggestion]>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CACHE_PLANTS && !map.contains_key(site_id) {
+                map.clear();
+            }
+            map.insert(
+                site_id.to_string(),
+                Cached {
+                    stamp: stamp.to_string(),
+                    as_of,
+                    suggestions,
+                },
+            );
+        }
+    }
+}
+
+/// The items that have a rule, in item order (the rules over no facts: every one silent).
+pub(crate) fn rule_items() -> Result<&'static [u16], AppError> {
+    static ITEMS: OnceLock<Vec<u16>> = OnceLock::new();
+    if let Some(items) = ITEMS.get() {
+        return Ok(items);
+    }
+    let any_day = NaiveDate::MIN;
+    let items = rules::suggest(crate::registers::registers()?, &Facts::default(), any_day)
+        .into_iter()
+        .map(|s| s.item)
+        .collect();
+    Ok(ITEMS.get_or_init(|| items))
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+impl App {
+    /// What the rules read about a plant as of a date: entries in effect, the last review of
+    /// each register and every activity record up to then (three queries).
+    async fn register_facts(&self, site_id: &str, as_of: NaiveDate) -> Result<Facts, AppError> {
+        let store = &self.store;
+        let entries = store.register_entries(site_id, None, false).await?;
+        let reviews = store.register_reviews(site_id, None).await?;
+        let records = store
+            .activity_records(site_id, None, Some(&crate::cycle::ymd(as_of)))
+            .await?;
+        let mut facts = Facts::default();
+        for e in entries {
+            facts
+                .registers
+                .entry(e.kind.clone())
+                .or_insert_with(RegisterFacts::default)
+                .entries
+                .push(EntryFacts {
+                    key: e.entry_key,
+                    values: e.data.0,
+                });
+        }
+        for r in reviews {
+            let Some(d) = date(&r.reviewed_on).filter(|d| *d <= as_of) else {
+                continue;
+            };
+            let f = facts.registers.entry(r.kind).or_default();
+            f.last_review = f.last_review.max(Some(d));
+        }
+        for r in records {
+            if let Some(d) = date(&r.done_on) {
+                facts.occurrences.entry(r.activity).or_default().push(d);
+            }
+        }
+        Ok(facts)
+    }
+
+    /// The rules' suggestions for a plant whose register stamp is `stamp` (`None`: no register
+    /// data), from the cache while the stamp and the date are unchanged.
+    pub(crate) async fn plant_suggestions(
+        &self,
+        site_id: &str,
+        stamp: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Result<Arc<[Suggestion]>, AppError> {
+        let registers = crate::registers::registers()?;
+        let Some(stamp) = stamp else {
+            return Ok(rules::suggest(registers, &Facts::default(), as_of).into());
+        };
+        if let Some(hit) = self.suggestions.get(site_id, stamp, as_of) {
+            return Ok(hit);
+        }
+        // The stamp was read before the facts: a change in between leaves a newer result under
+        // an older stamp, which the next view replaces; never an older result under a newer one.
+        let facts = self.register_facts(site_id, as_of).await?;
+        let computed: Arc<[Suggestion]> = rules::suggest(registers, &facts, as_of).into();
+        self.suggestions
+            .put(site_id, stamp, as_of, computed.clone());
+        Ok(computed)
+    }
+
+    /// What the registers of a plant say as of a date, for a sign-off step: `None` when the
+    /// plant keeps no register data in kojo (nothing to seal).
+    pub(crate) async fn register_snapshot(
+        &self,
+        site_id: &str,
+        as_of: NaiveDate,
+    ) -> Result<Option<Snapshot>, AppError> {
+        let stamp = self.store.register_stamp(site_id).await?;
+        if stamp.is_none() {
+            return Ok(None);
+        }
+        let s = self
+            .plant_suggestions(site_id, stamp.as_deref(), as_of)
+            .await?;
+        Ok(Some(Snapshot::of(&s, as_of)))
+    }
+}
+
+impl Reader<'_> {
+    /// The rules' suggestions for an assessment's plant as of a date, beside its answers.
+    pub async fn suggestions(
+        &self,
+        assessment_id: &str,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ItemSuggestion>, AppError> {
+        let view = self.assessment(assessment_id).await?;
+        self.suggestions_for(&view, as_of).await
+    }
+
+    /// [`Reader::suggestions`] for an assessment already loaded: one query (the plant's register
+    /// stamp) while the plant's registers are unchanged, else three more and the rules.
+    pub async fn suggestions_for(
+        &self,
+        view: &crate::AssessmentView,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ItemSuggestion>, AppError> {
+        let site_id = &view.assessment.site_id;
+        let stamp = self.app.store.register_stamp(site_id).await?;
+        let suggestions = self
+            .app
+            .plant_suggestions(site_id, stamp.as_deref(), as_of)
+            .await?;
+        let answered = |n: u16| view.answer(n).map(|a| a.mark());
+        Ok(suggestions
+            .iter()
+            .map(|s| {
+                let answered = answered(s.item);
+                ItemSuggestion {
+                    item: s.item,
+                    suggested: s.suggested,
+                    answered,
+                    mismatch: s.mismatch(answered),
+                    findings: s.findings.clone(),
+                    basis: s.basis.clone(),
+                }
+            })
+            .collect())
+    }
+}

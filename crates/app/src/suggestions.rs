@@ -108,22 +108,27 @@ impl App {
     /// each register and every activity record up to then (three queries).
     async fn register_facts(&self, site_id: &str, as_of: NaiveDate) -> Result<Facts, AppError> {
         let store = &self.store;
-        let entries = store.register_entries(site_id, None, false).await?;
+        let registers = crate::registers::registers()?;
+        let values = store.register_values(site_id).await?;
         let reviews = store.register_reviews(site_id, None).await?;
         let records = store
             .activity_records(site_id, None, Some(&crate::cycle::ymd(as_of)))
             .await?;
         let mut facts = Facts::default();
-        for e in entries {
-            facts
+        for (kind, entries) in values {
+            // An entry's key is its key field's value (`registers::parse_entry` writes both).
+            let key_field = registers.kind(&kind).map(|k| k.key.as_str()).unwrap_or("");
+            let r = facts
                 .registers
-                .entry(e.kind.clone())
-                .or_insert_with(RegisterFacts::default)
-                .entries
-                .push(EntryFacts {
-                    key: e.entry_key,
-                    values: e.data.0,
+                .entry(kind)
+                .or_insert_with(RegisterFacts::default);
+            r.entries.reserve(entries.len());
+            for e in entries {
+                r.entries.push(EntryFacts {
+                    key: e.0.get(key_field).cloned().unwrap_or_default(),
+                    values: e.0,
                 });
+            }
         }
         for r in reviews {
             let Some(d) = date(&r.reviewed_on).filter(|d| *d <= as_of) else {

@@ -21,6 +21,17 @@ pub(crate) fn fill(b: &Browser, css: &str, text: &str) {
     e.send_keys(text);
 }
 
+/// Clicks an element after scrolling it to the middle of the window, clear of the assessment
+/// page's sticky bar (WebDriver clicks an element in place when any of it is in view).
+pub(crate) fn press(b: &Browser, css: &str) {
+    let e = b.find(css);
+    b.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        &[e.to_arg()],
+    );
+    e.click();
+}
+
 pub(crate) fn login(b: &Browser, s: &Server, user: &str, password: &str) {
     b.goto(&s.url("/login"));
     fill(b, "#username", user);

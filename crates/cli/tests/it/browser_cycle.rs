@@ -4,23 +4,12 @@
 //! stays as approved. Screenshots of the review queue and the year-over-year view go to
 //! target/test-artifacts/.
 
-use crate::browser::{artifacts, choose, fill, login, wait_state};
+use crate::browser::{artifacts, choose, fill, login, press, wait_state};
 use crate::common::*;
 use crate::webdriver::Browser;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-/// Clicks an element after scrolling it to the middle of the window, clear of the assessment
-/// page's sticky bar (WebDriver clicks an element in place when any of it is in view).
-fn press(b: &Browser, css: &str) {
-    let e = b.find(css);
-    b.execute(
-        "arguments[0].scrollIntoView({block: 'center'})",
-        &[e.to_arg()],
-    );
-    e.click();
-}
 
 fn logout(b: &Browser) {
     press(b, "#logout");

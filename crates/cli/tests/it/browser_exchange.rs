@@ -3,22 +3,13 @@
 //! reminder, uploads the package on 「提出受付」, then sees it submitted and filed with the
 //! 「受領」 badge; an API token is made and revoked on its page. Every page passes axe-core.
 
-use crate::browser::{fill, login};
+use crate::browser::{fill, login, press};
 use crate::common::*;
 use crate::exchange::{approved, keys, submit};
 use crate::webdriver::Browser;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn press(b: &Browser, css: &str) {
-    let e = b.find(css);
-    b.execute(
-        "arguments[0].scrollIntoView({block: 'center'})",
-        &[e.to_arg()],
-    );
-    e.click();
-}
 
 #[test]
 fn a_supplier_package_is_received_and_tracked_in_the_browser() {

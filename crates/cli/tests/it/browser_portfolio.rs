@@ -3,21 +3,12 @@
 //! change, filters ライン固有のみ, overrides and un-overrides → the portfolio's heatmap and trend
 //! (screenshots in target/test-artifacts/), its filters. Every page passes axe-core.
 
-use crate::browser::{artifacts, choose, login, wait_state};
+use crate::browser::{artifacts, choose, login, press, wait_state};
 use crate::common::*;
 use crate::webdriver::Browser;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn press(b: &Browser, css: &str) {
-    let e = b.find(css);
-    b.execute(
-        "arguments[0].scrollIntoView({block: 'center'})",
-        &[e.to_arg()],
-    );
-    e.click();
-}
 
 fn answer(db: &TestDb, id: &str, item: u16, mark: &str) {
     let extra: &[&str] = match mark {

@@ -10,6 +10,7 @@ mod browser_cycle;
 mod browser_exchange;
 mod browser_page;
 mod browser_portfolio;
+mod browser_registers;
 mod browser_versions;
 mod catalog;
 mod checksheet;

@@ -220,7 +220,8 @@ fn a_firewall_ledger_suggests_a_mark_and_a_mismatch_shows_until_fixed(db: &TestD
     assert!(missing.stderr.contains("ZZ"), "{}", missing.stderr);
 }
 
-fn cp932(s: &str) -> Vec<u8> {
+/// `s` as Japanese Excel saves a CSV (CP932).
+pub(crate) fn cp932(s: &str) -> Vec<u8> {
     let (b, _, bad) = encoding_rs::SHIFT_JIS.encode(s);
     assert!(!bad, "encodable");
     b.into_owned()

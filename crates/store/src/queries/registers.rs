@@ -50,8 +50,11 @@ macro_rules! reserve_seq {
     }};
 }
 
-/// `a,b` → `($1, $2, …), (…)`: the VALUES list of `rows` rows of `cols` parameters.
-fn values_list(rows: usize, cols: usize) -> String {
+/// The VALUES list of `rows` rows of `cols` parameters: `($1, $2, …), (…)`, or with `anonymous`
+/// `(?, ?, …), (…)` for SQLite. SQLite looks a numbered parameter's name up in a list as long as
+/// the statement's parameters, for every parameter bound: 7,000 numbered parameters made an
+/// import spend two thirds of its time there (perf); anonymous ones have no name to look up.
+fn values_list(rows: usize, cols: usize, anonymous: bool) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -62,8 +65,12 @@ fn values_list(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            if anonymous {
+                s.push('?');
+            } else {
+                s.push('$');
+                s.push_str(&(r * cols + c + 1).to_string());
+            }
         }
         s.push(')');
     }
@@ -111,6 +118,7 @@ impl Store {
         actor: &str,
     ) -> Result<ChangeCounts> {
         let at = now();
+        let anonymous = matches!(self.backend, crate::Backend::Sqlite(_));
         let history_rows = changes.inserts.len()
             + changes.updates.len()
             + changes.retires.len()
@@ -123,7 +131,7 @@ impl Store {
                     for (chunk_no, chunk) in changes.inserts.chunks(INSERT_BATCH).enumerate() {
                         let sql = format!(
                             "INSERT INTO register_entries ({INSERT_COLUMNS}) VALUES {}",
-                            values_list(chunk.len(), 14)
+                            values_list(chunk.len(), 14, anonymous)
                         );
                         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for (i, e) in chunk.iter().enumerate() {
@@ -243,7 +251,7 @@ impl Store {
                         let sql = format!(
                             "INSERT INTO register_history (entry_id, version, seq, change, changed_at, \
                              changed_by, old_data, new_data) VALUES {}",
-                            values_list(chunk.len(), 8)
+                            values_list(chunk.len(), 8, anonymous)
                         );
                         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for (i, (id, version, change, old, new)) in chunk.iter().enumerate() {
@@ -362,6 +370,31 @@ impl Store {
         .bind(with_retired)
         .fetch_all(pool)
         .await)?)
+    }
+
+    /// The values of every entry in effect of a plant, per kind (in kind order), each kind's in
+    /// insertion order: what the register rules read. One row per kind, its entries' JSON joined
+    /// by newlines in the database (compact JSON never holds a raw newline): 50,000 entries cross
+    /// as a few values instead of 50,000 rows, which sqlx hands from SQLite's thread one at a
+    /// time (0.9 s of `kojo suggest` over 50,000 entries went there).
+    pub async fn register_values(&self, site_id: &str) -> Result<Vec<(String, Vec<EntryData>)>> {
+        let sql = "SELECT kind, string_agg(data, $2 ORDER BY seq) FROM register_entries \
+                   WHERE site_id = $1 AND NOT retired GROUP BY kind ORDER BY kind";
+        let rows: Vec<(String, String)> = on!(self, |pool| sqlx::query_as(sql)
+            .bind(site_id)
+            .bind("\n")
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter()
+            .map(|(kind, joined)| {
+                let entries = joined
+                    .split('\n')
+                    .map(|j| serde_json::from_str(j).map(EntryData))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|e| StoreError::Corrupt(format!("register entry data: {e}")))?;
+                Ok((kind, entries))
+            })
+            .collect()
     }
 
     /// One entry.

@@ -8,6 +8,10 @@
 //! (`register_stamps`, migration 0014) and by the as-of date. A view reads one stamp; several
 //! `kojo serve` instances on one PostgreSQL stay correct because the stamp lives in the
 //! database. A plant without a stamp has no register data, so the rules are silent on it.
+//!
+//! The result is also stored in the database (`register_suggestions`, migration 0015) under its
+//! stamp and date, so a new process (`kojo suggest`, another instance, a restart) reads it
+//! instead of computing it again: the rules run once per change of the registers and per day.
 
 use crate::{App, AppError, Reader};
 use chrono::NaiveDate;
@@ -160,12 +164,28 @@ impl App {
         if let Some(hit) = self.suggestions.get(site_id, stamp, as_of) {
             return Ok(hit);
         }
+        // Stored by this or another process under the same stamp and date.
+        let day = crate::cycle::ymd(as_of);
+        if let Some((s, d, json)) = self.store.register_suggestions(site_id).await?
+            && s == stamp
+            && d == day
+            && let Ok(stored) = serde_json::from_str::<Vec<Suggestion>>(&json)
+        {
+            let stored: Arc<[Suggestion]> = stored.into();
+            self.suggestions.put(site_id, stamp, as_of, stored.clone());
+            return Ok(stored);
+        }
         // The stamp was read before the facts: a change in between leaves a newer result under
         // an older stamp, which the next view replaces; never an older result under a newer one.
         let facts = self.register_facts(site_id, as_of).await?;
         let computed: Arc<[Suggestion]> = rules::suggest(registers, &facts, as_of).into();
         self.suggestions
             .put(site_id, stamp, as_of, computed.clone());
+        // Serialising plain structs cannot fail.
+        let json = serde_json::to_string(&*computed).unwrap_or_default();
+        self.store
+            .put_register_suggestions(site_id, stamp, &day, &json)
+            .await?;
         Ok(computed)
     }
 

@@ -187,24 +187,51 @@ pub async fn suggest(args: SuggestArgs, db: Option<&str>, lang: Lang) -> Result<
         .await
         .map_err(app_failure)?;
     if args.json {
-        let rows: Vec<_> = items
-            .iter()
-            .map(|s| {
-                json!({
-                    "item": s.item,
-                    "suggested": s.suggested.map(|m| m.symbol()),
-                    "answered": s.answered.map(|m| m.symbol()),
-                    "mismatch": s.mismatch,
-                    "findings": s.findings.iter().map(|f| json!({
-                        "register": f.register,
-                        "entry": f.entry,
-                        "problem": f.problem.key(),
-                        "detail": f.detail,
-                    })).collect::<Vec<_>>(),
+        // Written straight from borrowed rows: a 50,000-entry ledger can have tens of thousands
+        // of findings, which a `serde_json::Value` tree would copy first.
+        #[derive(serde::Serialize)]
+        struct FindingJson<'a> {
+            register: &'a str,
+            entry: Option<&'a str>,
+            problem: &'static str,
+            detail: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct ItemJson<'a> {
+            item: u16,
+            suggested: Option<&'static str>,
+            answered: Option<&'static str>,
+            mismatch: bool,
+            findings: Vec<FindingJson<'a>>,
+        }
+        #[derive(serde::Serialize)]
+        struct SuggestJson<'a> {
+            as_of: String,
+            items: Vec<ItemJson<'a>>,
+        }
+        let out = SuggestJson {
+            as_of: as_of.to_string(),
+            items: items
+                .iter()
+                .map(|s| ItemJson {
+                    item: s.item,
+                    suggested: s.suggested.map(|m| m.symbol()),
+                    answered: s.answered.map(|m| m.symbol()),
+                    mismatch: s.mismatch,
+                    findings: s
+                        .findings
+                        .iter()
+                        .map(|f| FindingJson {
+                            register: &f.register,
+                            entry: f.entry.as_deref(),
+                            problem: f.problem.key(),
+                            detail: &f.detail,
+                        })
+                        .collect(),
                 })
-            })
-            .collect();
-        return print_json(&json!({ "as_of": as_of.to_string(), "items": rows }));
+                .collect(),
+        };
+        return print_json(&out);
     }
     for s in &items {
         let Some(m) = s.suggested else { continue };

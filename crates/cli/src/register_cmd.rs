@@ -336,7 +336,7 @@ pub async fn register(cmd: RegisterCmd, db: Option<&str>, lang: Lang) -> Result<
                 dry_run,
             };
             let plan = editor
-                .import_register(&site, &kind, &grid, &opts)
+                .import_register(&site, &kind, grid, &opts)
                 .await
                 .map_err(app_failure)?;
             if json {

@@ -16,6 +16,7 @@ suite!(
     reviews_and_activity_records_are_kept_per_plant,
     staged_uploads_are_capped_per_user_newest_kept,
     every_change_of_what_the_rules_read_renews_the_plants_stamp,
+    the_rules_result_is_stored_per_plant_under_its_stamp,
 );
 
 fn data(pairs: &[(&str, &str)]) -> EntryData {
@@ -520,4 +521,21 @@ async fn renewed(s: &Store, site_id: &str, seen: &mut std::collections::HashSet<
     let st = s.register_stamp(site_id).await.unwrap().expect("stamped");
     assert!(seen.insert(st.clone()), "a change must give a new stamp");
     st
+}
+
+async fn the_rules_result_is_stored_per_plant_under_its_stamp(s: &Store) {
+    let (org, site, _) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
+    assert_eq!(s.register_suggestions(&site.id).await.unwrap(), None);
+    s.put_register_suggestions(&site.id, "st-1", "2026-12-06", "[1]")
+        .await
+        .unwrap();
+    s.put_register_suggestions(&site.id, "st-2", "2026-12-07", "[2]")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.register_suggestions(&site.id).await.unwrap(),
+        Some(("st-2".into(), "2026-12-07".into(), "[2]".into()))
+    );
+    assert_eq!(s.register_suggestions(&other.id).await.unwrap(), None);
 }

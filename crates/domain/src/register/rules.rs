@@ -16,7 +16,7 @@ use crate::Mark;
 use chrono::{Months, NaiveDate};
 use kojo_catalog::Registers;
 use kojo_catalog::registers::{FieldType, Frequency, RegisterKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One entry as the rules see it: its key and its canonical values (see
@@ -62,7 +62,7 @@ pub struct Facts {
 }
 
 /// What a finding says is wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Problem {
     /// An entry lacks a field the register requires.
@@ -124,7 +124,7 @@ impl Problem {
 }
 
 /// One thing a rule found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The register kind (or activity kind) it is about.
     pub register: String,
@@ -137,7 +137,7 @@ pub struct Finding {
 }
 
 /// What a suggestion was based on: per register, the entries read and the last review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Basis {
     /// Register kind or activity kind id.
     pub register: String,
@@ -148,7 +148,7 @@ pub struct Basis {
 }
 
 /// The rules' word on one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {
     /// The item.
     pub item: u16,

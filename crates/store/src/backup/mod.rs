@@ -85,13 +85,15 @@ pub const TABLES: &[(&str, &str)] = &[
 /// Tables a backup leaves out, because they describe one running installation rather than
 /// its data: web sessions (a restored copy must not accept old cookies), login throttling,
 /// this installation's backup runs and scheduled-job slots, ledger files
-/// in the middle of an import, and sqlx's migration bookkeeping (rebuilt on restore).
+/// in the middle of an import, the register rules' cached results (derived, and valid only
+/// under the stamp they were computed for), and sqlx's migration bookkeeping (rebuilt on restore).
 pub const EXCLUDED: &[&str] = &[
     "sessions",
     "login_throttle",
     "backups",
     "job_runs",
     "register_uploads",
+    "register_suggestions",
     "_sqlx_migrations",
 ];
 

@@ -35,6 +35,33 @@ macro_rules! restamp {
     };
 }
 
+/// Writes history rows (`&[HistoryRow]`) in multi-row statements, their order keys from
+/// `first` on.
+macro_rules! insert_history {
+    ($tx:expr, $rows:expr, $first:expr, $at:expr, $actor:expr, $anonymous:expr) => {
+        for (chunk_no, chunk) in $rows.chunks(INSERT_BATCH).enumerate() {
+            let sql = format!(
+                "INSERT INTO register_history (entry_id, version, seq, change, changed_at, \
+                 changed_by, old_data, new_data) VALUES {}",
+                values_list(chunk.len(), 8, $anonymous)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (i, (id, version, change, old, new)) in chunk.iter().enumerate() {
+                q = q
+                    .bind(id)
+                    .bind(*version)
+                    .bind($first + (chunk_no * INSERT_BATCH + i) as i64)
+                    .bind(*change)
+                    .bind($at)
+                    .bind($actor)
+                    .bind(old.as_deref())
+                    .bind(new.as_deref());
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    };
+}
+
 /// Reserves `n` values of the named counter; returns the first (the range is `first..first+n`).
 macro_rules! reserve_seq {
     ($tx:expr, $name:expr, $n:expr) => {{
@@ -125,10 +152,15 @@ impl Store {
             + changes.restores.len();
         write_tx!(self, |tx| {
             async {
-                let mut history: Vec<HistoryRow> = Vec::with_capacity(history_rows);
+                // Inserts write their history chunk by chunk (a 50,000-row import does not hold
+                // a second copy of every entry's JSON); the other changes' history follows.
+                let mut history: Vec<HistoryRow> = Vec::new();
                 if !changes.inserts.is_empty() {
                     let first = reserve_seq!(tx, "register_entries", changes.inserts.len());
+                    let history_first =
+                        reserve_seq!(tx, "register_history", changes.inserts.len());
                     for (chunk_no, chunk) in changes.inserts.chunks(INSERT_BATCH).enumerate() {
+                        let mut added: Vec<HistoryRow> = Vec::with_capacity(chunk.len());
                         let sql = format!(
                             "INSERT INTO register_entries ({INSERT_COLUMNS}) VALUES {}",
                             values_list(chunk.len(), 14, anonymous)
@@ -138,7 +170,7 @@ impl Store {
                             let id = new_id();
                             let json = e.data.to_json();
                             let seq = first + (chunk_no * INSERT_BATCH + i) as i64;
-                            history.push((id.clone(), 1, "add", None, Some(json.clone())));
+                            added.push((id.clone(), 1, "add", None, Some(json.clone())));
                             q = q
                                 .bind(id)
                                 .bind(site_id)
@@ -169,6 +201,8 @@ impl Store {
                                 chunk.len()
                             )));
                         }
+                        let first = history_first + (chunk_no * INSERT_BATCH) as i64;
+                        insert_history!(tx, added, first, &at, actor, anonymous);
                     }
                 }
                 let read = "SELECT data, retired FROM register_entries \
@@ -247,26 +281,9 @@ impl Store {
                 }
                 if !history.is_empty() {
                     let first = reserve_seq!(tx, "register_history", history.len());
-                    for (chunk_no, chunk) in history.chunks(INSERT_BATCH).enumerate() {
-                        let sql = format!(
-                            "INSERT INTO register_history (entry_id, version, seq, change, changed_at, \
-                             changed_by, old_data, new_data) VALUES {}",
-                            values_list(chunk.len(), 8, anonymous)
-                        );
-                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                        for (i, (id, version, change, old, new)) in chunk.iter().enumerate() {
-                            q = q
-                                .bind(id)
-                                .bind(*version)
-                                .bind(first + (chunk_no * INSERT_BATCH + i) as i64)
-                                .bind(*change)
-                                .bind(&at)
-                                .bind(actor)
-                                .bind(old.as_deref())
-                                .bind(new.as_deref());
-                        }
-                        q.execute(&mut *tx).await?;
-                    }
+                    insert_history!(tx, history, first, &at, actor, anonymous);
+                }
+                if history_rows > 0 {
                     restamp!(tx, site_id);
                 }
                 Ok::<_, StoreError>(ChangeCounts {
@@ -489,6 +506,42 @@ impl Store {
         let rows: Vec<(String, String)> =
             on!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// The register rules' last stored result for a plant: (stamp, as-of date, JSON).
+    pub async fn register_suggestions(
+        &self,
+        site_id: &str,
+    ) -> Result<Option<(String, String, String)>> {
+        let sql = "SELECT stamp, as_of, suggestions FROM register_suggestions WHERE site_id = $1";
+        Ok(on!(self, |pool| sqlx::query_as(sql)
+            .bind(site_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Stores the register rules' result for a plant under the stamp and date it was computed
+    /// for (replacing the one before).
+    pub async fn put_register_suggestions(
+        &self,
+        site_id: &str,
+        stamp: &str,
+        as_of: &str,
+        suggestions: &str,
+    ) -> Result<()> {
+        exec!(
+            self,
+            sqlx::query(
+                "INSERT INTO register_suggestions (site_id, stamp, as_of, suggestions) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (site_id) DO UPDATE SET \
+                 stamp = excluded.stamp, as_of = excluded.as_of, suggestions = excluded.suggestions"
+            )
+            .bind(site_id)
+            .bind(stamp)
+            .bind(as_of)
+            .bind(suggestions)
+        )?;
+        Ok(())
     }
 
     /// A plant's reviews (every kind, or one), newest first.

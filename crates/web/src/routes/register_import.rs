@@ -151,9 +151,7 @@ async fn step(
             .import_upload(&site.code, &k.id, upload, choices.encoding(), &opts)
             .await
     } else {
-        editor
-            .import_register(&site.code, &k.id, &grid, &opts)
-            .await
+        editor.import_register(&site.code, &k.id, grid, &opts).await
     };
     let (plan, error) = match result {
         Ok(plan) if apply => {

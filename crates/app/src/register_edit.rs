@@ -54,11 +54,7 @@ impl Editor<'_> {
         };
         let (key, data) = parse_entry(kind, values)?;
         let changes = RegisterChanges {
-            inserts: vec![NewEntry {
-                line_id,
-                key: key.clone(),
-                data,
-            }],
+            inserts: vec![NewEntry::new(line_id, key.clone(), &data)],
             ..Default::default()
         };
         self.apply_register(&site, kind, &changes, "add").await?;

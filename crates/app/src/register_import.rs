@@ -372,11 +372,7 @@ fn plan(
                         .collect(),
                 );
                 let key = data.get(&kind.key).unwrap_or_default().to_string();
-                changes.inserts.push(NewEntry {
-                    line_id: None,
-                    key,
-                    data,
-                });
+                changes.inserts.push(NewEntry::new(None, key, &data));
             }
         }
     }

@@ -29,11 +29,11 @@ fn data(pairs: &[(&str, &str)]) -> EntryData {
 }
 
 fn rule(key: &str, expiry: &str) -> NewEntry {
-    NewEntry {
-        line_id: None,
-        key: key.into(),
-        data: data(&[("rule-id", key), ("ports", "502"), ("expiry", expiry)]),
-    }
+    NewEntry::new(
+        None,
+        key.into(),
+        &data(&[("rule-id", key), ("ports", "502"), ("expiry", expiry)]),
+    )
 }
 
 fn inserts(entries: Vec<NewEntry>) -> RegisterChanges {
@@ -223,15 +223,17 @@ async fn a_batch_with_one_bad_change_writes_nothing(s: &Store) {
 async fn pages_filter_search_and_sort_on_field_values(s: &Store) {
     let (_, site, _) = setup(s).await;
     let entries: Vec<NewEntry> = (0..30)
-        .map(|i| NewEntry {
-            line_id: None,
-            key: format!("A-{i:02}"),
-            data: data(&[
-                ("asset-id", &format!("A-{i:02}")),
-                ("device", if i % 3 == 0 { "制御PC 100%" } else { "PLC" }),
-                ("state", if i % 2 == 0 { "in-use" } else { "retired" }),
-                ("support-end", &format!("20{:02}-01-01", 40 - i)),
-            ]),
+        .map(|i| {
+            NewEntry::new(
+                None,
+                format!("A-{i:02}"),
+                &data(&[
+                    ("asset-id", &format!("A-{i:02}")),
+                    ("device", if i % 3 == 0 { "制御PC 100%" } else { "PLC" }),
+                    ("state", if i % 2 == 0 { "in-use" } else { "retired" }),
+                    ("support-end", &format!("20{:02}-01-01", 40 - i)),
+                ]),
+            )
         })
         .collect();
     s.apply_register_changes(&site.id, "assets", &inserts(entries), "a")

@@ -168,7 +168,7 @@ impl Store {
                         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for (i, e) in chunk.iter().enumerate() {
                             let id = new_id();
-                            let json = e.data.to_json();
+                            let json = e.json.clone();
                             let seq = first + (chunk_no * INSERT_BATCH + i) as i64;
                             added.push((id.clone(), 1, "add", None, Some(json.clone())));
                             q = q
@@ -178,7 +178,7 @@ impl Store {
                                 .bind(kind)
                                 .bind(e.key.clone())
                                 .bind(json)
-                                .bind(e.data.search_text())
+                                .bind(&e.search)
                                 .bind(false)
                                 .bind(1i64)
                                 .bind(seq)

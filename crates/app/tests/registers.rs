@@ -45,11 +45,7 @@ fn day(offset: i64) -> String {
 async fn a_contradicted_answer_is_queued_until_the_registers_agree(db: &Db) {
     let app = &db.app;
     let a = admin();
-    app.admin(&a)
-        .unwrap()
-        .add_site("P1", "第一工場")
-        .await
-        .unwrap();
+    site(app, "P1", "第一工場").await;
     let ed = app.editor(&a).unwrap();
     let x = ed.new_assessment("P1", None, fy(2027), None).await.unwrap();
     ed.answer(&x.id, item(app, 45), Some(&raw("○", |_| {})), None)
@@ -171,16 +167,8 @@ async fn a_contradicted_answer_is_queued_until_the_registers_agree(db: &Db) {
 async fn sign_off_seals_what_the_registers_said(db: &Db) {
     let app = &db.app;
     let a = admin();
-    app.admin(&a)
-        .unwrap()
-        .add_site("P1", "第一工場")
-        .await
-        .unwrap();
-    app.admin(&a)
-        .unwrap()
-        .add_site("P2", "第二工場")
-        .await
-        .unwrap();
+    site(app, "P1", "第一工場").await;
+    site(app, "P2", "第二工場").await;
     let author = user(app, "author", Role::Assessor).await;
     let reviewer = user(app, "reviewer", Role::Reviewer).await;
     let approver = user(app, "approver", Role::Approver).await;

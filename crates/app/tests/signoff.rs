@@ -15,11 +15,7 @@ suite!(
 async fn sign_off_follows_the_states_and_separates_duties(db: &Db) {
     let app = &db.app;
     let a = admin();
-    app.admin(&a)
-        .unwrap()
-        .add_site("P1", "第一工場")
-        .await
-        .unwrap();
+    site(app, "P1", "第一工場").await;
     let author = user(app, "author", Role::Assessor).await;
     let reviewer = user(app, "reviewer", Role::Reviewer).await;
     let approver = user(app, "approver", Role::Approver).await;
@@ -215,11 +211,7 @@ async fn sign_off_follows_the_states_and_separates_duties(db: &Db) {
 async fn approved_revisions_are_immutable_and_verifiable(db: &Db) {
     let app = &db.app;
     let a = admin();
-    app.admin(&a)
-        .unwrap()
-        .add_site("P1", "第一工場")
-        .await
-        .unwrap();
+    site(app, "P1", "第一工場").await;
     let author = user(app, "author", Role::Assessor).await;
     let reviewer = user(app, "reviewer", Role::Reviewer).await;
     let approver = user(app, "approver", Role::Approver).await;

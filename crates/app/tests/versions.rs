@@ -24,11 +24,7 @@ async fn with_test_catalog(db: &Db) -> App {
 /// open action on 60.
 async fn source(app: &App) -> String {
     let a = admin();
-    app.admin(&a)
-        .unwrap()
-        .add_site("P1", "第一工場")
-        .await
-        .unwrap();
+    site(app, "P1", "第一工場").await;
     let ed = app.editor(&a).unwrap();
     let old = ed
         .new_assessment("P1", None, fy(2026), Some("山田"))

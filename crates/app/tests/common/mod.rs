@@ -142,6 +142,15 @@ pub async fn last_year(app: &App) -> String {
     old.id
 }
 
+/// Adds plant `code` as the admin.
+pub async fn site(app: &App, code: &str, name: &str) {
+    app.admin(&admin())
+        .unwrap()
+        .add_site(code, name)
+        .await
+        .unwrap();
+}
+
 pub async fn user(app: &App, name: &str, role: Role) -> Actor {
     let a = admin();
     app.admin(&a)

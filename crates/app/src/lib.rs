@@ -171,7 +171,7 @@ impl App {
             .into_iter()
             .map(|c| (c, Scorer::new(c)))
             .collect();
-        Ok(App {
+        let app = App {
             store,
             catalog,
             scorer: Scorer::new(catalog),
@@ -179,7 +179,11 @@ impl App {
             org,
             instance: auth::random_token()[..12].into(),
             suggestions: Default::default(),
-        })
+        };
+        // Derived data brought up to date after the migrations: the register rules' facts of
+        // every entry, when this kojo reads other facts than the one that wrote them.
+        app.ensure_facts_layout(registers::registers()?).await?;
+        Ok(app)
     }
 
     /// Every catalog version an assessment can use, oldest first.

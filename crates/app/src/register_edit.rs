@@ -1,7 +1,7 @@
 //! Changing registers (台帳): entries added, edited and retired (all or nothing, recorded in
 //! the access log), reviews (棚卸) and activity records. Reading is in `registers.rs`.
 
-use crate::registers::{entries_hash, parse_entry, register_kind, registers, stale};
+use crate::registers::{entries_hash, facts, parse_entry, register_kind, registers, stale};
 use crate::{AppError, Editor};
 use chrono::NaiveDate;
 use kojo_catalog::registers::{ActivityKind, RegisterKind};
@@ -54,7 +54,12 @@ impl Editor<'_> {
         };
         let (key, data) = parse_entry(kind, values)?;
         let changes = RegisterChanges {
-            inserts: vec![NewEntry::new(line_id, key.clone(), &data)],
+            inserts: vec![NewEntry::new(
+                line_id,
+                key.clone(),
+                &data,
+                facts(kind, &data),
+            )],
             ..Default::default()
         };
         self.apply_register(&site, kind, &changes, "add").await?;
@@ -90,6 +95,7 @@ impl Editor<'_> {
                 id: e.id.clone(),
                 version,
                 key,
+                facts: facts(kind, &data),
                 data,
             }],
             ..Default::default()

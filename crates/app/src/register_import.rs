@@ -360,6 +360,7 @@ fn plan(
                         id: e.id.clone(),
                         version: e.version,
                         key,
+                        facts: crate::registers::facts(kind, &data),
                         data,
                     });
                 }
@@ -372,7 +373,8 @@ fn plan(
                         .collect(),
                 );
                 let key = data.get(&kind.key).unwrap_or_default().to_string();
-                changes.inserts.push(NewEntry::new(None, key, &data));
+                let facts = crate::registers::facts(kind, &data);
+                changes.inserts.push(NewEntry::new(None, key, &data, facts));
             }
         }
     }

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use kojo_catalog::Registers;
 use kojo_catalog::registers::{ActivityKind, FieldDef, RegisterKind};
 use kojo_domain::Lang;
+use kojo_domain::register::facts::EntryFacts;
 use kojo_domain::register::plan::{self, Period};
 use kojo_domain::register::value;
 use kojo_store::{
@@ -56,6 +57,12 @@ pub fn field_named<'k>(kind: &'k RegisterKind, name: &str) -> Option<&'k FieldDe
             || value::fold_key(&f.name.ja) == k
             || value::fold_key(&f.name.en) == k
     })
+}
+
+/// What the register rules read of an entry with these values, as the store keeps it beside
+/// them (see `kojo_domain::register::facts`).
+pub(crate) fn facts(kind: &RegisterKind, data: &EntryData) -> String {
+    EntryFacts::of(kind, &data.0).into_string()
 }
 
 /// Parses raw `(field, value)` pairs into an entry's key and values; every bad field or value

@@ -15,13 +15,15 @@
 
 use crate::{App, AppError, Reader};
 use chrono::NaiveDate;
+use kojo_catalog::Registers;
 use kojo_domain::Mark;
 use kojo_domain::register::Snapshot;
-use kojo_domain::register::rules::{
-    self, Basis, EntryFacts, Facts, Finding, RegisterFacts, Suggestion,
-};
+use kojo_domain::register::facts::{self, EntryFacts};
+use kojo_domain::register::rules::{self, Basis, Facts, Finding, Suggestion};
+use kojo_store::EntryData;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The rules' word on one item of an assessment, beside its answer.
@@ -45,9 +47,13 @@ pub struct ItemSuggestion {
 /// entry is its suggestions, a few KiB unless its ledgers have many findings).
 const CACHE_PLANTS: usize = 1024;
 
-/// The rules' suggestions per plant, under the plant's register stamp and the as-of date.
+/// The rules' suggestions per plant, under the plant's register stamp and the as-of date; and
+/// whether this process has checked the layout of the stored entry facts.
 #[derive(Default)]
-pub(crate) struct SuggestionCache(Mutex<HashMap<String, Cached>>);
+pub(crate) struct SuggestionCache {
+    plants: Mutex<HashMap<String, Cached>>,
+    layout_checked: AtomicBool,
+}
 
 struct Cached {
     stamp: String,
@@ -57,7 +63,7 @@ struct Cached {
 
 impl std::fmt::Debug for SuggestionCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let plants = self.0.lock().map(|m| m.len()).unwrap_or(0);
+        let plants = self.plants.lock().map(|m| m.len()).unwrap_or(0);
         f.debug_struct("SuggestionCache")
             .field("plants", &plants)
             .finish()
@@ -66,14 +72,14 @@ impl std::fmt::Debug for SuggestionCache {
 
 impl SuggestionCache {
     fn get(&self, site_id: &str, stamp: &str, as_of: NaiveDate) -> Option<Arc<[Suggestion]>> {
-        let map = self.0.lock().ok()?;
+        let map = self.plants.lock().ok()?;
         map.get(site_id)
             .filter(|c| c.stamp == stamp && c.as_of == as_of)
             .map(|c| c.suggestions.clone())
     }
 
     fn put(&self, site_id: &str, stamp: &str, as_of: NaiveDate, suggestions: Arc<[Suggestion]>) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.plants.lock() {
             if map.len() >= CACHE_PLANTS && !map.contains_key(site_id) {
                 map.clear();
             }
@@ -108,31 +114,22 @@ fn date(s: &str) -> Option<NaiveDate> {
 }
 
 impl App {
-    /// What the rules read about a plant as of a date: entries in effect, the last review of
-    /// each register and every activity record up to then (three queries).
+    /// What the rules read about a plant as of a date: the facts of its entries in effect, the
+    /// last review of each register and every activity record up to then (three queries).
     async fn register_facts(&self, site_id: &str, as_of: NaiveDate) -> Result<Facts, AppError> {
         let store = &self.store;
         let registers = crate::registers::registers()?;
-        let values = store.register_values(site_id).await?;
+        self.ensure_facts_layout(registers).await?;
+        let stored = store.register_facts(site_id).await?;
         let reviews = store.register_reviews(site_id, None).await?;
         let records = store
             .activity_records(site_id, None, Some(&crate::cycle::ymd(as_of)))
             .await?;
         let mut facts = Facts::default();
-        for (kind, entries) in values {
-            // An entry's key is its key field's value (`registers::parse_entry` writes both).
-            let key_field = registers.kind(&kind).map(|k| k.key.as_str()).unwrap_or("");
-            let r = facts
-                .registers
-                .entry(kind)
-                .or_insert_with(RegisterFacts::default);
-            r.entries.reserve(entries.len());
-            for e in entries {
-                r.entries.push(EntryFacts {
-                    key: e.0.get(key_field).cloned().unwrap_or_default(),
-                    values: e.0,
-                });
-            }
+        for (kind, text) in stored {
+            let entries = EntryFacts::parse_all(&kind, text)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            facts.registers.entry(kind).or_default().entries = entries;
         }
         for r in reviews {
             let Some(d) = date(&r.reviewed_on).filter(|d| *d <= as_of) else {
@@ -147,6 +144,30 @@ impl App {
             }
         }
         Ok(facts)
+    }
+
+    /// Derives every entry's stored facts again when they were written under another layout
+    /// than this kojo's (an upgrade changed what the rules read; entries from before migration
+    /// 16 have none): once per database and layout, checked when the app opens.
+    pub(crate) async fn ensure_facts_layout(&self, registers: &Registers) -> Result<(), AppError> {
+        if self.suggestions.layout_checked.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let layout = facts::layout(registers);
+        if self.store.register_facts_layout().await?.as_deref() != Some(layout.as_str()) {
+            let derive = |kind: &str, data: &EntryData| match registers.kind(kind) {
+                Some(k) => EntryFacts::of(k, &data.0).into_string(),
+                None => String::new(),
+            };
+            let n = self.store.rederive_register_facts(&layout, derive).await?;
+            if n > 0 {
+                tracing::info!(entries = n, layout, "register facts derived again");
+            }
+        }
+        self.suggestions
+            .layout_checked
+            .store(true, Ordering::Release);
+        Ok(())
     }
 
     /// The rules' suggestions for a plant whose register stamp is `stamp` (`None`: no register

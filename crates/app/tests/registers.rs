@@ -12,6 +12,7 @@ use kojo_domain::{Decision, Mark, ReviewNeed};
 suite!(
     a_contradicted_answer_is_queued_until_the_registers_agree,
     sign_off_seals_what_the_registers_said,
+    facts_of_another_layout_are_derived_again,
 );
 
 fn rule(key: &str, expiry: &str) -> Vec<(String, String)> {
@@ -262,4 +263,64 @@ async fn sign_off_seals_what_the_registers_said(db: &Db) {
     assert!(!v.ok(), "a forged register record must not verify");
     assert_ne!(v.recorded, v.current);
     assert!(v.changed_items.is_empty(), "the answers did not change");
+}
+
+/// A database whose entries' facts were written under another layout (an older kojo, or
+/// entries from before migration 16): the rules' facts are derived again from the values on the
+/// first computation, and the suggestions are those of the entries, not of the stale facts.
+async fn facts_of_another_layout_are_derived_again(db: &Db) {
+    let app = &db.app;
+    let a = admin();
+    site(app, "P1", "第一工場").await;
+    let ed = app.editor(&a).unwrap();
+    let x = ed.new_assessment("P1", None, fy(2027), None).await.unwrap();
+    ed.add_entry("P1", "firewall-rules", None, &rule("FW-1", &day(-1)))
+        .await
+        .unwrap();
+    ed.add_entry("P1", "firewall-rules", None, &rule("FW-2", &day(30)))
+        .await
+        .unwrap();
+    ed.review_register("P1", "firewall-rules", "山田", None, today())
+        .await
+        .unwrap();
+    let expired = |s: &[kojo_app::registers::ItemSuggestion]| {
+        let s = s.iter().find(|s| s.item == 45).unwrap();
+        (
+            s.suggested,
+            s.findings
+                .iter()
+                .map(|f| f.entry.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let fresh = app.reader(&a).suggestions(&x.id, today()).await.unwrap();
+    assert_eq!(
+        expired(&fresh),
+        (Some(Mark::Considering), vec![Some("FW-1".to_string())])
+    );
+    for (n, facts) in ["''", "'3:bad'"].into_iter().enumerate() {
+        raw_sql(
+            &db.url,
+            &format!("UPDATE register_entries SET facts = {facts}"),
+        )
+        .await;
+        raw_sql(
+            &db.url,
+            "UPDATE settings SET value = 'an older layout' WHERE key = 'register_facts_layout'",
+        )
+        .await;
+        // A new stamp, as after a restore: nothing computed before is reused.
+        raw_sql(
+            &db.url,
+            &format!("UPDATE register_stamps SET stamp = 'restored-{n}'"),
+        )
+        .await;
+        let upgraded = kojo_app::App::open(&db.url).await.unwrap();
+        let s = upgraded
+            .reader(&a)
+            .suggestions(&x.id, today())
+            .await
+            .unwrap();
+        assert_eq!(expired(&s), expired(&fresh), "facts {facts}");
+    }
 }

@@ -8,6 +8,7 @@ use kojo_domain::register::rules::{
     EntryFacts, FIELDS_READ, Facts, Problem, REVIEWED, RegisterFacts, Suggestion, is_date, overdue,
     suggest,
 };
+use std::collections::BTreeMap;
 
 fn registers() -> &'static Registers {
     kojo_catalog::builtin().unwrap().registers.as_ref().unwrap()
@@ -17,18 +18,27 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn entry(key: &str, values: &[(&str, &str)]) -> EntryFacts {
-    EntryFacts {
-        key: key.to_string(),
-        values: values
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
+/// An entry's values, before they become the facts of an entry of some kind.
+#[derive(Clone)]
+struct E {
+    values: BTreeMap<String, String>,
 }
 
+/// An entry whose key field is `key` (set under the kind's key field by [`facts`]).
+fn entry(key: &str, values: &[(&str, &str)]) -> E {
+    let mut values: BTreeMap<String, String> = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    values.insert(KEY.to_string(), key.to_string());
+    E { values }
+}
+
+/// Where [`entry`] keeps the key until [`facts`] knows the kind.
+const KEY: &str = "\u{0}key";
+
 /// A firewall rule with every required field, valid through `expiry`.
-fn rule(key: &str, expiry: &str) -> EntryFacts {
+fn rule(key: &str, expiry: &str) -> E {
     entry(
         key,
         &[
@@ -46,7 +56,16 @@ fn rule(key: &str, expiry: &str) -> EntryFacts {
     )
 }
 
-fn facts(kind: &str, entries: Vec<EntryFacts>, last_review: Option<&str>) -> Facts {
+fn facts(kind: &str, entries: Vec<E>, last_review: Option<&str>) -> Facts {
+    let k = registers().kind(kind).unwrap();
+    let entries = entries
+        .into_iter()
+        .map(|mut e| {
+            let key = e.values.remove(KEY).unwrap();
+            e.values.entry(k.key.clone()).or_insert(key);
+            EntryFacts::of(k, &e.values)
+        })
+        .collect();
     let mut f = Facts::default();
     f.registers.insert(
         kind.to_string(),
@@ -84,6 +103,15 @@ fn the_rules_read_fields_that_exist_with_the_right_types() {
         ("backups", "last-restore-test"),
     ] {
         assert!(is_date(r.kind(kind).unwrap(), field), "{kind}.{field}");
+    }
+    // The dates a rule reads through the data's own names are among the fields read.
+    for k in &r.kinds {
+        let Some((_, read)) = FIELDS_READ.iter().find(|(id, _)| *id == k.id) else {
+            continue;
+        };
+        for f in [&k.expires, &k.end_of_support].into_iter().flatten() {
+            assert!(read.contains(&f.as_str()), "{}.{f}", k.id);
+        }
     }
     for n in REVIEWED {
         assert!(
@@ -230,7 +258,7 @@ fn item_46_remote_ids_past_expiry_and_still_active() {
     );
 }
 
-fn asset(key: &str, extra: &[(&str, &str)]) -> EntryFacts {
+fn asset(key: &str, extra: &[(&str, &str)]) -> E {
     let mut e = entry(
         key,
         &[

@@ -81,16 +81,19 @@ pub struct NewEntry {
     pub json: String,
     /// What a search matches ([`EntryData::search_text`]).
     pub search: String,
+    /// What the register rules read of it (`kojo_domain::register::facts::EntryFacts`).
+    pub facts: String,
 }
 
 impl NewEntry {
-    /// A new entry with these values.
-    pub fn new(line_id: Option<String>, key: String, data: &EntryData) -> NewEntry {
+    /// A new entry with these values and the rules' facts of them.
+    pub fn new(line_id: Option<String>, key: String, data: &EntryData, facts: String) -> NewEntry {
         NewEntry {
             line_id,
             key,
             json: data.to_json(),
             search: data.search_text(),
+            facts,
         }
     }
 }
@@ -106,6 +109,8 @@ pub struct EntryUpdate {
     pub key: String,
     /// The new values.
     pub data: EntryData,
+    /// What the register rules read of them.
+    pub facts: String,
 }
 
 /// Changes to one register of one plant, applied all together or not at all.

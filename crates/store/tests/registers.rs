@@ -17,6 +17,7 @@ suite!(
     staged_uploads_are_capped_per_user_newest_kept,
     every_change_of_what_the_rules_read_renews_the_plants_stamp,
     the_rules_result_is_stored_per_plant_under_its_stamp,
+    the_rules_facts_follow_the_entries_in_effect_and_are_derived_again,
 );
 
 fn data(pairs: &[(&str, &str)]) -> EntryData {
@@ -33,6 +34,7 @@ fn rule(key: &str, expiry: &str) -> NewEntry {
         None,
         key.into(),
         &data(&[("rule-id", key), ("ports", "502"), ("expiry", expiry)]),
+        format!("<{key} {expiry}>"),
     )
 }
 
@@ -76,12 +78,21 @@ async fn entries_keep_their_history_through_edit_retire_and_restore(s: &Store) {
                 ("ports", "502"),
                 ("expiry", "2027-03-31"),
             ]),
+            facts: "<FW-1 2027-03-31>".into(),
         }],
         ..Default::default()
     };
     s.apply_register_changes(&site.id, "firewall-rules", &edit, "鈴木")
         .await
         .unwrap();
+    assert_eq!(
+        s.register_facts(&site.id).await.unwrap(),
+        [(
+            "firewall-rules".to_string(),
+            "<FW-1 2027-03-31>".to_string()
+        )],
+        "the facts are written with the values"
+    );
     // The same edit again holds a stale version: refused.
     let err = s
         .apply_register_changes(&site.id, "firewall-rules", &edit, "鈴木")
@@ -115,6 +126,7 @@ async fn entries_keep_their_history_through_edit_retire_and_restore(s: &Store) {
             .unwrap()
             .is_empty()
     );
+    assert_eq!(s.register_facts(&site.id).await.unwrap(), []);
     let kept = s
         .register_entries(&site.id, Some("firewall-rules"), true)
         .await
@@ -200,6 +212,7 @@ async fn a_batch_with_one_bad_change_writes_nothing(s: &Store) {
                     version: 1,
                     key: "X-1".into(),
                     data: data(&[("rule-id", "X-1")]),
+                    facts: String::new(),
                 }],
                 ..Default::default()
             },
@@ -233,6 +246,7 @@ async fn pages_filter_search_and_sort_on_field_values(s: &Store) {
                     ("state", if i % 2 == 0 { "in-use" } else { "retired" }),
                     ("support-end", &format!("20{:02}-01-01", 40 - i)),
                 ]),
+                String::new(),
             )
         })
         .collect();
@@ -540,4 +554,112 @@ async fn the_rules_result_is_stored_per_plant_under_its_stamp(s: &Store) {
         Some(("st-2".into(), "2026-12-07".into(), "[2]".into()))
     );
     assert_eq!(s.register_suggestions(&other.id).await.unwrap(), None);
+}
+
+/// The facts of a plant's entries in effect, per kind, split into one string each, sorted (the
+/// store concatenates them in no particular order).
+async fn facts_of(s: &Store, site_id: &str) -> Vec<(String, Vec<String>)> {
+    s.register_facts(site_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(kind, joined)| {
+            let mut each: Vec<String> = joined.split_inclusive('>').map(str::to_string).collect();
+            each.sort();
+            (kind, each)
+        })
+        .collect()
+}
+
+async fn the_rules_facts_follow_the_entries_in_effect_and_are_derived_again(s: &Store) {
+    let (org, site, _) = setup(s).await;
+    let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
+    let rules: Vec<NewEntry> = (0..1200)
+        .map(|i| rule(&format!("FW-{i:04}"), "2030-01-01"))
+        .collect();
+    s.apply_register_changes(&site.id, "firewall-rules", &inserts(rules), "a")
+        .await
+        .unwrap();
+    s.apply_register_changes(
+        &other.id,
+        "firewall-rules",
+        &inserts(vec![rule("X", "2031-01-01")]),
+        "a",
+    )
+    .await
+    .unwrap();
+    let expected =
+        |n: usize| -> Vec<String> { (0..n).map(|i| format!("<FW-{i:04} 2030-01-01>")).collect() };
+    assert_eq!(
+        facts_of(s, &site.id).await,
+        [("firewall-rules".to_string(), expected(1200))]
+    );
+
+    // Retired: gone from the facts; restored: back.
+    let last = s
+        .register_entries(&site.id, Some("firewall-rules"), false)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let change = |retire: bool, version: i64| RegisterChanges {
+        retires: if retire {
+            vec![(last.id.clone(), version)]
+        } else {
+            vec![]
+        },
+        restores: if retire {
+            vec![]
+        } else {
+            vec![(last.id.clone(), version)]
+        },
+        ..Default::default()
+    };
+    s.apply_register_changes(&site.id, "firewall-rules", &change(true, 1), "a")
+        .await
+        .unwrap();
+    assert_eq!(
+        facts_of(s, &site.id).await,
+        [("firewall-rules".to_string(), expected(1199))]
+    );
+    s.apply_register_changes(&site.id, "firewall-rules", &change(false, 2), "a")
+        .await
+        .unwrap();
+    assert_eq!(
+        facts_of(s, &site.id).await,
+        [("firewall-rules".to_string(), expected(1200))]
+    );
+
+    // A new layout: every entry of every plant, in pages, derived from its values; retired
+    // entries keep theirs for a restore but are not read.
+    s.apply_register_changes(&site.id, "firewall-rules", &change(true, 3), "a")
+        .await
+        .unwrap();
+    assert_eq!(s.register_facts_layout().await.unwrap(), None);
+    let n = s
+        .rederive_register_facts("L2", |kind, data| {
+            format!("<{kind} {}>", data.get("rule-id").unwrap_or(""))
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 1201);
+    assert_eq!(
+        s.register_facts_layout().await.unwrap().as_deref(),
+        Some("L2")
+    );
+    let facts = facts_of(s, &site.id).await;
+    assert_eq!(facts[0].1.len(), 1199);
+    assert_eq!(facts[0].1[0], "<firewall-rules FW-0000>");
+    assert_eq!(
+        facts_of(s, &other.id).await,
+        [(
+            "firewall-rules".to_string(),
+            vec!["<firewall-rules X>".to_string()]
+        )]
+    );
+    s.apply_register_changes(&site.id, "firewall-rules", &change(false, 4), "a")
+        .await
+        .unwrap();
+    let facts = facts_of(s, &site.id).await;
+    assert!(facts[0].1.contains(&"<firewall-rules FW-1199>".to_string()));
 }

@@ -2,6 +2,7 @@
 //! their reviews and the periodic activities to suggest marks (see `kojo_catalog::registers`
 //! for the kinds and fields, which are data).
 
+pub mod facts;
 pub mod plan;
 pub mod rules;
 pub mod snapshot;

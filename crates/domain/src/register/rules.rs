@@ -19,47 +19,7 @@ use kojo_catalog::registers::{FieldType, Frequency, RegisterKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One entry as the rules see it: its key and its canonical values (see
-/// [`super::value::parse`]). Retired entries are not given to the rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EntryFacts {
-    /// The key field's value (what a finding names).
-    pub key: String,
-    /// Field id → canonical value; absent when empty.
-    pub values: BTreeMap<String, String>,
-}
-
-impl EntryFacts {
-    fn get(&self, field: &str) -> Option<&str> {
-        self.values
-            .get(field)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    fn date(&self, field: &str) -> Option<NaiveDate> {
-        self.get(field)
-            .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
-    }
-}
-
-/// One register of one plant: its current entries and its latest review (棚卸).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RegisterFacts {
-    /// The entries in effect (not retired).
-    pub entries: Vec<EntryFacts>,
-    /// The date of the latest review, if any.
-    pub last_review: Option<NaiveDate>,
-}
-
-/// Everything the rules read about one plant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Facts {
-    /// Register kind id → its facts (a kind with nothing recorded may be absent).
-    pub registers: BTreeMap<String, RegisterFacts>,
-    /// Activity kind id → the dates it was done.
-    pub occurrences: BTreeMap<String, Vec<NaiveDate>>,
-}
+pub use super::facts::{EntryFacts, FIELDS_READ, Facts, RegisterFacts};
 
 /// What a finding says is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -252,7 +212,7 @@ impl<'a> ItemCheck<'a> {
                 failing += 1;
                 self.findings.push(Finding {
                     register: kind.to_string(),
-                    entry: Some(e.key.clone()),
+                    entry: Some(e.key().to_string()),
                     problem,
                     detail,
                 });
@@ -271,7 +231,7 @@ impl<'a> ItemCheck<'a> {
             None => (Verdict::Failing, Some((Problem::NoReview, String::new()))),
             Some(d) if overdue(d, 12, as_of) => (
                 Verdict::Partial,
-                Some((Problem::ReviewOverdue, d.format("%Y-%m-%d").to_string())),
+                Some((Problem::ReviewOverdue, d.to_string())),
             ),
             Some(_) => (Verdict::Good, None),
         };
@@ -310,24 +270,10 @@ fn interval_months(f: Frequency) -> u32 {
     12 / f.per_year()
 }
 
-/// Fields an entry lacks among those its register requires (but not those another rule checks).
-fn missing(kind: &RegisterKind, e: &EntryFacts, own_rule: &[&str]) -> Option<String> {
-    let missing: Vec<&str> = kind
-        .fields
-        .iter()
-        .filter(|f| f.required && !own_rule.contains(&f.id.as_str()) && e.get(&f.id).is_none())
-        .map(|f| f.id.as_str())
-        .collect();
-    (!missing.is_empty()).then(|| missing.join(","))
-}
-
 /// Whether an entry is in effect by its state field (entries without one are).
 fn in_effect(e: &EntryFacts, state_field: &str, active: &[&str]) -> bool {
     e.get(state_field).is_none_or(|s| active.contains(&s))
 }
-
-/// Fields that have a rule of their own and so are not also reported as missing.
-const OWN_RULE: &[&str] = &["restore-procedure", "erasure-record"];
 
 /// The checks of `item`, started on first use.
 fn at<'m, 'a>(
@@ -355,7 +301,7 @@ pub fn suggest(registers: &Registers, facts: &Facts, as_of: NaiveDate) -> Vec<Su
         let c = at(&mut items, facts, first);
         let r = c.register(&kind.id);
         c.per_entry(&kind.id, r.entries.iter(), Problem::MissingFields, |e| {
-            missing(kind, e, OWN_RULE)
+            e.missing().map(str::to_string)
         });
         // The yearly review, for the items whose criteria ask for one.
         for &item in &kind.items {
@@ -456,7 +402,7 @@ pub fn suggest(registers: &Registers, facts: &Facts, as_of: NaiveDate) -> Vec<Su
                     Problem::NoRestoreTest,
                     |e| match e.date("last-restore-test") {
                         None => Some(String::new()),
-                        Some(d) if overdue(d, 12, as_of) => Some(d.format("%Y-%m-%d").to_string()),
+                        Some(d) if overdue(d, 12, as_of) => Some(d.to_string()),
                         Some(_) => None,
                     },
                 );
@@ -481,7 +427,7 @@ pub fn suggest(registers: &Registers, facts: &Facts, as_of: NaiveDate) -> Vec<Su
                 register: a.id.clone(),
                 entry: None,
                 problem: Problem::ActivityOverdue,
-                detail: last.format("%Y-%m-%d").to_string(),
+                detail: last.to_string(),
             });
             Verdict::Partial
         } else {
@@ -498,29 +444,8 @@ pub const REVIEWED: &[u16] = &[22, 26, 37, 45, 46];
 /// `Some(date)` when the entry's `field` date is before `as_of` (valid through the date itself).
 fn past(e: &EntryFacts, field: &str, as_of: NaiveDate) -> Option<String> {
     let d = e.date(field)?;
-    (as_of > d).then(|| format!("{field}={}", d.format("%Y-%m-%d")))
+    (as_of > d).then(|| format!("{field}={d}"))
 }
-
-/// Field ids the rules read, per register kind: checked against the data by a test, so a
-/// renamed field cannot silently switch a rule off.
-pub const FIELDS_READ: &[(&str, &[&str])] = &[
-    ("firewall-rules", &["state", "expiry"]),
-    ("remote-ids", &["state", "expiry"]),
-    (
-        "assets",
-        &[
-            "state",
-            "support-end",
-            "patch-state",
-            "patch-exemption-reason",
-            "device-type",
-            "anti-malware",
-            "anti-malware-reason",
-        ],
-    ),
-    ("disposals", &["erasure-record"]),
-    ("backups", &["restore-procedure", "last-restore-test"]),
-];
 
 /// The field types the rules expect, for [`FIELDS_READ`]'s date fields.
 pub fn is_date(kind: &RegisterKind, field: &str) -> bool {

@@ -74,6 +74,10 @@ impl ValueProblem {
 
 /// NFKC (full-width digits and letters become ASCII), then trimmed.
 pub fn fold(raw: &str) -> String {
+    if raw.is_ascii() {
+        // NFKC leaves ASCII as it is: most cells of a ledger are, and skip the tables.
+        return raw.trim().to_string();
+    }
     raw.nfkc().collect::<String>().trim().to_string()
 }
 
@@ -105,22 +109,31 @@ pub fn parse(field: &FieldDef, raw: &str) -> Result<Option<String>, ValueError> 
     if trimmed.chars().count() > MAX_TEXT {
         return Err(err(ValueProblem::TooLong));
     }
-    let folded = fold(trimmed);
+    let folded = || fold(trimmed);
     let value = match field.ty {
         FieldType::Text | FieldType::User | FieldType::Evidence => trimmed.to_string(),
-        FieldType::Date => parse_date(&folded)
+        FieldType::Date => parse_date(&folded())
             .ok_or_else(|| err(ValueProblem::Date))?
             .format("%Y-%m-%d")
             .to_string(),
-        FieldType::Ip => parse_ips(&folded).ok_or_else(|| err(ValueProblem::Ip))?,
-        FieldType::Ports => parse_ports(&folded).ok_or_else(|| err(ValueProblem::Ports))?,
-        FieldType::Number => parse_number(&folded).ok_or_else(|| err(ValueProblem::Number))?,
+        FieldType::Ip => parse_ips(&folded()).ok_or_else(|| err(ValueProblem::Ip))?,
+        FieldType::Ports => parse_ports(&folded()).ok_or_else(|| err(ValueProblem::Ports))?,
+        FieldType::Number => parse_number(&folded()).ok_or_else(|| err(ValueProblem::Number))?,
         FieldType::Enum => {
-            let k = fold_key(trimmed);
-            field
+            // A choice written as kojo writes it (an exported ledger, a drop-down) matches as
+            // it is; anything else after folding both sides.
+            let exact = field
                 .values
                 .iter()
-                .find(|v| fold_key(&v.id) == k || fold_key(&v.ja) == k || fold_key(&v.en) == k)
+                .find(|v| v.id == trimmed || v.ja == trimmed || v.en == trimmed);
+            let found = exact.or_else(|| {
+                let k = fold_key(trimmed);
+                field
+                    .values
+                    .iter()
+                    .find(|v| fold_key(&v.id) == k || fold_key(&v.ja) == k || fold_key(&v.en) == k)
+            });
+            found
                 .map(|v| v.id.clone())
                 .ok_or_else(|| err(ValueProblem::Enum))?
         }

@@ -74,6 +74,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("receipts", "seq"),
     ("api_tokens", "id"),
     ("register_entries", "id"),
+    ("register_facts", "seq"),
     ("register_history", "entry_id, version"),
     ("register_reviews", "id"),
     ("activity_records", "id"),

@@ -9,14 +9,23 @@ use super::*;
 use crate::register_model::*;
 use crate::{Kind, RegisterEntry};
 
-/// Rows per multi-row INSERT (14 parameters each: well under both engines' limits).
+/// Rows per multi-row INSERT (15 parameters each: well under both engines' limits).
 const INSERT_BATCH: usize = 500;
 
-const INSERT_COLUMNS: &str = "id, site_id, line_id, kind, entry_key, data, search, retired, version, \
-                              seq, created_at, created_by, updated_at, updated_by";
+const INSERT_COLUMNS: &str = "id, site_id, line_id, kind, entry_key, data, search, facts, retired, \
+                              version, seq, created_at, created_by, updated_at, updated_by";
 
 const ENTRY_COLUMNS: &str = "id, site_id, line_id, kind, entry_key, data, retired, version, seq, \
                              created_at, created_by, updated_at, updated_by";
+
+/// The setting naming the layout of `register_entries.facts`.
+const FACTS_LAYOUT: &str = "register_facts_layout";
+
+/// Copies the facts of the entries in effect whose `seq` is in `[$1, $2)` to `register_facts`
+/// (migration 16), where the rules read them.
+const COPY_FACTS: &str = "INSERT INTO register_facts (seq, site_id, kind, facts) \
+                          SELECT seq, site_id, kind, facts FROM register_entries \
+                          WHERE seq >= $1 AND seq < $2 AND NOT retired";
 
 /// One history row to write: (entry id, version, change, old data, new data).
 type HistoryRow = (String, i64, &'static str, Option<String>, Option<String>);
@@ -163,7 +172,7 @@ impl Store {
                         let mut added: Vec<HistoryRow> = Vec::with_capacity(chunk.len());
                         let sql = format!(
                             "INSERT INTO register_entries ({INSERT_COLUMNS}) VALUES {}",
-                            values_list(chunk.len(), 14, anonymous)
+                            values_list(chunk.len(), 15, anonymous)
                         );
                         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for (i, e) in chunk.iter().enumerate() {
@@ -179,6 +188,7 @@ impl Store {
                                 .bind(e.key.clone())
                                 .bind(json)
                                 .bind(&e.search)
+                                .bind(&e.facts)
                                 .bind(false)
                                 .bind(1i64)
                                 .bind(seq)
@@ -201,21 +211,27 @@ impl Store {
                                 chunk.len()
                             )));
                         }
+                        let from = first + (chunk_no * INSERT_BATCH) as i64;
+                        sqlx::query(COPY_FACTS)
+                            .bind(from)
+                            .bind(from + chunk.len() as i64)
+                            .execute(&mut *tx)
+                            .await?;
                         let first = history_first + (chunk_no * INSERT_BATCH) as i64;
                         insert_history!(tx, added, first, &at, actor, anonymous);
                     }
                 }
-                let read = "SELECT data, retired FROM register_entries \
+                let read = "SELECT data, retired, seq FROM register_entries \
                             WHERE id = $1 AND site_id = $2 AND kind = $3 AND version = $4";
                 for u in &changes.updates {
-                    let old: Option<(String, bool)> = sqlx::query_as(read)
+                    let old: Option<(String, bool, i64)> = sqlx::query_as(read)
                         .bind(&u.id)
                         .bind(site_id)
                         .bind(kind)
                         .bind(u.version)
                         .fetch_optional(&mut *tx)
                         .await?;
-                    let Some((old, false)) = old else {
+                    let Some((old, false, seq)) = old else {
                         return Err(StoreError::NotFound {
                             what: "register entry",
                             key: u.id.clone(),
@@ -224,7 +240,8 @@ impl Store {
                     let json = u.data.to_json();
                     let n = sqlx::query(
                         "UPDATE register_entries SET data = $1, entry_key = $2, version = version + 1, \
-                         updated_at = $3, updated_by = $4, search = $7 WHERE id = $5 AND version = $6",
+                         updated_at = $3, updated_by = $4, search = $7, facts = $8 \
+                         WHERE id = $5 AND version = $6",
                     )
                     .bind(&json)
                     .bind(&u.key)
@@ -233,11 +250,17 @@ impl Store {
                     .bind(&u.id)
                     .bind(u.version)
                     .bind(u.data.search_text())
+                    .bind(&u.facts)
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| unique_key(e, &u.key))?
                     .rows_affected();
                     one_row(n, "register entry", &u.id)?;
+                    sqlx::query("UPDATE register_facts SET facts = $1 WHERE seq = $2")
+                        .bind(&u.facts)
+                        .bind(seq)
+                        .execute(&mut *tx)
+                        .await?;
                     history.push((u.id.clone(), u.version + 1, "edit", Some(old), Some(json)));
                 }
                 for (list, retire, change) in [
@@ -245,9 +268,9 @@ impl Store {
                     (&changes.restores, false, "restore"),
                 ] {
                     for (id, version) in list {
-                        let old: Option<(String, String)> = sqlx::query_as(
-                            "SELECT data, entry_key FROM register_entries WHERE id = $1 AND site_id = $2 \
-                             AND kind = $3 AND version = $4 AND retired = $5",
+                        let old: Option<(String, String, i64)> = sqlx::query_as(
+                            "SELECT data, entry_key, seq FROM register_entries WHERE id = $1 \
+                             AND site_id = $2 AND kind = $3 AND version = $4 AND retired = $5",
                         )
                         .bind(id)
                         .bind(site_id)
@@ -256,7 +279,7 @@ impl Store {
                         .bind(!retire)
                         .fetch_optional(&mut *tx)
                         .await?;
-                        let Some((data, key)) = old else {
+                        let Some((data, key, seq)) = old else {
                             return Err(StoreError::NotFound {
                                 what: "register entry",
                                 key: id.clone(),
@@ -276,6 +299,13 @@ impl Store {
                         .map_err(|e| unique_key(e, &key))?
                         .rows_affected();
                         one_row(n, "register entry", id)?;
+                        // Only entries in effect have a row of facts.
+                        let facts = if retire {
+                            sqlx::query("DELETE FROM register_facts WHERE seq = $1").bind(seq)
+                        } else {
+                            sqlx::query(COPY_FACTS).bind(seq).bind(seq + 1)
+                        };
+                        facts.execute(&mut *tx).await?;
                         history.push((id.clone(), version + 1, change, Some(data.clone()), Some(data)));
                     }
                 }
@@ -389,29 +419,88 @@ impl Store {
         .await)?)
     }
 
-    /// The values of every entry in effect of a plant, per kind (in kind order), each kind's in
-    /// insertion order: what the register rules read. One row per kind, its entries' JSON joined
-    /// by newlines in the database (compact JSON never holds a raw newline): 50,000 entries cross
-    /// as a few values instead of 50,000 rows, which sqlx hands from SQLite's thread one at a
-    /// time (0.9 s of `kojo suggest` over 50,000 entries went there).
-    pub async fn register_values(&self, site_id: &str) -> Result<Vec<(String, Vec<EntryData>)>> {
-        let sql = "SELECT kind, string_agg(data, $2 ORDER BY seq) FROM register_entries \
-                   WHERE site_id = $1 AND NOT retired GROUP BY kind ORDER BY kind";
-        let rows: Vec<(String, String)> = on!(self, |pool| sqlx::query_as(sql)
+    /// The register rules' facts of a plant's entries in effect, per kind (in kind order): the
+    /// stored facts of its entries concatenated, in no particular order (the rules' results do
+    /// not depend on it, and sorting 50,000 rows was a third of the query). One row per kind: 50,000 entries
+    /// cross as one value instead of 50,000 rows, which sqlx hands from SQLite's thread one at
+    /// a time.
+    pub async fn register_facts(&self, site_id: &str) -> Result<Vec<(String, String)>> {
+        // Sorted here: PostgreSQL would copy each aggregated value to sort a handful of rows.
+        let sql = "SELECT kind, string_agg(facts, $2) FROM register_facts \
+                   WHERE site_id = $1 GROUP BY kind";
+        let mut rows: Vec<(String, String)> = on!(self, |pool| sqlx::query_as(sql)
             .bind(site_id)
-            .bind("\n")
+            .bind("")
             .fetch_all(pool)
             .await)?;
-        rows.into_iter()
-            .map(|(kind, joined)| {
-                let entries = joined
-                    .split('\n')
-                    .map(|j| serde_json::from_str(j).map(EntryData))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|e| StoreError::Corrupt(format!("register entry data: {e}")))?;
-                Ok((kind, entries))
-            })
-            .collect()
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(rows)
+    }
+
+    /// Writes every entry's facts again with `derive` (kind, values → facts) and records
+    /// `layout` as the layout they are written under (setting `register_facts_layout`), in one
+    /// transaction: after an upgrade changed what the rules read, or a migration added entries
+    /// without facts. Returns the entries rewritten.
+    pub async fn rederive_register_facts(
+        &self,
+        layout: &str,
+        derive: impl Fn(&str, &EntryData) -> String,
+    ) -> Result<u64> {
+        /// Entries read and rewritten per round.
+        const PAGE: i64 = 1000;
+        write_tx!(self, |tx| {
+            async {
+                let mut after = i64::MIN;
+                let mut rewritten = 0u64;
+                loop {
+                    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                        "SELECT id, kind, data, seq FROM register_entries WHERE seq > $1 \
+                         ORDER BY seq LIMIT $2",
+                    )
+                    .bind(after)
+                    .bind(PAGE)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.3;
+                    for (id, kind, data, _) in &rows {
+                        let data = EntryData::try_from(data.clone()).map_err(|e| {
+                            StoreError::Corrupt(format!("register entry {id}: {e}"))
+                        })?;
+                        sqlx::query("UPDATE register_entries SET facts = $1 WHERE id = $2")
+                            .bind(derive(kind, &data))
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        rewritten += 1;
+                    }
+                }
+                sqlx::query("DELETE FROM register_facts")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(COPY_FACTS)
+                    .bind(i64::MIN)
+                    .bind(i64::MAX)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                     ON CONFLICT (key) DO UPDATE SET value = $2",
+                )
+                .bind(FACTS_LAYOUT)
+                .bind(layout)
+                .execute(&mut *tx)
+                .await?;
+                Ok::<_, StoreError>(rewritten)
+            }
+            .await
+        })
+    }
+
+    /// The layout the stored register facts are written under (see
+    /// [`Store::rederive_register_facts`]); `None` before they were first derived.
+    pub async fn register_facts_layout(&self) -> Result<Option<String>> {
+        self.setting(FACTS_LAYOUT).await
     }
 
     /// One entry.

@@ -187,9 +187,10 @@ impl App {
         }
         // Stored by this or another process under the same stamp and date.
         let day = crate::cycle::ymd(as_of);
-        if let Some((s, d, json)) = self.store.register_suggestions(site_id).await?
-            && s == stamp
-            && d == day
+        if let Some(json) = self
+            .store
+            .register_suggestions(site_id, stamp, &day)
+            .await?
             && let Ok(stored) = serde_json::from_str::<Vec<Suggestion>>(&json)
         {
             let stored: Arc<[Suggestion]> = stored.into();

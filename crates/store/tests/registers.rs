@@ -542,18 +542,34 @@ async fn renewed(s: &Store, site_id: &str, seen: &mut std::collections::HashSet<
 async fn the_rules_result_is_stored_per_plant_under_its_stamp(s: &Store) {
     let (org, site, _) = setup(s).await;
     let other = s.add_site(&org.id, "P2", "第二工場").await.unwrap();
-    assert_eq!(s.register_suggestions(&site.id).await.unwrap(), None);
+    let get = |site_id: &str, stamp: &str, day: &str| {
+        let (site_id, stamp, day) = (site_id.to_string(), stamp.to_string(), day.to_string());
+        async move {
+            s.register_suggestions(&site_id, &stamp, &day)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(get(&site.id, "st-1", "2026-12-06").await, None);
     s.put_register_suggestions(&site.id, "st-1", "2026-12-06", "[1]")
         .await
         .unwrap();
+    assert_eq!(
+        get(&site.id, "st-1", "2026-12-06").await.as_deref(),
+        Some("[1]")
+    );
     s.put_register_suggestions(&site.id, "st-2", "2026-12-07", "[2]")
         .await
         .unwrap();
+    // One result per plant: the newer replaced the older; another stamp or day reads nothing.
     assert_eq!(
-        s.register_suggestions(&site.id).await.unwrap(),
-        Some(("st-2".into(), "2026-12-07".into(), "[2]".into()))
+        get(&site.id, "st-2", "2026-12-07").await.as_deref(),
+        Some("[2]")
     );
-    assert_eq!(s.register_suggestions(&other.id).await.unwrap(), None);
+    assert_eq!(get(&site.id, "st-1", "2026-12-06").await, None);
+    assert_eq!(get(&site.id, "st-2", "2026-12-08").await, None);
+    assert_eq!(get(&site.id, "st-3", "2026-12-07").await, None);
+    assert_eq!(get(&other.id, "st-2", "2026-12-07").await, None);
 }
 
 /// The facts of a plant's entries in effect, per kind, split into one string each, sorted (the

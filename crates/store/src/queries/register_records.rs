@@ -82,16 +82,23 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// The register rules' last stored result for a plant: (stamp, as-of date, JSON).
+    /// The register rules' stored result for a plant (JSON), if it was computed under this
+    /// stamp and as of this date (a result for another is not read: it is large).
     pub async fn register_suggestions(
         &self,
         site_id: &str,
-    ) -> Result<Option<(String, String, String)>> {
-        let sql = "SELECT stamp, as_of, suggestions FROM register_suggestions WHERE site_id = $1";
-        Ok(on!(self, |pool| sqlx::query_as(sql)
+        stamp: &str,
+        as_of: &str,
+    ) -> Result<Option<String>> {
+        let sql = "SELECT suggestions FROM register_suggestions \
+                   WHERE site_id = $1 AND stamp = $2 AND as_of = $3";
+        let row: Option<(String,)> = on!(self, |pool| sqlx::query_as(sql)
             .bind(site_id)
+            .bind(stamp)
+            .bind(as_of)
             .fetch_optional(pool)
-            .await)?)
+            .await)?;
+        Ok(row.map(|r| r.0))
     }
 
     /// Stores the register rules' result for a plant under the stamp and date it was computed

@@ -604,12 +604,11 @@ async fn the_rules_facts_follow_the_entries_in_effect_and_are_derived_again(s: &
     )
     .await
     .unwrap();
-    let expected =
-        |n: usize| -> Vec<String> { (0..n).map(|i| format!("<FW-{i:04} 2030-01-01>")).collect() };
-    assert_eq!(
-        facts_of(s, &site.id).await,
-        [("firewall-rules".to_string(), expected(1200))]
-    );
+    let in_effect = |n: usize| {
+        let each = (0..n).map(|i| format!("<FW-{i:04} 2030-01-01>")).collect();
+        vec![("firewall-rules".to_string(), each)]
+    };
+    assert_eq!(facts_of(s, &site.id).await, in_effect(1200));
 
     // Retired: gone from the facts; restored: back.
     let last = s
@@ -618,39 +617,35 @@ async fn the_rules_facts_follow_the_entries_in_effect_and_are_derived_again(s: &
         .unwrap()
         .pop()
         .unwrap();
-    let change = |retire: bool, version: i64| RegisterChanges {
-        retires: if retire {
-            vec![(last.id.clone(), version)]
+    // Retire (true) or restore (false) the last entry, holding `version`.
+    let flip = |retire: bool, version: i64| {
+        let one = vec![(last.id.clone(), version)];
+        let changes = if retire {
+            RegisterChanges {
+                retires: one,
+                ..Default::default()
+            }
         } else {
-            vec![]
-        },
-        restores: if retire {
-            vec![]
-        } else {
-            vec![(last.id.clone(), version)]
-        },
-        ..Default::default()
+            RegisterChanges {
+                restores: one,
+                ..Default::default()
+            }
+        };
+        let site_id = site.id.clone();
+        async move {
+            s.apply_register_changes(&site_id, "firewall-rules", &changes, "a")
+                .await
+                .unwrap();
+        }
     };
-    s.apply_register_changes(&site.id, "firewall-rules", &change(true, 1), "a")
-        .await
-        .unwrap();
-    assert_eq!(
-        facts_of(s, &site.id).await,
-        [("firewall-rules".to_string(), expected(1199))]
-    );
-    s.apply_register_changes(&site.id, "firewall-rules", &change(false, 2), "a")
-        .await
-        .unwrap();
-    assert_eq!(
-        facts_of(s, &site.id).await,
-        [("firewall-rules".to_string(), expected(1200))]
-    );
+    flip(true, 1).await;
+    assert_eq!(facts_of(s, &site.id).await, in_effect(1199));
+    flip(false, 2).await;
+    assert_eq!(facts_of(s, &site.id).await, in_effect(1200));
 
     // A new layout: every entry of every plant, in pages, derived from its values; retired
     // entries keep theirs for a restore but are not read.
-    s.apply_register_changes(&site.id, "firewall-rules", &change(true, 3), "a")
-        .await
-        .unwrap();
+    flip(true, 3).await;
     assert_eq!(s.register_facts_layout().await.unwrap(), None);
     let n = s
         .rederive_register_facts("L2", |kind, data| {
@@ -673,9 +668,7 @@ async fn the_rules_facts_follow_the_entries_in_effect_and_are_derived_again(s: &
             vec!["<firewall-rules X>".to_string()]
         )]
     );
-    s.apply_register_changes(&site.id, "firewall-rules", &change(false, 4), "a")
-        .await
-        .unwrap();
+    flip(false, 4).await;
     let facts = facts_of(s, &site.id).await;
     assert!(facts[0].1.contains(&"<firewall-rules FW-1199>".to_string()));
 }

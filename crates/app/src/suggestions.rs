@@ -23,7 +23,6 @@ use kojo_domain::register::rules::{self, Basis, Facts, Finding, Suggestion};
 use kojo_store::EntryData;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The rules' word on one item of an assessment, beside its answer.
@@ -47,12 +46,10 @@ pub struct ItemSuggestion {
 /// entry is its suggestions, a few KiB unless its ledgers have many findings).
 const CACHE_PLANTS: usize = 1024;
 
-/// The rules' suggestions per plant, under the plant's register stamp and the as-of date; and
-/// whether this process has checked the layout of the stored entry facts.
+/// The rules' suggestions per plant, under the plant's register stamp and the as-of date.
 #[derive(Default)]
 pub(crate) struct SuggestionCache {
     plants: Mutex<HashMap<String, Cached>>,
-    layout_checked: AtomicBool,
 }
 
 struct Cached {
@@ -118,8 +115,6 @@ impl App {
     /// last review of each register and every activity record up to then (three queries).
     async fn register_facts(&self, site_id: &str, as_of: NaiveDate) -> Result<Facts, AppError> {
         let store = &self.store;
-        let registers = crate::registers::registers()?;
-        self.ensure_facts_layout(registers).await?;
         let stored = store.register_facts(site_id).await?;
         let reviews = store.register_reviews(site_id, None).await?;
         let records = store
@@ -148,25 +143,22 @@ impl App {
 
     /// Derives every entry's stored facts again when they were written under another layout
     /// than this kojo's (an upgrade changed what the rules read; entries from before migration
-    /// 16 have none): once per database and layout, checked when the app opens.
+    /// 16 have none): run by `App::with_store` after the migrations, so every use of the facts
+    /// reads them under this kojo's layout.
     pub(crate) async fn ensure_facts_layout(&self, registers: &Registers) -> Result<(), AppError> {
-        if self.suggestions.layout_checked.load(Ordering::Acquire) {
+        let layout = facts::layout(registers);
+        if self.store.register_facts_layout().await?.as_deref() == Some(layout.as_str()) {
             return Ok(());
         }
-        let layout = facts::layout(registers);
-        if self.store.register_facts_layout().await?.as_deref() != Some(layout.as_str()) {
-            let derive = |kind: &str, data: &EntryData| match registers.kind(kind) {
-                Some(k) => EntryFacts::of(k, &data.0).into_string(),
-                None => String::new(),
-            };
-            let n = self.store.rederive_register_facts(&layout, derive).await?;
-            if n > 0 {
-                tracing::info!(entries = n, layout, "register facts derived again");
-            }
+        let derive = |kind: &str, data: &EntryData| {
+            registers
+                .kind(kind)
+                .map_or_else(String::new, |k| crate::registers::facts(k, data))
+        };
+        let n = self.store.rederive_register_facts(&layout, derive).await?;
+        if n > 0 {
+            tracing::info!(entries = n, layout, "register facts derived again");
         }
-        self.suggestions
-            .layout_checked
-            .store(true, Ordering::Release);
         Ok(())
     }
 

@@ -389,6 +389,10 @@ mod users;
 /// The most characters the access log keeps of one field.
 pub const AUDIT_FIELD_MAX: usize = 256;
 
+/// Sets an instance setting (`$1` key, `$2` value), on a pool or inside a transaction.
+pub(crate) const SET_SETTING: &str =
+    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2";
+
 /// `s` cut to [`AUDIT_FIELD_MAX`] characters, a cut marked with `…`.
 pub(crate) fn cap(s: &str) -> String {
     match s.char_indices().nth(AUDIT_FIELD_MAX) {

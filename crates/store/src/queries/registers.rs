@@ -463,12 +463,12 @@ impl Store {
                     .await?;
                     let Some(last) = rows.last() else { break };
                     after = last.3;
-                    for (id, kind, data, _) in &rows {
-                        let data = EntryData::try_from(data.clone()).map_err(|e| {
+                    for (id, kind, data, _) in rows {
+                        let data = EntryData::try_from(data).map_err(|e| {
                             StoreError::Corrupt(format!("register entry {id}: {e}"))
                         })?;
                         sqlx::query("UPDATE register_entries SET facts = $1 WHERE id = $2")
-                            .bind(derive(kind, &data))
+                            .bind(derive(&kind, &data))
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
@@ -483,14 +483,11 @@ impl Store {
                     .bind(i64::MAX)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
-                     ON CONFLICT (key) DO UPDATE SET value = $2",
-                )
-                .bind(FACTS_LAYOUT)
-                .bind(layout)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(SET_SETTING)
+                    .bind(FACTS_LAYOUT)
+                    .bind(layout)
+                    .execute(&mut *tx)
+                    .await?;
                 Ok::<_, StoreError>(rewritten)
             }
             .await

@@ -15,8 +15,7 @@ impl Store {
 
     /// Sets an instance setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        let sql = "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2";
-        on!(self, |pool| sqlx::query(sql)
+        on!(self, |pool| sqlx::query(SET_SETTING)
             .bind(key)
             .bind(value)
             .execute(pool)

@@ -56,18 +56,19 @@ fn pdf_text(dir: &std::path::Path, bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Company B with plant B1 (answered), a viewer granted company B.
+/// Company B with plant BEEPLANT1 (answered), a viewer granted company B. The code is long enough
+/// that no random token on a page and no cell reference holds it (`B1` once turned up in one).
 async fn company_b(w: &World) {
     let cli = Actor::cli();
     let admin = w.app.admin(&cli).unwrap();
     admin.add_company("B", "Bee Industries").await.unwrap();
     admin
-        .add_company_site("B", "B1", "Bee plant one")
+        .add_company_site("B", "BEEPLANT1", "Bee plant one")
         .await
         .unwrap();
     let a = admin
         .new_assessment(
-            "B1",
+            "BEEPLANT1",
             None,
             kojo_domain::FiscalYear::new(2026).unwrap(),
             None,
@@ -90,7 +91,7 @@ async fn company_b(w: &World) {
 }
 
 const FOREIGN: [&str; 2] = ["FOREIGN", "Foreign plant"];
-const OTHER_COMPANY: [&str; 3] = ["B1", "Bee plant one", "Bee Industries"];
+const OTHER_COMPANY: [&str; 3] = ["BEEPLANT1", "Bee plant one", "Bee Industries"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn portfolio_shows_nothing_of_another_company() {
@@ -128,11 +129,11 @@ async fn portfolio_shows_nothing_of_another_company() {
     let (s, _) = get(&w, &v.cookie, "/portfolio.pdf?company=B").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
-    // bview is granted company B: B1 only, and B's numbers are the administrator's for B.
+    // bview is granted company B: BEEPLANT1 only, and B's numbers are the administrator's for B.
     let b = login(&w.app, "bview").await;
     let (_, html) = get(&w, &b.cookie, "/portfolio").await;
     let html = String::from_utf8(html).unwrap();
-    assert!(html.contains("data-site=\"B1\""));
+    assert!(html.contains("data-site=\"BEEPLANT1\""));
     let (_, xlsx) = get(&w, &b.cookie, "/portfolio.xlsx").await;
     let xlsx = xlsx_text(&xlsx);
     let (_, pdf) = get(&w, &b.cookie, "/portfolio.pdf").await;
@@ -159,7 +160,7 @@ async fn portfolio_shows_nothing_of_another_company() {
     // The administrator sees every company.
     let (_, all) = get(&w, &admin.cookie, "/portfolio").await;
     let all = String::from_utf8(all).unwrap();
-    for code in ["OWN", "FOREIGN", "B1"] {
+    for code in ["OWN", "FOREIGN", "BEEPLANT1"] {
         assert!(all.contains(&format!("data-site=\"{code}\"")), "{code}");
     }
 }

@@ -75,6 +75,14 @@ impl Reader<'_> {
         Ok(self.app.store.actions(&a.id).await?)
     }
 
+    /// The actions of an assessment already loaded (no second visibility check).
+    pub async fn actions_of(
+        &self,
+        view: &crate::AssessmentView,
+    ) -> Result<Vec<ActionRow>, AppError> {
+        Ok(self.app.store.actions(view.seen_id()).await?)
+    }
+
     /// The actions of the current assessment of every visible scope (of one plant, if given),
     /// only overdue ones if asked.
     pub async fn action_list(

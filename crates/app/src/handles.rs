@@ -105,9 +105,31 @@ pub struct AssessmentView {
     pub summary: Summary,
     /// The catalog version the assessment was made with.
     pub catalog: &'static kojo_catalog::Catalog,
+    /// Which assessment the actor was found to see: reads of what belongs to it (comments,
+    /// sign-offs, actions, its review queue) take the view and use this, not the public
+    /// fields, which a caller could change. Private, so only `app` makes a view.
+    #[serde(skip)]
+    seen: Seen,
+}
+
+/// The id of an assessment that passed the visibility check of the handle that loaded it.
+#[derive(Debug, Clone)]
+struct Seen {
+    id: String,
+    site_id: String,
 }
 
 impl AssessmentView {
+    /// The id of the assessment the loading handle found visible.
+    pub(crate) fn seen_id(&self) -> &str {
+        &self.seen.id
+    }
+
+    /// Its plant's id.
+    pub(crate) fn seen_site_id(&self) -> &str {
+        &self.seen.site_id
+    }
+
     /// The version a writer must hold to change `item` (0 = never answered).
     pub fn version(&self, item: u16) -> i64 {
         self.answers.get(&item).map(|a| a.version).unwrap_or(0)
@@ -179,13 +201,22 @@ impl<'a> Reader<'a> {
     }
 
     async fn visible(&self, site: Site) -> Result<Site, AppError> {
+        if self.may_see_site(&site.id).await? {
+            Ok(site)
+        } else {
+            Err(not_found("site", &site.code))
+        }
+    }
+
+    /// Whether the actor may see the plant with this id (no query for those who see all).
+    async fn may_see_site(&self, site_id: &str) -> Result<bool, AppError> {
         if self.actor.sees_all() {
-            return Ok(site);
+            return Ok(true);
         }
-        match &self.actor.user_id {
-            Some(uid) if self.app.store.is_granted(uid, &site.id).await? => Ok(site),
-            _ => Err(not_found("site", &site.code)),
-        }
+        Ok(match &self.actor.user_id {
+            Some(uid) => self.app.store.is_granted(uid, site_id).await?,
+            None => false,
+        })
     }
 
     /// Plants the actor may see.
@@ -299,15 +330,10 @@ impl<'a> Reader<'a> {
             }
             None => return Err(not_found("assessment", &id)),
         };
-        let site = self
-            .app
-            .store
-            .site(&a.site_id)
-            .await?
-            .ok_or_else(|| not_found("assessment", &id))?;
-        self.visible(site)
-            .await
-            .map_err(|_| not_found("assessment", &id))?;
+        // The row joins its plant, so the plant exists: only the grant is left to check.
+        if !self.may_see_site(&a.site_id).await? {
+            return Err(not_found("assessment", &id));
+        }
         Ok(a)
     }
 
@@ -349,6 +375,10 @@ impl<'a> Reader<'a> {
             );
         }
         Ok(AssessmentView {
+            seen: Seen {
+                id: assessment.id.clone(),
+                site_id: assessment.site_id.clone(),
+            },
             assessment,
             answers,
             summary,
@@ -371,6 +401,11 @@ impl<'a> Reader<'a> {
     pub async fn comments(&self, id: &str) -> Result<Vec<Comment>, AppError> {
         let a = self.find(id).await?;
         Ok(self.app.store.comments(&a.id).await?)
+    }
+
+    /// Review comments of an assessment already loaded (no second visibility check).
+    pub async fn comments_of(&self, view: &AssessmentView) -> Result<Vec<Comment>, AppError> {
+        Ok(self.app.store.comments(&view.seen.id).await?)
     }
 
     /// Parses an item number of any available catalog version; the use case that takes it

@@ -188,13 +188,50 @@ impl Reader<'_> {
         let f = self
             .queue_filter(q.site.as_deref(), q.assessment.as_deref())
             .await?;
+        self.queue(&f, None, q).await
+    }
+
+    /// The review queue of an assessment already loaded (`q.site` and `q.assessment` are
+    /// ignored): no second visibility check, and only its plant's register stamp is read.
+    pub async fn review_queue_of(
+        &self,
+        view: &crate::AssessmentView,
+        q: &QueueQuery,
+    ) -> Result<Vec<QueueItem>, AppError> {
+        let f = QueueFilter {
+            site_id: None,
+            assessment_id: Some(view.seen_id().to_string()),
+            visible_to: self.visible_to(),
+            today: ymd(today()),
+        };
+        self.queue(&f, Some(view.seen_site_id()), q).await
+    }
+
+    /// The queue under a resolved filter; `plant`: the one plant every row belongs to, if
+    /// known (its register stamp alone is read).
+    async fn queue(
+        &self,
+        f: &QueueFilter,
+        plant: Option<&str>,
+        q: &QueueQuery,
+    ) -> Result<Vec<QueueItem>, AppError> {
         let rule_items = crate::suggestions::rule_items()?;
-        let rows = self.app.store.review_queue(None, &f, rule_items).await?;
+        let rows = self.app.store.review_queue(None, f, rule_items).await?;
         let today = today();
         // The rules' suggestions of every plant in the queue that keeps register data.
         let mut suggested: HashMap<&str, Arc<[Suggestion]>> = HashMap::new();
         if rows.iter().any(|r| rule_items.contains(&r.item)) {
-            let stamps = self.app.store.register_stamps().await?;
+            let stamps: HashMap<String, String> = match plant {
+                Some(site_id) => self
+                    .app
+                    .store
+                    .register_stamp(site_id)
+                    .await?
+                    .map(|stamp| (site_id.to_string(), stamp))
+                    .into_iter()
+                    .collect(),
+                None => self.app.store.register_stamps().await?,
+            };
             for r in &rows {
                 if let Some(stamp) = stamps.get(&r.site_id)
                     && !suggested.contains_key(r.site_id.as_str())

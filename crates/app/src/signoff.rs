@@ -37,6 +37,14 @@ impl Reader<'_> {
         Ok(self.app.store.signoffs(&a.id).await?)
     }
 
+    /// The sign-off steps of an assessment already loaded (no second visibility check).
+    pub async fn signoffs_of(
+        &self,
+        view: &crate::AssessmentView,
+    ) -> Result<Vec<SignOffRow>, AppError> {
+        Ok(self.app.store.signoffs(view.seen_id()).await?)
+    }
+
     /// The sign-off steps of every assessment of a visible plant, in order.
     pub async fn site_signoffs(
         &self,

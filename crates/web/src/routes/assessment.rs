@@ -101,7 +101,7 @@ pub(crate) async fn assessment_page(
 ) -> Result<Response, WebError> {
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(id).await?;
-    let comments = reader.comments(&view.assessment.id).await?;
+    let comments = reader.comments_of(&view).await?;
     let lang = au.lang();
     let a = head(&view, lang, au.actor().role.may_edit());
     let (prev, prev_label) = previous_marks(st, au, &view.assessment).await?;
@@ -245,7 +245,7 @@ pub(crate) async fn assessment_page(
     } else {
         vec![]
     };
-    let site_code = reader.site_by_id(&view.assessment.site_id).await?.code;
+    let site_code = view.assessment.site_code.clone();
     Ok(render(&AssessmentPage {
         suggestions: crate::views_registers::suggestion_vms(&suggestions, &site_code, lang),
         site_code,

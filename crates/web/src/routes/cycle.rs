@@ -44,7 +44,7 @@ pub(crate) async fn cycle_head(
 ) -> Result<CycleHead, WebError> {
     let lang = au.lang();
     let a = &view.assessment;
-    let rows = st.app.reader(au.actor()).signoffs(&a.id).await?;
+    let rows = st.app.reader(au.actor()).signoffs_of(view).await?;
     let signs = to_signoffs(&rows);
     let names = box_names(&signs);
     let boxes = STEPS

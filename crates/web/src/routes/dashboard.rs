@@ -21,7 +21,7 @@ pub async fn dashboard(
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(&id).await?;
     let lang = au.lang();
-    let site_code = reader.site_by_id(&view.assessment.site_id).await?.code;
+    let site_code = view.assessment.site_code.clone();
     let suggestions = reader.suggestions_for(&view, kojo_app::today()).await?;
     let mut mismatches = crate::views_registers::suggestion_vms(&suggestions, &site_code, lang);
     mismatches.retain(|s| s.mismatch);

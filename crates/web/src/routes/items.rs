@@ -35,7 +35,7 @@ async fn fragment(
 ) -> Result<Response, WebError> {
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(id).await?;
-    let comments = reader.comments(&view.assessment.id).await?;
+    let comments = reader.comments_of(&view).await?;
     let a = head(&view, au.lang(), au.actor().role.may_edit());
     let (prev, _) = previous_marks(st, au, &view.assessment).await?;
     let origin = reader.catalog_origin(&view).await?;

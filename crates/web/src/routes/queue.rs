@@ -59,16 +59,10 @@ pub(crate) async fn assessment_panel(
     view: &kojo_app::AssessmentView,
 ) -> Result<CyclePanelVm, WebError> {
     let reader = st.app.reader(au.actor());
-    let id = &view.assessment.id;
-    let queue = reader
-        .review_queue(&QueueQuery {
-            assessment: Some(id.clone()),
-            ..QueueQuery::default()
-        })
-        .await?;
+    let queue = reader.review_queue_of(view, &QueueQuery::default()).await?;
     let today = kojo_app::today();
     let (mut open, mut overdue) = (0, 0);
-    for a in reader.actions(id).await? {
+    for a in reader.actions_of(view).await? {
         if a.status.is_open() {
             open += 1;
             let due = a.due.as_deref().and_then(kojo_domain::parse_date);

@@ -672,3 +672,80 @@ async fn the_rules_facts_follow_the_entries_in_effect_and_are_derived_again(s: &
     let facts = facts_of(s, &site.id).await;
     assert!(facts[0].1.contains(&"<firewall-rules FW-1199>".to_string()));
 }
+
+/// Migration 17 gathers the facts that a database at version 16 already holds into one set per
+/// plant and kind (App::open derives nothing when the layout is unchanged, so this is the only
+/// way they get there).
+async fn migration_17_gathers_the_existing_facts(url: &str) {
+    let v16 = sqlx::migrate::Migrator::with_migrations(
+        kojo_store::MIGRATOR
+            .iter()
+            .filter(|m| m.version <= 16)
+            .cloned()
+            .collect(),
+    );
+    let rows = [
+        "INSERT INTO organisations (id, code, name, created_at) VALUES ('o1', 'DEFAULT', '社', '2026-12-01T00:00:00.000Z')",
+        "INSERT INTO sites (id, org_id, code, name, created_at) VALUES ('s1', 'o1', 'P1', '第一工場', '2026-12-01T00:00:00.000Z')",
+        "INSERT INTO sites (id, org_id, code, name, created_at) VALUES ('s2', 'o1', 'P2', '第二工場', '2026-12-01T00:00:00.000Z')",
+        "INSERT INTO register_facts (seq, site_id, kind, facts) VALUES (1, 's1', 'assets', '<A1>')",
+        "INSERT INTO register_facts (seq, site_id, kind, facts) VALUES (2, 's1', 'assets', '<A2>')",
+        "INSERT INTO register_facts (seq, site_id, kind, facts) VALUES (3, 's1', 'firewall-rules', '<F1>')",
+        "INSERT INTO register_facts (seq, site_id, kind, facts) VALUES (4, 's2', 'assets', '<B1>')",
+    ];
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
+            .await
+            .unwrap();
+        v16.run(&pool).await.unwrap();
+        for s in rows {
+            sqlx::query(sqlx::AssertSqlSafe(s))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        v16.run(&pool).await.unwrap();
+        for s in rows {
+            sqlx::query(sqlx::AssertSqlSafe(s))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+    }
+    let s = Store::open(url).await.unwrap();
+    let sorted = |v: Vec<(String, String)>| -> Vec<(String, String)> {
+        v.into_iter()
+            .map(|(kind, joined)| {
+                let mut each: Vec<&str> = joined.split_inclusive('>').collect();
+                each.sort();
+                (kind, each.concat())
+            })
+            .collect()
+    };
+    assert_eq!(
+        sorted(s.register_facts("s1").await.unwrap()),
+        [
+            ("assets".to_string(), "<A1><A2>".to_string()),
+            ("firewall-rules".to_string(), "<F1>".to_string())
+        ]
+    );
+    assert_eq!(
+        s.register_facts("s2").await.unwrap(),
+        [("assets".to_string(), "<B1>".to_string())]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_17_gathers_the_existing_facts_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    migration_17_gathers_the_existing_facts(&common::sqlite_url(&dir, "v16.sqlite3")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_17_gathers_the_existing_facts_on_postgres() {
+    migration_17_gathers_the_existing_facts(&common::postgres_url().await).await;
+}

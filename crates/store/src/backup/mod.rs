@@ -75,6 +75,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("api_tokens", "id"),
     ("register_entries", "id"),
     ("register_facts", "seq"),
+    ("register_fact_sets", "site_id, kind"),
     ("register_history", "entry_id, version"),
     ("register_reviews", "id"),
     ("activity_records", "id"),

@@ -27,6 +27,10 @@ mod site_cmd;
 mod token_cmd;
 
 use anyhow::Result;
+
+/// mimalloc instead of the system allocator: see the dependency's note in Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 use kojo_i18n::Lang;
 use output::Failure;

@@ -693,28 +693,28 @@ async fn migration_17_gathers_the_existing_facts(url: &str) {
         "INSERT INTO register_facts (seq, site_id, kind, facts) VALUES (3, 's1', 'firewall-rules', '<F1>')",
         "INSERT INTO register_facts (seq, site_id, kind, facts) VALUES (4, 's2', 'assets', '<B1>')",
     ];
+    // Migrates a pool of either engine to version 16 and writes the rows.
+    macro_rules! at_v16 {
+        ($pool:expr) => {{
+            let pool = $pool;
+            v16.run(&pool).await.unwrap();
+            for s in rows {
+                sqlx::query(sqlx::AssertSqlSafe(s))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+        }};
+    }
     if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
-            .await
-            .unwrap();
-        v16.run(&pool).await.unwrap();
-        for s in rows {
-            sqlx::query(sqlx::AssertSqlSafe(s))
-                .execute(&pool)
+        at_v16!(
+            sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
                 .await
-                .unwrap();
-        }
-        pool.close().await;
+                .unwrap()
+        );
     } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        v16.run(&pool).await.unwrap();
-        for s in rows {
-            sqlx::query(sqlx::AssertSqlSafe(s))
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        pool.close().await;
+        at_v16!(sqlx::PgPool::connect(url).await.unwrap());
     }
     let s = Store::open(url).await.unwrap();
     let sorted = |v: Vec<(String, String)>| -> Vec<(String, String)> {

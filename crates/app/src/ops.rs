@@ -86,7 +86,7 @@ impl App {
                 Kind::Postgres => {}
             }
         }
-        store.migrate().await.map_err(store_error)?;
+        store.migrate_from(state).await.map_err(store_error)?;
         App::with_store(store).await
     }
 }

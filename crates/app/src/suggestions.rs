@@ -110,11 +110,33 @@ fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// A newly computed result still to be stored for other processes (`register_suggestions`).
+#[must_use = "the result must be stored, or other processes compute it again"]
+struct StoreResult {
+    site_id: String,
+    stamp: String,
+    day: String,
+    suggestions: Arc<[Suggestion]>,
+}
+
+impl StoreResult {
+    async fn write(self, store: &kojo_store::Store) -> Result<(), AppError> {
+        // Serialising plain structs cannot fail.
+        let json = serde_json::to_string(&*self.suggestions).unwrap_or_default();
+        store
+            .put_register_suggestions(&self.site_id, &self.stamp, &self.day, &json)
+            .await?;
+        Ok(())
+    }
+}
+
 impl App {
     /// What the rules read about a plant as of a date: the facts of its entries in effect, the
     /// last review of each register and every activity record up to then (three queries).
     async fn register_facts(&self, site_id: &str, as_of: NaiveDate) -> Result<Facts, AppError> {
         let store = &self.store;
+        // One after the other: run together they would need connections of their own, and a
+        // new PostgreSQL connection costs more than the two small reads.
         let stored = store.register_facts(site_id).await?;
         let reviews = store.register_reviews(site_id, None).await?;
         let records = store
@@ -170,12 +192,32 @@ impl App {
         stamp: Option<&str>,
         as_of: NaiveDate,
     ) -> Result<Arc<[Suggestion]>, AppError> {
+        let (suggestions, to_store) = self
+            .plant_suggestions_unstored(site_id, stamp, as_of)
+            .await?;
+        if let Some(w) = to_store {
+            w.write(&self.store).await?;
+        }
+        Ok(suggestions)
+    }
+
+    /// [`App::plant_suggestions`], leaving a newly computed result's write to the caller, who
+    /// may overlap it with work of its own but must finish it ([`StoreResult::write`]).
+    async fn plant_suggestions_unstored(
+        &self,
+        site_id: &str,
+        stamp: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Result<(Arc<[Suggestion]>, Option<StoreResult>), AppError> {
         let registers = crate::registers::registers()?;
         let Some(stamp) = stamp else {
-            return Ok(rules::suggest(registers, &Facts::default(), as_of).into());
+            return Ok((
+                rules::suggest(registers, &Facts::default(), as_of).into(),
+                None,
+            ));
         };
         if let Some(hit) = self.suggestions.get(site_id, stamp, as_of) {
-            return Ok(hit);
+            return Ok((hit, None));
         }
         // Stored by this or another process under the same stamp and date.
         let day = crate::cycle::ymd(as_of);
@@ -187,7 +229,7 @@ impl App {
         {
             let stored: Arc<[Suggestion]> = stored.into();
             self.suggestions.put(site_id, stamp, as_of, stored.clone());
-            return Ok(stored);
+            return Ok((stored, None));
         }
         // The stamp was read before the facts: a change in between leaves a newer result under
         // an older stamp, which the next view replaces; never an older result under a newer one.
@@ -195,12 +237,13 @@ impl App {
         let computed: Arc<[Suggestion]> = rules::suggest(registers, &facts, as_of).into();
         self.suggestions
             .put(site_id, stamp, as_of, computed.clone());
-        // Serialising plain structs cannot fail.
-        let json = serde_json::to_string(&*computed).unwrap_or_default();
-        self.store
-            .put_register_suggestions(site_id, stamp, &day, &json)
-            .await?;
-        Ok(computed)
+        let write = StoreResult {
+            site_id: site_id.to_string(),
+            stamp: stamp.to_string(),
+            day,
+            suggestions: computed.clone(),
+        };
+        Ok((computed, Some(write)))
     }
 
     /// What the registers of a plant say as of a date, for a sign-off step: `None` when the
@@ -239,14 +282,41 @@ impl Reader<'_> {
         view: &crate::AssessmentView,
         as_of: NaiveDate,
     ) -> Result<Vec<ItemSuggestion>, AppError> {
+        self.suggestions_then(view, as_of, |items| items).await
+    }
+
+    /// Hands the suggestions of [`Reader::suggestions`] to `use_them` and returns what it
+    /// returns. When they had to be computed, storing them for other processes (1.3 MB of JSON
+    /// for 50,000 assets) runs on another task meanwhile: `kojo suggest` writes its output while
+    /// the database stores the result. Returns once both are done.
+    pub async fn suggestions_with<R>(
+        &self,
+        assessment_id: &str,
+        as_of: NaiveDate,
+        use_them: impl FnOnce(Vec<ItemSuggestion>) -> R,
+    ) -> Result<R, AppError> {
+        let view = self.assessment(assessment_id).await?;
+        self.suggestions_then(&view, as_of, use_them).await
+    }
+
+    async fn suggestions_then<R>(
+        &self,
+        view: &crate::AssessmentView,
+        as_of: NaiveDate,
+        use_them: impl FnOnce(Vec<ItemSuggestion>) -> R,
+    ) -> Result<R, AppError> {
         let site_id = &view.assessment.site_id;
         let stamp = self.app.store.register_stamp(site_id).await?;
-        let suggestions = self
+        let (suggestions, to_store) = self
             .app
-            .plant_suggestions(site_id, stamp.as_deref(), as_of)
+            .plant_suggestions_unstored(site_id, stamp.as_deref(), as_of)
             .await?;
+        let writing = to_store.map(|w| {
+            let store = self.app.store.clone();
+            tokio::spawn(async move { w.write(&store).await })
+        });
         let answered = |n: u16| view.answer(n).map(|a| a.mark());
-        Ok(suggestions
+        let items: Vec<ItemSuggestion> = suggestions
             .iter()
             .map(|s| {
                 let answered = answered(s.item);
@@ -259,6 +329,12 @@ impl Reader<'_> {
                     basis: s.basis.clone(),
                 }
             })
-            .collect())
+            .collect();
+        let out = use_them(items);
+        if let Some(w) = writing {
+            w.await
+                .map_err(|e| AppError::Internal(format!("storing the suggestions: {e}")))??;
+        }
+        Ok(out)
     }
 }

@@ -6,7 +6,7 @@ use crate::output::{Failure, outln, pad, print_json};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use kojo_app::Actor;
-use kojo_app::registers::registers;
+use kojo_app::registers::{ItemSuggestion, registers};
 use kojo_i18n::{Lang, t, tr};
 use serde_json::json;
 
@@ -182,58 +182,69 @@ pub async fn suggest(args: SuggestArgs, db: Option<&str>, lang: Lang) -> Result<
     let actor = Actor::cli();
     let reader = app.reader(&actor);
     let as_of = args.as_of.unwrap_or_else(kojo_app::today);
-    let items = reader
-        .suggestions(&args.id, as_of)
+    // Printed while a newly computed result is being stored for the next run.
+    reader
+        .suggestions_with(&args.id, as_of, |items| {
+            if args.json {
+                print_suggestions_json(as_of, &items)
+            } else {
+                print_suggestions(lang, &items)
+            }
+        })
         .await
-        .map_err(app_failure)?;
-    if args.json {
-        // Written straight from borrowed rows: a 50,000-entry ledger can have tens of thousands
-        // of findings, which a `serde_json::Value` tree would copy first.
-        #[derive(serde::Serialize)]
-        struct FindingJson<'a> {
-            register: &'a str,
-            entry: Option<&'a str>,
-            problem: &'static str,
-            detail: &'a str,
-        }
-        #[derive(serde::Serialize)]
-        struct ItemJson<'a> {
-            item: u16,
-            suggested: Option<&'static str>,
-            answered: Option<&'static str>,
-            mismatch: bool,
-            findings: Vec<FindingJson<'a>>,
-        }
-        #[derive(serde::Serialize)]
-        struct SuggestJson<'a> {
-            as_of: String,
-            items: Vec<ItemJson<'a>>,
-        }
-        let out = SuggestJson {
-            as_of: as_of.to_string(),
-            items: items
-                .iter()
-                .map(|s| ItemJson {
-                    item: s.item,
-                    suggested: s.suggested.map(|m| m.symbol()),
-                    answered: s.answered.map(|m| m.symbol()),
-                    mismatch: s.mismatch,
-                    findings: s
-                        .findings
-                        .iter()
-                        .map(|f| FindingJson {
-                            register: &f.register,
-                            entry: f.entry.as_deref(),
-                            problem: f.problem.key(),
-                            detail: &f.detail,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        };
-        return print_json(&out);
+        .map_err(app_failure)?
+}
+
+fn print_suggestions_json(as_of: NaiveDate, items: &[ItemSuggestion]) -> Result<(), Failure> {
+    // Written straight from borrowed rows: a 50,000-entry ledger can have tens of thousands
+    // of findings, which a `serde_json::Value` tree would copy first.
+    #[derive(serde::Serialize)]
+    struct FindingJson<'a> {
+        register: &'a str,
+        entry: Option<&'a str>,
+        problem: &'static str,
+        detail: &'a str,
     }
-    for s in &items {
+    #[derive(serde::Serialize)]
+    struct ItemJson<'a> {
+        item: u16,
+        suggested: Option<&'static str>,
+        answered: Option<&'static str>,
+        mismatch: bool,
+        findings: Vec<FindingJson<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct SuggestJson<'a> {
+        as_of: String,
+        items: Vec<ItemJson<'a>>,
+    }
+    let out = SuggestJson {
+        as_of: as_of.to_string(),
+        items: items
+            .iter()
+            .map(|s| ItemJson {
+                item: s.item,
+                suggested: s.suggested.map(|m| m.symbol()),
+                answered: s.answered.map(|m| m.symbol()),
+                mismatch: s.mismatch,
+                findings: s
+                    .findings
+                    .iter()
+                    .map(|f| FindingJson {
+                        register: &f.register,
+                        entry: f.entry.as_deref(),
+                        problem: f.problem.key(),
+                        detail: &f.detail,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    print_json(&out)
+}
+
+fn print_suggestions(lang: Lang, items: &[ItemSuggestion]) -> Result<(), Failure> {
+    for s in items {
         let Some(m) = s.suggested else { continue };
         let flag = if s.mismatch {
             t(lang, "register.cli.mismatch")

@@ -359,6 +359,11 @@ impl Store {
     /// the same transaction. Then fills missing mark summaries.
     pub async fn migrate(&self) -> Result<()> {
         let state = self.schema_state().await?;
+        self.migrate_from(state).await
+    }
+
+    /// [`Store::migrate`] from the state the caller just read ([`Store::schema_state`]).
+    pub async fn migrate_from(&self, state: SchemaState) -> Result<()> {
         if state.database > state.latest {
             return Err(StoreError::SchemaNewer {
                 database: state.database,

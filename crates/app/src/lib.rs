@@ -19,6 +19,7 @@ mod exchange;
 mod handles;
 mod inherit;
 mod names;
+mod view;
 pub use names::{check_code, check_name};
 pub mod jobs;
 pub mod ops;
@@ -56,6 +57,7 @@ pub use kojo_domain::portfolio::{
 };
 pub use kojo_exchange::keys::{GeneratedKey, MIN_PASSPHRASE_CHARS, PublicKey};
 pub use kojo_exchange::package::MAX_PACKAGE_BYTES;
+pub use view::{AssessmentItem, AssessmentView};
 
 /// Parses a `.pub` file's text (minisign format).
 pub fn parse_public_key(text: &str) -> Result<PublicKey, AppError> {

@@ -137,7 +137,13 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Backend {
-    Sqlite(SqlitePool),
+    /// `pool` for reads and single statements; `writer`, one connection, for the write
+    /// transactions ([`write_tx!`]), which run one at a time: its page cache stays warm, where a
+    /// pooled connection would start each transaction by re-reading the pages another wrote.
+    Sqlite {
+        pool: SqlitePool,
+        writer: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -145,7 +151,7 @@ pub(crate) enum Backend {
 macro_rules! on {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.backend {
-            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Sqlite { pool: $pool, .. } => $body,
             $crate::Backend::Postgres($pool) => $body,
         }
     };
@@ -203,14 +209,14 @@ pub(crate) fn at_most_one(n: u64, what: &'static str) -> Result<bool> {
 }
 
 /// Runs `$body` inside one write transaction (`$tx`), committing on `Ok` and rolling back on
-/// `Err`. On SQLite the transaction is `BEGIN IMMEDIATE` and writers in this process queue on a
-/// mutex, so writes never fail with `SQLITE_BUSY` half-way.
+/// `Err`. On SQLite the transaction is `BEGIN IMMEDIATE` on the one writer connection, and
+/// writers in this process queue on a mutex, so writes never fail with `SQLITE_BUSY` half-way.
 macro_rules! write_tx {
     ($store:expr, |$tx:ident| $body:expr) => {
         match &$store.backend {
-            $crate::Backend::Sqlite(pool) => {
+            $crate::Backend::Sqlite { writer, .. } => {
                 let _guard = $store.write_lock.lock().await;
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let mut $tx = writer.begin_with("BEGIN IMMEDIATE").await?;
                 let result = $body;
                 match result {
                     Ok(v) => {
@@ -312,11 +318,20 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
+            // No ping before handing out a connection: it is in-process, so it cannot have
+            // been dropped by a server or the network, and the ping is a round trip to the
+            // connection's worker thread for every query (sqlx pings again on release anyway).
+            // The writer connects on the first write, so read-only commands never open it.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .connect_lazy_with(opts.clone());
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
-            Backend::Sqlite(pool)
+            Backend::Sqlite { pool, writer }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -375,9 +390,9 @@ impl Store {
                 sqlx::migrate::Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
             migrator.set_locking(false);
             match &self.backend {
-                Backend::Sqlite(pool) => {
+                Backend::Sqlite { writer, .. } => {
                     let _guard = self.write_lock.lock().await;
-                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                    let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
                     migrator.run_direct(None, &mut *tx, false).await?;
                     if state.database < CHAIN_VERSION {
                         queries::seal_chain!(tx);
@@ -405,7 +420,7 @@ impl Store {
     /// The engine.
     pub fn kind(&self) -> Kind {
         match self.backend {
-            Backend::Sqlite(_) => Kind::Sqlite,
+            Backend::Sqlite { .. } => Kind::Sqlite,
             Backend::Postgres(_) => Kind::Postgres,
         }
     }
@@ -415,9 +430,15 @@ impl Store {
         &self.description
     }
 
-    /// Closes the pool (waits for connections to finish).
+    /// Closes the pools (waits for connections to finish).
     pub async fn close(&self) {
-        on!(self, |pool| pool.close().await)
+        match &self.backend {
+            Backend::Sqlite { pool, writer } => {
+                writer.close().await;
+                pool.close().await
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

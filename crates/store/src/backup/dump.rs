@@ -101,7 +101,7 @@ impl Store {
         let sql_pg = "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
                       AND table_type = 'BASE TABLE' ORDER BY table_name";
         let rows: Vec<(String,)> = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query_as(sql_sqlite).fetch_all(pool).await?,
+            Backend::Sqlite { pool, .. } => sqlx::query_as(sql_sqlite).fetch_all(pool).await?,
             Backend::Postgres(pool) => sqlx::query_as(sql_pg).fetch_all(pool).await?,
         };
         Ok(rows.into_iter().map(|r| r.0).collect())
@@ -110,7 +110,7 @@ impl Store {
     /// Writes the canonical JSON dump of the database (one consistent snapshot) to `w`.
     pub async fn canonical_dump(&self, w: &mut dyn Write) -> Result<(), BackupError> {
         match &self.backend {
-            Backend::Sqlite(pool) => {
+            Backend::Sqlite { pool, .. } => {
                 let mut tx = pool.begin().await?;
                 let specs = table_specs!(tx, SQLITE_COLUMNS);
                 dump_json!(tx, specs, w, false);

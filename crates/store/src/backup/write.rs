@@ -189,7 +189,7 @@ impl Store {
         let result = async {
             let mut out = Out::create(&partial).map_err(io)?;
             let header = match &self.backend {
-                Backend::Sqlite(pool) => {
+                Backend::Sqlite { pool, .. } => {
                     // VACUUM INTO copies one read transaction's view into a new file, without
                     // blocking writers (WAL); the dump then reads the copy.
                     let snapshot = dir.join(format!(".kojo-snapshot-{}.sqlite3", crate::new_id()));

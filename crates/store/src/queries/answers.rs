@@ -67,17 +67,13 @@ impl Store {
         write_tx!(self, |tx| {
             async {
                 // Lock the assessment first: on PostgreSQL this row lock also orders concurrent
-                // writers of the same assessment.
-                lock_draft!(tx, assessment_id, &at);
-                let mut seq = reserve_history_seq!(tx, assessment_id, writes.len());
-                let mut out = Vec::with_capacity(writes.len());
+                // writers of the same assessment. The same statement reserves the history keys
+                // and reads what the writes need of the row.
+                let (mut seq, inherits_from, marks) = lock_draft_reserving!(tx, assessment_id, &at, writes.len());
                 // On a line that inherits, an item the line does not answer itself shows the
                 // plant's answer: the "before" of an override, and what a conflict reports (with
                 // the line's own version, 0 when it never wrote the item).
-                let (inherits_from,): (Option<String>,) = sqlx::query_as("SELECT inherits_from FROM assessments WHERE id = $1")
-                    .bind(assessment_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let mut out = Vec::with_capacity(writes.len());
                 let own = concat!("SELECT ", answer_columns!(), ", inherit AS inherited FROM answers WHERE assessment_id = $1 AND item_no = $2");
                 for w in writes {
                     let mut current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
@@ -156,7 +152,18 @@ impl Store {
                     seq += 1;
                     out.push(stored);
                 }
-                refresh_marks!(tx, assessment_id);
+                // The summary changes only where an answer was written: patched, not recomputed
+                // from every row (the store tests check that both agree).
+                match patch_marks(marks, inherits_from.is_some(), writes.iter().map(|w| (w.item, w.answer.as_ref()))) {
+                    Some(marks) => {
+                        sqlx::query("UPDATE assessments SET marks = $1 WHERE id = $2")
+                            .bind(marks)
+                            .bind(assessment_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => refresh_marks!(tx, assessment_id),
+                }
                 Ok::<_, StoreError>(out)
             }
             .await

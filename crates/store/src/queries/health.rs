@@ -28,7 +28,7 @@ impl Store {
                 .await?;
                 Some(t)
             }
-            crate::Backend::Sqlite(_) => None,
+            crate::Backend::Sqlite { .. } => None,
         };
         Ok(ClockReading {
             server_now,
@@ -46,7 +46,7 @@ impl Store {
                         .await?;
                 Ok(Some(r.is_some_and(|r| r.0)))
             }
-            crate::Backend::Sqlite(_) => Ok(None),
+            crate::Backend::Sqlite { .. } => Ok(None),
         }
     }
 }

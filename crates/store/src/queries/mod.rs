@@ -123,7 +123,6 @@ macro_rules! next_seq {
         v
     }};
 }
-pub(crate) use next_seq;
 
 /// Appends one record to the access log, chained to the record before it (see
 /// [`crate::chain`]); returns its order key. Every text field is cut to [`AUDIT_FIELD_MAX`]
@@ -131,15 +130,17 @@ pub(crate) use next_seq;
 /// so concurrent writers append one after another and each sees the hash of the one before.
 macro_rules! append_audit {
     ($tx:expr, $at:expr, $actor:expr, $client:expr, $action:expr, $target:expr, $detail:expr, $ref_hash:expr) => {{
-        let seq = crate::queries::next_seq!($tx, "audit_log");
-        let last: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT hash FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT 1")
-                .bind(seq)
-                .fetch_optional(&mut *$tx)
-                .await?;
+        // The order key and the hash of the record before it, in one statement: the counter's
+        // row lock orders concurrent writers. A record without a hash reads as ''.
+        let (seq, last): (i64, Option<String>) = sqlx::query_as(
+            "UPDATE sequences SET value = value + 1 WHERE name = 'audit_log' RETURNING value, \
+             (SELECT COALESCE(hash, '') FROM audit_log WHERE seq < sequences.value ORDER BY seq DESC LIMIT 1)",
+        )
+        .fetch_one(&mut *$tx)
+        .await?;
         let prev = match last {
-            Some((Some(h),)) => h,
-            Some((None,)) => return Err(crate::StoreError::Corrupt("an access-log record without a hash".into()).into()),
+            Some(h) if !h.is_empty() => h,
+            Some(_) => return Err(crate::StoreError::Corrupt("an access-log record without a hash".into()).into()),
             None => {
                 let anchor: Option<(String,)> = sqlx::query_as(
                     "SELECT head_hash FROM audit_anchors WHERE kind = 'prune' ORDER BY seq DESC LIMIT 1",
@@ -244,18 +245,47 @@ macro_rules! lock_draft {
         .execute(&mut *$tx)
         .await?;
         if r.rows_affected() == 0 {
-            let exists: Option<(String,)> =
-                sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
-                    .bind($id)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-            return Err(match exists {
-                None => StoreError::NotFound {
-                    what: "assessment",
-                    key: $id.to_string(),
-                },
-                Some((status,)) => StoreError::NotDraft { status },
-            });
+            return Err(not_draft!($tx, $id));
+        }
+    }};
+}
+
+/// Inside a transaction, after a draft-only update of assessment `$id` changed nothing: the
+/// error to return, [`StoreError::NotFound`] or [`StoreError::NotDraft`].
+macro_rules! not_draft {
+    ($tx:expr, $id:expr) => {{
+        let exists: Option<(String,)> =
+            sqlx::query_as("SELECT status FROM assessments WHERE id = $1")
+                .bind($id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        match exists {
+            None => StoreError::NotFound {
+                what: "assessment",
+                key: $id.to_string(),
+            },
+            Some((status,)) => StoreError::NotDraft { status },
+        }
+    }};
+}
+
+/// [`lock_draft!`] and [`reserve_history_seq!`] in one statement, for the answer writes, which
+/// also need what the locked row says: evaluates to `(first history key, inherits_from, marks)`.
+macro_rules! lock_draft_reserving {
+    ($tx:expr, $id:expr, $at:expr, $n:expr) => {{
+        let n = i64::try_from($n).unwrap_or(i64::MAX);
+        let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "UPDATE assessments SET updated_at = $1, history_seq = history_seq + $2 \
+             WHERE id = $3 AND status = 'draft' RETURNING history_seq, inherits_from, marks",
+        )
+        .bind($at)
+        .bind(n)
+        .bind($id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        match row {
+            Some((last, inherits_from, marks)) => (last - n + 1, inherits_from, marks),
+            None => return Err(not_draft!($tx, $id)),
         }
     }};
 }
@@ -281,6 +311,27 @@ macro_rules! refresh_marks {
             .execute(&mut *$tx)
             .await?;
     }};
+}
+
+/// The mark summary `marks` (as stored; `None` if not yet computed) after the answers of `items`
+/// were written as the assessment's own: each item's character becomes its new mark's, and a
+/// summary shorter than the item grows with what items past its end mean. The same string
+/// [`marks_summary`] gives for the rows after the write. `None` when there is nothing to patch.
+pub(crate) fn patch_marks<'a>(
+    marks: Option<String>,
+    inherits: bool,
+    items: impl IntoIterator<Item = (u16, Option<&'a ItemAnswer>)>,
+) -> Option<String> {
+    use kojo_domain::portfolio::{INHERITED, UNANSWERED, mark_code};
+    let mut s = marks?.into_bytes();
+    for (item, answer) in items {
+        let i = usize::from(item).checked_sub(1)?;
+        if s.len() <= i {
+            s.resize(i + 1, if inherits { INHERITED } else { UNANSWERED });
+        }
+        s[i] = mark_code(answer.map(ItemAnswer::mark));
+    }
+    String::from_utf8(s).ok()
 }
 
 /// The mark summary of answer rows (item, mark key, follows the plant).
@@ -402,5 +453,72 @@ pub(crate) fn cap(s: &str) -> String {
             t.push('…');
             t
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{marks_summary, patch_marks};
+    use kojo_domain::{ItemAnswer, RawAnswer};
+    use proptest::prelude::*;
+
+    /// A valid answer of each mark the summary tells apart.
+    fn answers() -> Vec<ItemAnswer> {
+        let raw = |mark: &str, f: fn(&mut RawAnswer)| {
+            let mut r = RawAnswer {
+                mark: Some(mark.into()),
+                ..RawAnswer::default()
+            };
+            f(&mut r);
+            r.parse().expect("a valid answer")
+        };
+        vec![
+            raw("○", |_| {}),
+            raw("×", |_| {}),
+            raw("△", |r| r.status = Some("対応中".into())),
+            raw("－", |r| r.na_reason = Some("なし".into())),
+            raw("□", |r| {
+                r.reason = Some("予算待ち".into());
+                r.review_by = Some("2099-01-01".into());
+            }),
+        ]
+    }
+
+    proptest! {
+        /// Patching the stored summary with what a write changed gives the summary recomputed
+        /// from the rows after it, on a plant and on a line that inherits, whatever the rows
+        /// before (own, inherited, unanswered, shorter than the items written).
+        #[test]
+        fn a_patched_summary_equals_the_recomputed_one(
+            inherits: bool,
+            before in proptest::collection::vec((1i64..=63, proptest::option::of(0usize..5), any::<bool>()), 0..20),
+            writes in proptest::collection::vec((1u16..=63, proptest::option::of(0usize..5)), 1..5),
+        ) {
+            let answers = answers();
+            let key = |a: &Option<usize>| a.map(|i| answers[i].mark().key().to_string());
+            // One row per item: the last one written wins, as in the table.
+            let mut rows: std::collections::BTreeMap<i64, (Option<String>, bool)> = before
+                .iter()
+                .map(|(item, a, inherit)| (*item, (key(a), *inherit && inherits)))
+                .collect();
+            let flat = |rows: &std::collections::BTreeMap<i64, (Option<String>, bool)>| {
+                rows.iter().map(|(i, (m, h))| (*i, m.clone(), *h)).collect::<Vec<_>>()
+            };
+            let stored = marks_summary(&flat(&rows), inherits).unwrap();
+            for (item, a) in &writes {
+                rows.insert(i64::from(*item), (key(a), false));
+            }
+            let patched = patch_marks(
+                Some(stored),
+                inherits,
+                writes.iter().map(|(item, a)| (*item, a.map(|i| &answers[i]))),
+            );
+            prop_assert_eq!(patched, Some(marks_summary(&flat(&rows), inherits).unwrap()));
+        }
+    }
+
+    #[test]
+    fn a_summary_not_yet_computed_is_not_patched() {
+        assert_eq!(patch_marks(None, false, [(1, None)]), None);
     }
 }

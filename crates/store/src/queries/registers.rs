@@ -178,7 +178,7 @@ impl Store {
         actor: &str,
     ) -> Result<ChangeCounts> {
         let at = now();
-        let anonymous = matches!(self.backend, crate::Backend::Sqlite(_));
+        let anonymous = matches!(self.backend, crate::Backend::Sqlite { .. });
         let history_rows = changes.inserts.len()
             + changes.updates.len()
             + changes.retires.len()

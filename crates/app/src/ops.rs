@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+pub use kojo_store::Connections;
 pub use kojo_store::backup::{MAX_BLOB_BYTES, Progress};
 
 /// How to open a database whose schema is older than this kojo's.
@@ -16,6 +17,8 @@ pub struct OpenOptions {
     /// PostgreSQL: the operator confirms a backup exists, so migrating may proceed. (A SQLite
     /// file is backed up automatically, next to it, before it is migrated.)
     pub backup_confirmed: bool,
+    /// How many connections reads may use (see [`Connections`]).
+    pub connections: Connections,
 }
 
 /// An error of the backup layer as an application error (ja/en, naming where).
@@ -60,7 +63,9 @@ impl App {
         opts: OpenOptions,
         notice: &dyn Fn(&Path),
     ) -> Result<App, AppError> {
-        let store = Store::connect(url).await.map_err(store_error)?;
+        let store = Store::connect_with(url, opts.connections)
+            .await
+            .map_err(store_error)?;
         let state = store.schema_state().await.map_err(store_error)?;
         if state.database > state.latest {
             return Err(store_error(StoreError::SchemaNewer {

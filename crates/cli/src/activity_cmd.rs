@@ -1,7 +1,7 @@
 //! `kojo activity …` and `kojo suggest`: periodic activities (年間活動) and the marks the
 //! registers suggest beside the answers.
 
-use crate::db::{app_failure, open};
+use crate::db::{app_failure, open, open_one};
 use crate::output::{Failure, outln, pad, print_json};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -178,7 +178,7 @@ pub async fn activity(cmd: ActivityCmd, db: Option<&str>, lang: Lang) -> Result<
 }
 
 pub async fn suggest(args: SuggestArgs, db: Option<&str>, lang: Lang) -> Result<(), Failure> {
-    let app = open(db, lang).await?;
+    let app = open_one(db, lang).await?;
     let actor = Actor::cli();
     let reader = app.reader(&actor);
     let as_of = args.as_of.unwrap_or_else(kojo_app::today);

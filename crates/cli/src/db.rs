@@ -34,9 +34,24 @@ pub fn set_backup_confirmed(yes: bool) {
 /// Opens the app under the upgrade rules (see [`App::open_with`]), mapping failures to a
 /// one-line message.
 pub async fn open(arg: Option<&str>, lang: Lang) -> Result<App, Failure> {
+    open_with(arg, lang, kojo_app::ops::Connections::Pool).await
+}
+
+/// [`open`] with one connection, for a command that does one thing at a time and is measured
+/// by how quickly it answers (`kojo suggest`).
+pub async fn open_one(arg: Option<&str>, lang: Lang) -> Result<App, Failure> {
+    open_with(arg, lang, kojo_app::ops::Connections::One).await
+}
+
+async fn open_with(
+    arg: Option<&str>,
+    lang: Lang,
+    connections: kojo_app::ops::Connections,
+) -> Result<App, Failure> {
     let url = url(arg, lang, true);
     let opts = kojo_app::ops::OpenOptions {
         backup_confirmed: BACKUP_CONFIRMED.load(std::sync::atomic::Ordering::Relaxed),
+        connections,
     };
     let notice = |file: &std::path::Path| {
         eprintln!(

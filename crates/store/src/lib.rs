@@ -256,6 +256,20 @@ macro_rules! write_tx {
 }
 pub(crate) use write_tx;
 
+/// How many connections a [`Store`] opens for reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Connections {
+    /// A pool for concurrent requests (`kojo serve`, and the default).
+    #[default]
+    Pool,
+    /// One, for a command that does one thing at a time. A query then waits for the connection
+    /// the previous one returns, where a pool would open another (on PostgreSQL ~7 ms: a
+    /// returned connection reaches the pool only after a ping, on another task). Only for
+    /// callers that never hold a transaction while they query; on SQLite, write transactions
+    /// keep their own connection either way.
+    One,
+}
+
 /// A connection to kojo's database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -296,6 +310,15 @@ impl Store {
 
     /// Connects to the database at `url` (creating an empty SQLite file) without migrating it.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, Connections::Pool).await
+    }
+
+    /// [`Store::connect`] with a choice of how many connections reads may use.
+    pub async fn connect_with(url: &str, connections: Connections) -> Result<Store> {
+        let (sqlite_max, pg_max) = match connections {
+            Connections::Pool => (8, 16),
+            Connections::One => (1, 1),
+        };
         let backend = if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
@@ -327,7 +350,7 @@ impl Store {
                 .test_before_acquire(false)
                 .connect_lazy_with(opts.clone());
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(sqlite_max)
                 .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
@@ -335,7 +358,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(pg_max)
                 .acquire_timeout(Duration::from_secs(30))
                 .after_connect(|conn, _| {
                     Box::pin(async move {

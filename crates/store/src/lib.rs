@@ -13,6 +13,7 @@ pub mod backup;
 pub mod chain;
 mod cycle_model;
 mod exchange_model;
+mod group;
 mod model;
 mod queries;
 mod register_model;
@@ -140,9 +141,11 @@ pub(crate) enum Backend {
     /// `pool` for reads and single statements; `writer`, one connection, for the write
     /// transactions ([`write_tx!`]), which run one at a time: its page cache stays warm, where a
     /// pooled connection would start each transaction by re-reading the pages another wrote.
+    /// `group` commits answer saves together on `writer` (see the `group` module).
     Sqlite {
         pool: SqlitePool,
         writer: SqlitePool,
+        group: Arc<group::Group>,
     },
     Postgres(PgPool),
 }
@@ -315,6 +318,7 @@ impl Store {
 
     /// [`Store::connect`] with a choice of how many connections reads may use.
     pub async fn connect_with(url: &str, connections: Connections) -> Result<Store> {
+        let write_lock = Arc::new(tokio::sync::Mutex::new(()));
         let (sqlite_max, pg_max) = match connections {
             Connections::Pool => (8, 16),
             Connections::One => (1, 1),
@@ -354,7 +358,12 @@ impl Store {
                 .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
-            Backend::Sqlite { pool, writer }
+            let group = Arc::new(group::Group::new(writer.clone(), Arc::clone(&write_lock)));
+            Backend::Sqlite {
+                pool,
+                writer,
+                group,
+            }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -378,7 +387,7 @@ impl Store {
         };
         let store = Store {
             backend,
-            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            write_lock,
             description: redact(url),
         };
         Ok(store)
@@ -456,7 +465,7 @@ impl Store {
     /// Closes the pools (waits for connections to finish).
     pub async fn close(&self) {
         match &self.backend {
-            Backend::Sqlite { pool, writer } => {
+            Backend::Sqlite { pool, writer, .. } => {
                 writer.close().await;
                 pool.close().await
             }

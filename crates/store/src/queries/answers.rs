@@ -2,6 +2,116 @@
 
 use super::*;
 
+/// The statements of [`Store::write_answers`] on `$tx` (a transaction, or a savepoint of a
+/// group commit on SQLite), evaluating to its result; `$id`, `$writes`, `$actor` and `$at` are
+/// `&str`, `&[AnswerWrite]`, `&str` and `&str`.
+macro_rules! write_answers_in {
+    ($tx:ident, $id:ident, $writes:ident, $actor:ident, $at:ident) => {
+            async {
+                // Lock the assessment first: on PostgreSQL this row lock also orders concurrent
+                // writers of the same assessment. The same statement reserves the history keys
+                // and reads what the writes need of the row.
+                let (mut seq, inherits_from, marks) = lock_draft_reserving!($tx, $id, $at, $writes.len());
+                // On a line that inherits, an item the line does not answer itself shows the
+                // plant's answer: the "before" of an override, and what a conflict reports (with
+                // the line's own version, 0 when it never wrote the item).
+                let mut out = Vec::with_capacity($writes.len());
+                let own = concat!("SELECT ", answer_columns!(), ", inherit AS inherited FROM answers WHERE assessment_id = $1 AND item_no = $2");
+                for w in $writes {
+                    let mut current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
+                        .bind($id)
+                        .bind(i64::from(w.item))
+                        .fetch_optional(&mut *$tx)
+                        .await?
+                        .map(AnswerRow::into_stored)
+                        .transpose()?;
+                    if let Some(parent) = &inherits_from
+                        && current.as_ref().is_none_or(|c| c.inherited)
+                    {
+                        let plant: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
+                            .bind(parent)
+                            .bind(i64::from(w.item))
+                            .fetch_optional(&mut *$tx)
+                            .await?
+                            .map(AnswerRow::into_stored)
+                            .transpose()?;
+                        let version = current.as_ref().map(|c| c.version).unwrap_or(0);
+                        current = Some(match plant {
+                            Some(p) => StoredAnswer { version, inherited: true, ..p },
+                            None => StoredAnswer {
+                                item: w.item,
+                                answer: None,
+                                version,
+                                updated_at: String::new(),
+                                updated_by: String::new(),
+                                confirmed: true,
+                                inherited: true,
+                            },
+                        });
+                    }
+                    let current_version = current.as_ref().map(|c| c.version).unwrap_or(0);
+                    let expected = w.expected_version.unwrap_or(current_version);
+                    if current_version != expected {
+                        return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });
+                    }
+                    let stored = if current_version == 0 {
+                        let old = current.and_then(|c| c.answer);
+                        insert_answer!($tx, $id, w.item, w.answer.as_ref(), $actor, $at, seq, old.as_ref())
+                    } else {
+                        let c = columns(w.answer.as_ref());
+                        let sql = "UPDATE answers SET mark = $1, alternative = $2, reason = $3, review_by = $4, \
+                                   accepted_by = $5, progress = $6, status = $7, target_date = $8, na_reason = $9, \
+                                   note = $10, version = version + 1, updated_at = $11, updated_by = $12, confirmed = TRUE, inherit = FALSE \
+                                   WHERE assessment_id = $13 AND item_no = $14 AND version = $15";
+                        let mut q = sqlx::query(sql);
+                        for v in &c {
+                            q = q.bind(v.as_deref());
+                        }
+                        let r = q
+                            .bind($at)
+                            .bind($actor)
+                            .bind($id)
+                            .bind(i64::from(w.item))
+                            .bind(expected)
+                            .execute(&mut *$tx)
+                            .await?;
+                        if r.rows_affected() != 1 {
+                            return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });
+                        }
+                        let stored = StoredAnswer {
+                            item: w.item,
+                            answer: w.answer.clone(),
+                            version: expected + 1,
+                            updated_at: $at.to_string(),
+                            updated_by: $actor.to_string(),
+                            confirmed: true,
+                            inherited: false,
+                        };
+                        let old = current.and_then(|c| c.answer);
+                        record_history!($tx, $id, w.item, stored.version, old.as_ref(), w.answer.as_ref(), $actor, $at, seq);
+                        stored
+                    };
+                    seq += 1;
+                    out.push(stored);
+                }
+                // The summary changes only where an answer was written: patched, not recomputed
+                // from every row (the store tests check that both agree).
+                match patch_marks(marks, inherits_from.is_some(), $writes.iter().map(|w| (w.item, w.answer.as_ref()))) {
+                    Some(marks) => {
+                        sqlx::query("UPDATE assessments SET marks = $1 WHERE id = $2")
+                            .bind(marks)
+                            .bind($id)
+                            .execute(&mut *$tx)
+                            .await?;
+                    }
+                    None => refresh_marks!($tx, $id),
+                }
+                Ok::<_, StoreError>(out)
+            }
+            .await
+    };
+}
+
 impl Store {
     // ---- answers -------------------------------------------------------------------------
 
@@ -64,110 +174,32 @@ impl Store {
         actor: &str,
     ) -> Result<Vec<StoredAnswer>> {
         let at = now();
-        write_tx!(self, |tx| {
-            async {
-                // Lock the assessment first: on PostgreSQL this row lock also orders concurrent
-                // writers of the same assessment. The same statement reserves the history keys
-                // and reads what the writes need of the row.
-                let (mut seq, inherits_from, marks) = lock_draft_reserving!(tx, assessment_id, &at, writes.len());
-                // On a line that inherits, an item the line does not answer itself shows the
-                // plant's answer: the "before" of an override, and what a conflict reports (with
-                // the line's own version, 0 when it never wrote the item).
-                let mut out = Vec::with_capacity(writes.len());
-                let own = concat!("SELECT ", answer_columns!(), ", inherit AS inherited FROM answers WHERE assessment_id = $1 AND item_no = $2");
-                for w in writes {
-                    let mut current: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
-                        .bind(assessment_id)
-                        .bind(i64::from(w.item))
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .map(AnswerRow::into_stored)
-                        .transpose()?;
-                    if let Some(parent) = &inherits_from
-                        && current.as_ref().is_none_or(|c| c.inherited)
-                    {
-                        let plant: Option<StoredAnswer> = sqlx::query_as::<_, AnswerRow>(own)
-                            .bind(parent)
-                            .bind(i64::from(w.item))
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .map(AnswerRow::into_stored)
-                            .transpose()?;
-                        let version = current.as_ref().map(|c| c.version).unwrap_or(0);
-                        current = Some(match plant {
-                            Some(p) => StoredAnswer { version, inherited: true, ..p },
-                            None => StoredAnswer {
-                                item: w.item,
-                                answer: None,
-                                version,
-                                updated_at: String::new(),
-                                updated_by: String::new(),
-                                confirmed: true,
-                                inherited: true,
-                            },
-                        });
-                    }
-                    let current_version = current.as_ref().map(|c| c.version).unwrap_or(0);
-                    let expected = w.expected_version.unwrap_or(current_version);
-                    if current_version != expected {
-                        return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });
-                    }
-                    let stored = if current_version == 0 {
-                        let old = current.and_then(|c| c.answer);
-                        insert_answer!(tx, assessment_id, w.item, w.answer.as_ref(), actor, at.as_str(), seq, old.as_ref())
-                    } else {
-                        let c = columns(w.answer.as_ref());
-                        let sql = "UPDATE answers SET mark = $1, alternative = $2, reason = $3, review_by = $4, \
-                                   accepted_by = $5, progress = $6, status = $7, target_date = $8, na_reason = $9, \
-                                   note = $10, version = version + 1, updated_at = $11, updated_by = $12, confirmed = TRUE, inherit = FALSE \
-                                   WHERE assessment_id = $13 AND item_no = $14 AND version = $15";
-                        let mut q = sqlx::query(sql);
-                        for v in &c {
-                            q = q.bind(v.as_deref());
-                        }
-                        let r = q
-                            .bind(&at)
-                            .bind(actor)
-                            .bind(assessment_id)
-                            .bind(i64::from(w.item))
-                            .bind(expected)
-                            .execute(&mut *tx)
-                            .await?;
-                        if r.rows_affected() != 1 {
-                            return Err(StoreError::Conflict { item: w.item, current: current.map(Box::new) });
-                        }
-                        let stored = StoredAnswer {
-                            item: w.item,
-                            answer: w.answer.clone(),
-                            version: expected + 1,
-                            updated_at: at.clone(),
-                            updated_by: actor.to_string(),
-                            confirmed: true,
-                            inherited: false,
-                        };
-                        let old = current.and_then(|c| c.answer);
-                        record_history!(tx, assessment_id, w.item, stored.version, old.as_ref(), w.answer.as_ref(), actor, at.as_str(), seq);
-                        stored
-                    };
-                    seq += 1;
-                    out.push(stored);
-                }
-                // The summary changes only where an answer was written: patched, not recomputed
-                // from every row (the store tests check that both agree).
-                match patch_marks(marks, inherits_from.is_some(), writes.iter().map(|w| (w.item, w.answer.as_ref()))) {
-                    Some(marks) => {
-                        sqlx::query("UPDATE assessments SET marks = $1 WHERE id = $2")
-                            .bind(marks)
-                            .bind(assessment_id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    None => refresh_marks!(tx, assessment_id),
-                }
-                Ok::<_, StoreError>(out)
+        match &self.backend {
+            crate::Backend::Sqlite { group, .. } => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                group.submit(Box::new(AnswerJob {
+                    assessment_id: assessment_id.to_string(),
+                    writes: writes.to_vec(),
+                    actor: actor.to_string(),
+                    at,
+                    result: None,
+                    reply,
+                }));
+                answer
+                    .await
+                    .unwrap_or_else(|_| Err(batch_failed("the save was not answered".into())))
             }
-            .await
-        })
+            crate::Backend::Postgres(_) => {
+                let at = at.as_str();
+                write_tx!(self, |tx| write_answers_in!(
+                    tx,
+                    assessment_id,
+                    writes,
+                    actor,
+                    at
+                ))
+            }
+        }
     }
 
     /// Puts items of a line back on the plant's answers (un-override) in one transaction: each
@@ -278,4 +310,52 @@ impl Store {
             }
         }
     }
+}
+
+/// A save of answers in a group commit (see [`crate::group`]).
+struct AnswerJob {
+    assessment_id: String,
+    writes: Vec<AnswerWrite>,
+    actor: String,
+    at: String,
+    result: Option<Result<Vec<StoredAnswer>>>,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<StoredAnswer>>>,
+}
+
+impl crate::group::GroupJob for AnswerJob {
+    fn run<'c>(
+        &'c mut self,
+        conn: &'c mut sqlx::SqliteConnection,
+    ) -> futures_util::future::BoxFuture<'c, bool> {
+        Box::pin(async move {
+            let (tx, assessment_id, writes, actor, at) = (
+                conn,
+                self.assessment_id.as_str(),
+                self.writes.as_slice(),
+                self.actor.as_str(),
+                self.at.as_str(),
+            );
+            let result = write_answers_in!(tx, assessment_id, writes, actor, at);
+            let ok = result.is_ok();
+            self.result = Some(result);
+            ok
+        })
+    }
+
+    fn finish(self: Box<Self>, batch: std::result::Result<(), String>) {
+        let result = match (batch, self.result) {
+            // A job refused on its own is refused whatever became of the batch.
+            (_, Some(Err(e))) => Err(e),
+            (Ok(()), Some(Ok(v))) => Ok(v),
+            (Err(e), _) => Err(batch_failed(e)),
+            (Ok(()), None) => Err(batch_failed("the save was not written".into())),
+        };
+        // The caller may have gone (a closed request): the save stands or falls all the same.
+        let _ = self.reply.send(result);
+    }
+}
+
+/// The error of a save whose batch was not committed.
+fn batch_failed(why: String) -> StoreError {
+    StoreError::Database(sqlx::Error::Io(std::io::Error::other(why)))
 }

@@ -174,8 +174,12 @@ mod tests {
         outside: SqlitePool,
         seen: Option<(i64, i64)>,
         runs: usize,
-        reply: tokio::sync::oneshot::Sender<(Option<(i64, i64)>, usize, Result<(), String>)>,
+        reply: tokio::sync::oneshot::Sender<Seen>,
     }
+
+    /// What a job saw (rows inside its transaction, rows outside), how often it ran, and how
+    /// its batch ended.
+    type Seen = (Option<(i64, i64)>, usize, Result<(), String>);
 
     impl GroupJob for Insert {
         fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFuture<'c, bool> {

@@ -136,16 +136,37 @@ impl Store {
         if a.inherits_from.is_some() {
             return self.answers(&a.id).await;
         }
-        let sql = concat!(
-            "SELECT ",
-            answer_columns!(),
-            " FROM answers WHERE assessment_id = $1 ORDER BY item_no"
-        );
-        let rows: Vec<AnswerRow> = on!(self, |pool| sqlx::query_as::<_, AnswerRow>(sql)
-            .bind(&a.id)
-            .fetch_all(pool)
-            .await)?;
-        rows.into_iter().map(AnswerRow::into_stored).collect()
+        // One row holding every answer as JSON, not a row per answer: sqlx hands each row of a
+        // SQLite result from the connection's thread to the caller, which costs more than the
+        // aggregate and its parsing (see docs/performance.md).
+        let (json,): (Option<String>,) = match &self.backend {
+            crate::Backend::Sqlite { pool, .. } => {
+                sqlx::query_as(concat!(
+                    "SELECT json_group_array(json_array(",
+                    answer_columns!(),
+                    ")) FROM answers WHERE assessment_id = $1"
+                ))
+                .bind(&a.id)
+                .fetch_one(pool)
+                .await?
+            }
+            crate::Backend::Postgres(pool) => {
+                sqlx::query_as(concat!(
+                    "SELECT json_agg(json_build_array(",
+                    answer_columns!(),
+                    "))::text FROM answers WHERE assessment_id = $1"
+                ))
+                .bind(&a.id)
+                .fetch_one(pool)
+                .await?
+            }
+        };
+        let mut rows: Vec<AnswerJson> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
+            .map_err(|e| StoreError::Corrupt(format!("answers of {}: {e}", a.id)))?;
+        rows.sort_by_key(|r| r.0);
+        rows.into_iter()
+            .map(|r| r.into_row().into_stored())
+            .collect()
     }
 
     /// One item's answer in effect (see [`Store::answers`]); its `version` is the one a writer
@@ -358,4 +379,75 @@ impl crate::group::GroupJob for AnswerJob {
 /// The error of a save whose batch was not committed.
 fn batch_failed(why: String) -> StoreError {
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(why)))
+}
+
+/// One answer as [`Store::answers_of`] aggregates it: the columns of `answer_columns!` in order.
+#[derive(serde::Deserialize)]
+struct AnswerJson(
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    String,
+    Flag,
+);
+
+/// A boolean as SQLite's JSON writes it (0 or 1) or PostgreSQL's (false or true).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+impl AnswerJson {
+    fn into_row(self) -> AnswerRow {
+        let AnswerJson(
+            item_no,
+            mark,
+            alternative,
+            reason,
+            review_by,
+            accepted_by,
+            progress,
+            status,
+            target_date,
+            na_reason,
+            note,
+            version,
+            updated_at,
+            updated_by,
+            confirmed,
+        ) = self;
+        AnswerRow {
+            item_no,
+            mark,
+            alternative,
+            reason,
+            review_by,
+            accepted_by,
+            progress,
+            status,
+            target_date,
+            na_reason,
+            note,
+            version,
+            updated_at,
+            updated_by,
+            confirmed: match confirmed {
+                Flag::Bool(b) => b,
+                Flag::Int(i) => i != 0,
+            },
+            inherited: false,
+        }
+    }
 }

@@ -115,7 +115,9 @@ pub struct NewAssessment {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// One answer row, read by sqlx or, in column order, from the JSON array `Store::answers_of`
+/// aggregates.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct AnswerRow {
     pub item_no: i64,
     pub mark: Option<String>,
@@ -131,11 +133,27 @@ pub(crate) struct AnswerRow {
     pub version: i64,
     pub updated_at: String,
     pub updated_by: String,
+    #[serde(deserialize_with = "flag")]
     pub confirmed: bool,
     /// Read from `effective_answers`: the plant's answer shown on a line. Absent (false) when
     /// read from `answers`.
     #[sqlx(default)]
+    #[serde(default)]
     pub inherited: bool,
+}
+
+/// A boolean as SQLite's JSON writes it (0 or 1) or PostgreSQL's (false or true).
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(match serde::Deserialize::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Int(i) => i != 0,
+    })
 }
 
 /// The stored state of one item: its answer (or none), version and last change.

@@ -161,12 +161,10 @@ impl Store {
                 .await?
             }
         };
-        let mut rows: Vec<AnswerJson> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
+        let mut rows: Vec<AnswerRow> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
             .map_err(|e| StoreError::Corrupt(format!("answers of {}: {e}", a.id)))?;
-        rows.sort_by_key(|r| r.0);
-        rows.into_iter()
-            .map(|r| r.into_row().into_stored())
-            .collect()
+        rows.sort_by_key(|r| r.item_no);
+        rows.into_iter().map(AnswerRow::into_stored).collect()
     }
 
     /// One item's answer in effect (see [`Store::answers`]); its `version` is the one a writer
@@ -379,75 +377,4 @@ impl crate::group::GroupJob for AnswerJob {
 /// The error of a save whose batch was not committed.
 fn batch_failed(why: String) -> StoreError {
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(why)))
-}
-
-/// One answer as [`Store::answers_of`] aggregates it: the columns of `answer_columns!` in order.
-#[derive(serde::Deserialize)]
-struct AnswerJson(
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    String,
-    String,
-    Flag,
-);
-
-/// A boolean as SQLite's JSON writes it (0 or 1) or PostgreSQL's (false or true).
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Flag {
-    Bool(bool),
-    Int(i64),
-}
-
-impl AnswerJson {
-    fn into_row(self) -> AnswerRow {
-        let AnswerJson(
-            item_no,
-            mark,
-            alternative,
-            reason,
-            review_by,
-            accepted_by,
-            progress,
-            status,
-            target_date,
-            na_reason,
-            note,
-            version,
-            updated_at,
-            updated_by,
-            confirmed,
-        ) = self;
-        AnswerRow {
-            item_no,
-            mark,
-            alternative,
-            reason,
-            review_by,
-            accepted_by,
-            progress,
-            status,
-            target_date,
-            na_reason,
-            note,
-            version,
-            updated_at,
-            updated_by,
-            confirmed: match confirmed {
-                Flag::Bool(b) => b,
-                Flag::Int(i) => i != 0,
-            },
-            inherited: false,
-        }
-    }
 }

@@ -241,6 +241,14 @@ impl App {
         Reader { app: self, actor }
     }
 
+    /// Runs `f` with every read it makes on one database connection ([`Store::pinned`]): for
+    /// a short unit of work such as a web request that only reads, whose queries then skip the
+    /// pool's hand-back (a round trip each). A write transaction inside uses that connection too
+    /// (PostgreSQL) or the writer (SQLite), so `f` never holds two.
+    pub async fn pinned<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.store.pinned(f).await
+    }
+
     /// A write handle for assessments, if `actor` is an admin or assessor.
     pub fn editor<'a>(&'a self, actor: &'a Actor) -> Option<Editor<'a>> {
         actor.role.may_edit().then_some(Editor {

@@ -15,6 +15,7 @@ mod cycle_model;
 mod exchange_model;
 mod group;
 mod model;
+mod pin;
 mod queries;
 mod register_model;
 pub use queries::{
@@ -150,12 +151,21 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the backend's pool (the same SQL on both).
+/// Runs `$body` with `$pool` bound to a connection of the backend's read pool (the same SQL on
+/// both): the task's pinned connection inside [`Store::pinned`], else one from the pool.
 macro_rules! on {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.backend {
-            $crate::Backend::Sqlite { pool: $pool, .. } => $body,
-            $crate::Backend::Postgres($pool) => $body,
+            $crate::Backend::Sqlite { pool, .. } => {
+                let mut lease = $crate::pin::lease(pool, $store.owner()).await?;
+                let $pool = &mut *lease;
+                $body
+            }
+            $crate::Backend::Postgres(pool) => {
+                let mut lease = $crate::pin::lease(pool, $store.owner()).await?;
+                let $pool = &mut *lease;
+                $body
+            }
         }
     };
 }
@@ -237,11 +247,13 @@ macro_rules! write_tx {
                 }
             }
             $crate::Backend::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
+                let mut conn = $crate::pin::for_write(pool, $store.owner()).await?;
+                let mut $tx = sqlx::Connection::begin(&mut *conn).await?;
                 let result = $body;
                 match result {
                     Ok(v) => {
                         $tx.commit().await?;
+                        $crate::pin::give_back(conn, $store.owner()).await;
                         Ok(v)
                     }
                     Err(e) => {

@@ -456,6 +456,36 @@ async fn sqlite_data_survives_reopening() {
     assert_eq!(s.kind(), Kind::Sqlite);
 }
 
+/// Inside `Store::pinned`, a task's reads and its write transactions share one connection. The
+/// store here has a single connection: a write transaction that took another (PostgreSQL writes
+/// use the same pool) would wait for the one the pin holds until the pool gives up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_task_reads_and_writes_on_one_connection() {
+    let url = postgres_url().await;
+    Store::open(&url).await.unwrap().close().await;
+    let s = Store::connect_with(&url, Connections::One).await.unwrap();
+    let a = s
+        .pinned(async {
+            let (_, _, a) = setup(&s).await;
+            s.write_answers(
+                &a.id,
+                &[AnswerWrite {
+                    item: 1,
+                    expected_version: Some(0),
+                    answer: Some(ok()),
+                }],
+                "x",
+            )
+            .await
+            .unwrap();
+            assert_eq!(s.answers(&a.id).await.unwrap().len(), 1);
+            a
+        })
+        .await;
+    // The scope over, its connection is the pool's again.
+    assert_eq!(s.answers(&a.id).await.unwrap().len(), 1);
+}
+
 async fn review_comments_are_kept_per_item(s: &Store) {
     let (_, _, a) = setup(s).await;
     s.add_comment(

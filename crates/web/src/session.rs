@@ -140,6 +140,18 @@ pub(crate) fn client_of(st: &AppState, req: &Request) -> (IpAddr, bool) {
 /// Resolves the session, language and client address; checks the idle timeout and CSRF;
 /// renders errors that handlers returned as full pages in the request's language.
 pub async fn session_layer(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    // A page is several reads: on one connection, they skip the pool's hand-back between them.
+    // Not for requests with a body, which could hold the connection while a slow client sends.
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        st.app
+            .pinned(with_session(Arc::clone(&st), req, next))
+            .await
+    } else {
+        with_session(st, req, next).await
+    }
+}
+
+async fn with_session(st: Arc<AppState>, req: Request, next: Next) -> Response {
     let (client, https) = client_of(&st, &req);
     let headers = req.headers().clone();
     let pre = cookie(&headers, PRE_CSRF_COOKIE).filter(|c| c.len() == 64);

@@ -49,7 +49,8 @@ fn item(n: u16) -> String {
 }
 
 pub(crate) fn choose(b: &Browser, n: u16, mark: &str) {
-    b.find(&format!("{} .m-{mark}", item(n))).click();
+    b.find(&format!("{} .marks input[value=\"{mark}\"]", item(n)))
+        .click();
 }
 
 pub(crate) fn wait_state(b: &Browser, n: u16, state: &str) {

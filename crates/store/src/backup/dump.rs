@@ -101,8 +101,14 @@ impl Store {
         let sql_pg = "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
                       AND table_type = 'BASE TABLE' ORDER BY table_name";
         let rows: Vec<(String,)> = match &self.backend {
-            Backend::Sqlite { pool, .. } => sqlx::query_as(sql_sqlite).fetch_all(pool).await?,
-            Backend::Postgres(pool) => sqlx::query_as(sql_pg).fetch_all(pool).await?,
+            Backend::Sqlite { pool, .. } => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                sqlx::query_as(sql_sqlite).fetch_all(&mut *c).await?
+            }
+            Backend::Postgres(pool) => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                sqlx::query_as(sql_pg).fetch_all(&mut *c).await?
+            }
         };
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
@@ -111,15 +117,19 @@ impl Store {
     pub async fn canonical_dump(&self, w: &mut dyn Write) -> Result<(), BackupError> {
         match &self.backend {
             Backend::Sqlite { pool, .. } => {
-                let mut tx = pool.begin().await?;
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                let mut tx = sqlx::Connection::begin(&mut *c).await?;
                 let specs = table_specs!(tx, SQLITE_COLUMNS);
                 dump_json!(tx, specs, w, false);
                 tx.commit().await?;
             }
             Backend::Postgres(pool) => {
-                let mut tx = pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await?;
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                let mut tx = sqlx::Connection::begin_with(
+                    &mut *c,
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                )
+                .await?;
                 let specs = table_specs!(tx, PG_COLUMNS);
                 dump_json!(tx, specs, w, true);
                 tx.commit().await?;

@@ -160,7 +160,12 @@ macro_rules! dump {
 impl Store {
     /// The schema version of the database (the last migration applied; 0 for none).
     pub async fn schema_version(&self) -> crate::Result<i64> {
-        crate::on!(self, |pool| schema_version_of(pool).await)
+        // Not through the generic `schema_version_of`: its future, over a `&mut` connection of
+        // the pin, would not be `Send`.
+        let r = crate::on!(self, |pool| Ok::<_, crate::StoreError>(
+            sqlx::query_as(SCHEMA_VERSION_SQL).fetch_one(pool).await
+        ))?;
+        version_from(r)
     }
 
     /// Writes a backup of the whole database to `file` (through a temporary file beside it,
@@ -195,10 +200,12 @@ impl Store {
                     let snapshot = dir.join(format!(".kojo-snapshot-{}.sqlite3", crate::new_id()));
                     let snap = snapshot.to_string_lossy().to_string();
                     let r = async {
+                        let mut c = crate::pin::lease(pool, self.owner()).await?;
                         sqlx::query("VACUUM INTO $1")
                             .bind(&snap)
-                            .execute(pool)
+                            .execute(&mut *c)
                             .await?;
+                        drop(c);
                         let opts = sqlx::sqlite::SqliteConnectOptions::new()
                             .filename(&snapshot)
                             .read_only(true);
@@ -218,9 +225,12 @@ impl Store {
                     r?
                 }
                 Backend::Postgres(pool) => {
-                    let mut tx = pool
-                        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                        .await?;
+                    let mut c = crate::pin::lease(pool, self.owner()).await?;
+                    let mut tx = sqlx::Connection::begin_with(
+                        &mut *c,
+                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                    )
+                    .await?;
                     let version = schema_version_of(&mut *tx).await?;
                     let header = new_header(version, "postgres", table_specs!(tx, PG_COLUMNS));
                     out.header(&header)?;
@@ -259,10 +269,13 @@ where
     i64: sqlx::Type<E::Database> + for<'q> sqlx::Encode<'q, E::Database>,
     for<'q> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
 {
-    let r: std::result::Result<(Option<i64>,), sqlx::Error> =
-        sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(conn)
-            .await;
+    version_from(sqlx::query_as(SCHEMA_VERSION_SQL).fetch_one(conn).await)
+}
+
+const SCHEMA_VERSION_SQL: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+
+/// The schema version from the result of [`SCHEMA_VERSION_SQL`].
+fn version_from(r: std::result::Result<(Option<i64>,), sqlx::Error>) -> crate::Result<i64> {
     match r {
         Ok((v,)) => Ok(v.unwrap_or(0)),
         // No bookkeeping table: a database kojo never migrated.

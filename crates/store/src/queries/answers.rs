@@ -141,23 +141,25 @@ impl Store {
         // aggregate and its parsing (see docs/performance.md).
         let (json,): (Option<String>,) = match &self.backend {
             crate::Backend::Sqlite { pool, .. } => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
                 sqlx::query_as(concat!(
                     "SELECT json_group_array(json_array(",
                     answer_columns!(),
                     ")) FROM answers WHERE assessment_id = $1"
                 ))
                 .bind(&a.id)
-                .fetch_one(pool)
+                .fetch_one(&mut *c)
                 .await?
             }
             crate::Backend::Postgres(pool) => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
                 sqlx::query_as(concat!(
                     "SELECT json_agg(json_build_array(",
                     answer_columns!(),
                     "))::text FROM answers WHERE assessment_id = $1"
                 ))
                 .bind(&a.id)
-                .fetch_one(pool)
+                .fetch_one(&mut *c)
                 .await?
             }
         };

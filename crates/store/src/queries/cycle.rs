@@ -30,7 +30,7 @@ macro_rules! read_content {
             "SELECT id, site_id, line_id, period, revision, catalog_id FROM assessments WHERE id = $1",
         )
         .bind($id)
-        .fetch_optional($exec)
+        .fetch_optional(&mut *$exec)
         .await?;
         let Some((id, site_id, line_id, period, revision, catalog_id)) = header else {
             return Err(StoreError::NotFound { what: "assessment", key: $id.to_string() });
@@ -38,15 +38,15 @@ macro_rules! read_content {
         let header = ContentHeader { id, site_id, line_id, period, revision, catalog_id };
         let answers: Vec<AnswerRow> = sqlx::query_as(concat!("SELECT ", answer_columns!(), " FROM effective_answers WHERE assessment_id = $1"))
             .bind($id)
-            .fetch_all($exec)
+            .fetch_all(&mut *$exec)
             .await?;
         let reviews: Vec<ReviewRow> = sqlx::query_as(concat!("SELECT ", review_columns!(), " FROM reviews WHERE assessment_id = $1"))
             .bind($id)
-            .fetch_all($exec)
+            .fetch_all(&mut *$exec)
             .await?;
         let evidence: Vec<(i64, String)> = sqlx::query_as("SELECT item_no, sha256 FROM evidence WHERE assessment_id = $1")
             .bind($id)
-            .fetch_all($exec)
+            .fetch_all(&mut *$exec)
             .await?;
         content_of(header, answers, reviews, evidence)?
     }};

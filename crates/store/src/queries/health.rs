@@ -21,10 +21,11 @@ impl Store {
                 .await)?;
         let server_now = match &self.backend {
             crate::Backend::Postgres(pool) => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
                 let (t,): (String,) = sqlx::query_as(
                     "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
                 )
-                .fetch_one(pool)
+                .fetch_one(&mut *c)
                 .await?;
                 Some(t)
             }
@@ -40,9 +41,10 @@ impl Store {
     pub async fn tls_in_use(&self) -> Result<Option<bool>> {
         match &self.backend {
             crate::Backend::Postgres(pool) => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
                 let r: Option<(bool,)> =
                     sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-                        .fetch_optional(pool)
+                        .fetch_optional(&mut *c)
                         .await?;
                 Ok(Some(r.is_some_and(|r| r.0)))
             }

@@ -415,7 +415,11 @@ impl Store {
             if let Some(s) = &sort_param {
                 lq = lq.bind(s.clone());
             }
-            let rows = lq.bind(q.limit).bind(q.offset).fetch_all(pool).await?;
+            let rows = lq
+                .bind(q.limit)
+                .bind(q.offset)
+                .fetch_all(&mut *pool)
+                .await?;
             let (total,) = cq.fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;

@@ -157,7 +157,7 @@ impl Store {
     pub async fn content(&self, id: &str) -> Result<(ContentHeader, BTreeMap<u16, ItemContent>)> {
         on!(self, |pool| {
             async {
-                let c = read_content!(pool, id);
+                let c = read_content!(&mut *pool, id);
                 Ok::<_, StoreError>(c)
             }
             .await

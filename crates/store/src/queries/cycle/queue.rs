@@ -108,16 +108,16 @@ impl Store {
                             .bind(f.assessment_id.as_deref())
                     };
                 }
-                let heads: Vec<Head> = bind4!(heads_sql).fetch_all(pool).await?;
+                let heads: Vec<Head> = bind4!(heads_sql).fetch_all(&mut *pool).await?;
                 let answers = bind4!(sqlx::AssertSqlSafe(answers_sql.as_str()))
-                    .fetch_all(pool)
+                    .fetch_all(&mut *pool)
                     .await?;
                 let reviews: Vec<ReviewKeyed> = sqlx::query_as(reviews_sql)
                     .bind(org_id)
                     .bind(f.site_id.as_deref())
                     .bind(f.visible_to.as_deref())
                     .bind(f.assessment_id.as_deref())
-                    .fetch_all(pool)
+                    .fetch_all(&mut *pool)
                     .await?;
                 let counts = bind4!(counts_sql).bind(&f.today).fetch_all(pool).await?;
                 Ok::<_, sqlx::Error>((

@@ -82,7 +82,7 @@ impl Store {
     pub async fn content_hash(&self, id: &str) -> Result<ContentHash> {
         let (header, items) = on!(self, |pool| {
             async {
-                let c = read_content!(pool, id);
+                let c = read_content!(&mut *pool, id);
                 Ok::<_, StoreError>(c)
             }
             .await

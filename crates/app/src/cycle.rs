@@ -126,24 +126,6 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Answers' marks of assessment `a` by item of catalog version `target`: through the
-    /// mapping when `a` was made with another version (see [`marks_in`]).
-    async fn marks(
-        &self,
-        a: &Assessment,
-        target: &'static kojo_catalog::Catalog,
-    ) -> Result<BTreeMap<ItemNo, Mark>, AppError> {
-        let marks: BTreeMap<u16, Mark> = self
-            .app
-            .store
-            .answers_of(a)
-            .await?
-            .into_iter()
-            .filter_map(|s| Some((s.item, s.answer?.mark())))
-            .collect();
-        Ok(marks_in(&a.catalog_id, &marks, target))
-    }
-
     /// The previous fiscal year's assessment of the same scope (its latest revision), if the
     /// actor may see it, with its marks.
     pub async fn previous(
@@ -151,9 +133,9 @@ impl Reader<'_> {
         a: &Assessment,
     ) -> Result<Option<(Assessment, BTreeMap<ItemNo, Mark>)>, AppError> {
         let target = self.catalog_of(a)?;
-        match self.app.store.previous_of(a).await? {
-            Some(p) => {
-                let marks = self.marks(&p, target).await?;
+        match self.app.store.previous_with_answers(a).await? {
+            Some((p, answers)) => {
+                let marks = marks_of(&p, answers, target);
                 Ok(Some((p, marks)))
             }
             None => Ok(None),
@@ -458,4 +440,18 @@ pub(crate) fn marks_in(
         .into_iter()
         .filter_map(|c| Some((ItemNo::new(c.item, target)?, *marks.get(&c.from)?)))
         .collect()
+}
+
+/// Answers' marks of assessment `a` by item of catalog version `target`: through the mapping
+/// when `a` was made with another version (see [`marks_in`]).
+fn marks_of(
+    a: &Assessment,
+    answers: Vec<kojo_store::StoredAnswer>,
+    target: &'static kojo_catalog::Catalog,
+) -> BTreeMap<ItemNo, Mark> {
+    let marks: BTreeMap<u16, Mark> = answers
+        .into_iter()
+        .filter_map(|s| Some((s.item, s.answer?.mark())))
+        .collect();
+    marks_in(&a.catalog_id, &marks, target)
 }

@@ -203,54 +203,55 @@ impl<'a> Reader<'a> {
     /// only among assessments the actor may see, so an invisible one never makes a prefix
     /// ambiguous; they need [`Actor::min_id_prefix`] characters of the id alphabet (`0-9 a-f -`).
     pub async fn find(&self, id: &str) -> Result<Assessment, AppError> {
-        let id = id.trim().to_ascii_lowercase();
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
-        {
-            let shown: String = id.chars().take(40).collect();
-            return Err(AppError::bad("app.bad_id", &[("id", &shown)]));
-        }
+        let id = assessment_id(id)?;
         let a = match self.app.store.assessment(&id).await? {
             Some(a) => a,
-            None if id.len() >= self.actor.min_id_prefix() => {
-                let visible_to = if self.actor.sees_all() {
-                    None
-                } else {
-                    Some(self.actor.user_id.as_deref().unwrap_or("-"))
-                };
-                let mut found = self
-                    .app
-                    .store
-                    .assessments_by_prefix(&id, visible_to)
-                    .await?;
-                match found.len() {
-                    0 => return Err(not_found("assessment", &id)),
-                    1 => found.remove(0),
-                    _ => return Err(AppError::Ambiguous(id.to_string())),
-                }
-            }
-            None => return Err(not_found("assessment", &id)),
+            None => self.by_prefix(&id).await?,
         };
+        self.granted(a, &id).await
+    }
+
+    /// The one assessment visible to the actor whose id starts with `id` (see [`Reader::find`]).
+    async fn by_prefix(&self, id: &str) -> Result<Assessment, AppError> {
+        if id.len() < self.actor.min_id_prefix() {
+            return Err(not_found("assessment", id));
+        }
+        let visible_to = if self.actor.sees_all() {
+            None
+        } else {
+            Some(self.actor.user_id.as_deref().unwrap_or("-"))
+        };
+        let mut found = self.app.store.assessments_by_prefix(id, visible_to).await?;
+        match found.len() {
+            0 => Err(not_found("assessment", id)),
+            1 => Ok(found.remove(0)),
+            _ => Err(AppError::Ambiguous(id.to_string())),
+        }
+    }
+
+    /// `a`, found by `id`, if the actor may see it (not found otherwise).
+    async fn granted(&self, a: Assessment, id: &str) -> Result<Assessment, AppError> {
         // The row joins its plant, so the plant exists: only the grant is left to check.
         if !self.may_see_site(&a.site_id).await? {
-            return Err(not_found("assessment", &id));
+            return Err(not_found("assessment", id));
         }
         Ok(a)
     }
 
-    /// An assessment with answers and summary (three queries).
+    /// An assessment with answers and summary: by its full id, one statement (and the grant
+    /// check, for those who do not see every plant).
     pub async fn assessment(&self, id: &str) -> Result<AssessmentView, AppError> {
-        let assessment = self.find(id).await?;
-        let answers: BTreeMap<u16, StoredAnswer> = self
-            .app
-            .store
-            .answers_of(&assessment)
-            .await?
-            .into_iter()
-            .map(|a| (a.item, a))
-            .collect();
+        let id = assessment_id(id)?;
+        let (assessment, answers) = match self.app.store.assessment_with_answers(&id).await? {
+            Some((a, answers)) => (self.granted(a, &id).await?, answers),
+            None => {
+                let a = self.granted(self.by_prefix(&id).await?, &id).await?;
+                let answers = self.app.store.answers_of(&a).await?;
+                (a, answers)
+            }
+        };
+        let answers: BTreeMap<u16, StoredAnswer> =
+            answers.into_iter().map(|a| (a.item, a)).collect();
         let catalog = self.app.catalog_by_id(&assessment.catalog_id)?;
         let scorer = self.app.scorer_of(catalog);
         let mut summary = scorer.summarize(
@@ -501,4 +502,19 @@ impl<'a> Admin<'a> {
         .await?;
         Ok(line)
     }
+}
+
+/// An assessment id or id prefix as typed: trimmed, lower-case, only the id alphabet
+/// (`0-9 a-f -`).
+fn assessment_id(id: &str) -> Result<String, AppError> {
+    let id = id.trim().to_ascii_lowercase();
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
+    {
+        let shown: String = id.chars().take(40).collect();
+        return Err(AppError::bad("app.bad_id", &[("id", &shown)]));
+    }
+    Ok(id)
 }

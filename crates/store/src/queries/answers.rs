@@ -163,10 +163,53 @@ impl Store {
                 .await?
             }
         };
-        let mut rows: Vec<AnswerRow> = serde_json::from_str(json.as_deref().unwrap_or("[]"))
-            .map_err(|e| StoreError::Corrupt(format!("answers of {}: {e}", a.id)))?;
-        rows.sort_by_key(|r| r.item_no);
-        rows.into_iter().map(AnswerRow::into_stored).collect()
+        answers_from_json(&a.id, json.as_deref())
+    }
+
+    /// [`Store::assessment`] and [`Store::answers_of`] in one statement: the answers come as a
+    /// JSON column of the assessment's row.
+    pub async fn assessment_with_answers(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Assessment, Vec<StoredAnswer>)>> {
+        let row: Option<AssessmentWithAnswers> = match &self.backend {
+            crate::Backend::Sqlite { pool, .. } => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                sqlx::query_as(assessment_with_answers_select!(sqlite, " WHERE a.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *c)
+                    .await?
+            }
+            crate::Backend::Postgres(pool) => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                sqlx::query_as(assessment_with_answers_select!(
+                    postgres,
+                    " WHERE a.id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
+            }
+        };
+        match row {
+            Some(r) => Ok(Some(self.with_answers(r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The assessment of a row read with its own answers, and its answers in effect: its own,
+    /// or for a line that inherits, [`Store::answers`] (its plant's where it has none).
+    pub(crate) async fn with_answers(
+        &self,
+        r: AssessmentWithAnswers,
+    ) -> Result<(Assessment, Vec<StoredAnswer>)> {
+        let a = r.assessment;
+        let answers = if a.inherits_from.is_some() {
+            self.answers(&a.id).await?
+        } else {
+            answers_from_json(&a.id, r.answers_json.as_deref())?
+        };
+        Ok((a, answers))
     }
 
     /// One item's answer in effect (see [`Store::answers`]); its `version` is the one a writer
@@ -379,4 +422,20 @@ impl crate::group::GroupJob for AnswerJob {
 /// The error of a save whose batch was not committed.
 fn batch_failed(why: String) -> StoreError {
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(why)))
+}
+
+/// An assessment row with its own answers as JSON ([`assessment_with_answers_select!`]).
+#[derive(sqlx::FromRow)]
+pub(crate) struct AssessmentWithAnswers {
+    #[sqlx(flatten)]
+    assessment: Assessment,
+    answers_json: Option<String>,
+}
+
+/// The answers of assessment `id` from their JSON aggregate (absent: none), by item.
+fn answers_from_json(id: &str, json: Option<&str>) -> Result<Vec<StoredAnswer>> {
+    let mut rows: Vec<AnswerRow> = serde_json::from_str(json.unwrap_or("[]"))
+        .map_err(|e| StoreError::Corrupt(format!("answers of {id}: {e}")))?;
+    rows.sort_by_key(|r| r.item_no);
+    rows.into_iter().map(AnswerRow::into_stored).collect()
 }

@@ -35,13 +35,52 @@ macro_rules! user_columns {
     };
 }
 
+macro_rules! assessment_columns {
+    () => {
+        "a.id, a.org_id, o.name AS org_name, a.site_id, s.code AS site_code, \
+     s.name AS site_name, a.line_id, l.code AS line_code, l.name AS line_name, a.period, a.catalog_id, \
+     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at, a.inherits_from, a.received"
+    };
+}
+
+macro_rules! assessment_from {
+    () => {
+        "FROM assessments a JOIN organisations o ON o.id = a.org_id JOIN sites s ON s.id = a.site_id \
+     LEFT JOIN lines l ON l.id = a.line_id"
+    };
+}
+
 macro_rules! assessment_select {
     () => {
-        "SELECT a.id, a.org_id, o.name AS org_name, a.site_id, s.code AS site_code, \
-     s.name AS site_name, a.line_id, l.code AS line_code, l.name AS line_name, a.period, a.catalog_id, \
-     a.status, a.revision, a.based_on, a.assessor, a.created_by, a.created_at, a.updated_at, a.inherits_from, a.received \
-     FROM assessments a JOIN organisations o ON o.id = a.org_id JOIN sites s ON s.id = a.site_id \
-     LEFT JOIN lines l ON l.id = a.line_id"
+        concat!("SELECT ", assessment_columns!(), " ", assessment_from!())
+    };
+}
+
+/// An assessment row (`a`) with its own answers as one JSON column, `answers_json`, for
+/// [`AssessmentWithAnswers`]: SQLite's aggregate or PostgreSQL's. `$rest` follows the joins
+/// (WHERE, ORDER BY). Unqualified answer columns name the subquery's `answers` row.
+macro_rules! assessment_with_answers_select {
+    (sqlite, $rest:expr) => {
+        concat!(
+            "SELECT ",
+            assessment_columns!(),
+            ", (SELECT json_group_array(json_array(",
+            answer_columns!(),
+            ")) FROM answers WHERE assessment_id = a.id) AS answers_json ",
+            assessment_from!(),
+            $rest
+        )
+    };
+    (postgres, $rest:expr) => {
+        concat!(
+            "SELECT ",
+            assessment_columns!(),
+            ", (SELECT json_agg(json_build_array(",
+            answer_columns!(),
+            "))::text FROM answers WHERE assessment_id = a.id) AS answers_json ",
+            assessment_from!(),
+            $rest
+        )
     };
 }
 

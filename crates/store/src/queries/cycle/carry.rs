@@ -122,20 +122,46 @@ impl Store {
         })
     }
 
-    /// The latest assessment of the same scope (plant and line) for an earlier fiscal year
-    /// (its highest revision), if any.
-    pub async fn previous_of(&self, a: &Assessment) -> Result<Option<Assessment>> {
-        let sql = concat!(
-            assessment_select!(),
-            " WHERE a.site_id = $1 AND COALESCE(a.line_id, '') = COALESCE(CAST($2 AS TEXT), '') AND a.period < $3 \
-             ORDER BY a.period DESC, a.revision DESC LIMIT 1"
-        );
-        Ok(on!(self, |pool| sqlx::query_as::<_, Assessment>(sql)
-            .bind(&a.site_id)
-            .bind(a.line_id.as_deref())
-            .bind(a.period)
-            .fetch_optional(pool)
-            .await)?)
+    /// The latest assessment of the same scope (plant and line) for an earlier fiscal year (its
+    /// highest revision), if any, with its answers ([`Store::assessment_with_answers`]), in one
+    /// statement.
+    pub async fn previous_with_answers(
+        &self,
+        a: &Assessment,
+    ) -> Result<Option<(Assessment, Vec<StoredAnswer>)>> {
+        macro_rules! previous {
+            ($engine:ident) => {
+                assessment_with_answers_select!(
+                    $engine,
+                    " WHERE a.site_id = $1 AND COALESCE(a.line_id, '') = COALESCE(CAST($2 AS TEXT), '') \
+                     AND a.period < $3 ORDER BY a.period DESC, a.revision DESC LIMIT 1"
+                )
+            };
+        }
+        let row: Option<super::answers::AssessmentWithAnswers> = match &self.backend {
+            crate::Backend::Sqlite { pool, .. } => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                sqlx::query_as(previous!(sqlite))
+                    .bind(&a.site_id)
+                    .bind(a.line_id.as_deref())
+                    .bind(a.period)
+                    .fetch_optional(&mut *c)
+                    .await?
+            }
+            crate::Backend::Postgres(pool) => {
+                let mut c = crate::pin::lease(pool, self.owner()).await?;
+                sqlx::query_as(previous!(postgres))
+                    .bind(&a.site_id)
+                    .bind(a.line_id.as_deref())
+                    .bind(a.period)
+                    .fetch_optional(&mut *c)
+                    .await?
+            }
+        };
+        match row {
+            Some(r) => Ok(Some(self.with_answers(r).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Marks carried answers as re-confirmed unchanged (all unconfirmed ones when `items` is

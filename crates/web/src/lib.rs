@@ -13,6 +13,7 @@ mod assets;
 mod ctx;
 mod error;
 pub mod jobs;
+mod render;
 mod routes;
 mod security;
 mod session;

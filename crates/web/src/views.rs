@@ -2,7 +2,6 @@
 
 use crate::ctx::Ctx;
 use askama::Template;
-use axum::response::{Html, IntoResponse, Response};
 use kojo_i18n::Lang;
 
 pub use crate::views_item::*;
@@ -71,29 +70,7 @@ impl Page {
     }
 }
 
-pub fn render<T: Template>(t: &T) -> Response {
-    // The buffer starts at the size the same template last rendered to on this thread (askama's
-    // own hint counts a loop's body once): a 270 KB assessment page otherwise grows it about ten
-    // times, copying what it holds each time.
-    thread_local! {
-        static LAST: std::cell::RefCell<rustc_hash::FxHashMap<&'static str, usize>> =
-            Default::default();
-    }
-    const MAX_HINT: usize = 1 << 20;
-    let name = std::any::type_name::<T>();
-    let hint = LAST
-        .with_borrow(|m| m.get(name).copied())
-        .unwrap_or(T::SIZE_HINT);
-    let mut html = String::with_capacity(hint);
-    match t.render_into(&mut html) {
-        Ok(()) => {
-            let next = (html.len() + html.len() / 8).min(MAX_HINT);
-            LAST.with_borrow_mut(|m| m.insert(name, next));
-            Html(html).into_response()
-        }
-        Err(e) => crate::WebError::Internal(format!("template: {e}")).into_response(),
-    }
-}
+pub use crate::render::render;
 
 /// A minimal bilingual error page for when no request context is at hand.
 pub fn bare_error(status: u16, ja: &str, en: &str, detail: &str) -> String {

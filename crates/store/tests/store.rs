@@ -439,17 +439,7 @@ async fn sqlite_data_survives_reopening() {
     let url = format!("sqlite:{}", dir.path().join("sub/dir/k.sqlite3").display());
     let s = Store::open(&url).await.unwrap();
     let (_, _, a) = setup(&s).await;
-    s.write_answers(
-        &a.id,
-        &[AnswerWrite {
-            item: 1,
-            expected_version: Some(0),
-            answer: Some(ok()),
-        }],
-        "x",
-    )
-    .await
-    .unwrap();
+    answer_item_one(&s, &a.id).await;
     s.close().await;
     let s = Store::open(&url).await.unwrap();
     assert_eq!(s.answers(&a.id).await.unwrap().len(), 1);
@@ -467,17 +457,7 @@ async fn a_pinned_task_reads_and_writes_on_one_connection() {
     let a = s
         .pinned(async {
             let (_, _, a) = setup(&s).await;
-            s.write_answers(
-                &a.id,
-                &[AnswerWrite {
-                    item: 1,
-                    expected_version: Some(0),
-                    answer: Some(ok()),
-                }],
-                "x",
-            )
-            .await
-            .unwrap();
+            answer_item_one(&s, &a.id).await;
             assert_eq!(s.answers(&a.id).await.unwrap().len(), 1);
             a
         })

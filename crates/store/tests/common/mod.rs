@@ -106,3 +106,18 @@ pub async fn setup(s: &Store) -> (Organisation, Site, Assessment) {
         .unwrap();
     (org, site, a)
 }
+
+/// Writes item 1 (○) of assessment `id`, which has no answer yet.
+pub async fn answer_item_one(s: &Store, id: &str) {
+    s.write_answers(
+        id,
+        &[AnswerWrite {
+            item: 1,
+            expected_version: Some(0),
+            answer: Some(ok()),
+        }],
+        "x",
+    )
+    .await
+    .unwrap();
+}

@@ -136,31 +136,20 @@ impl Store {
         if a.inherits_from.is_some() {
             return self.answers(&a.id).await;
         }
-        // One row holding every answer as JSON, not a row per answer: sqlx hands each row of a
-        // SQLite result from the connection's thread to the caller, which costs more than the
-        // aggregate and its parsing (see docs/performance.md).
         let (json,): (Option<String>,) = match &self.backend {
             crate::Backend::Sqlite { pool, .. } => {
                 let mut c = crate::pin::lease(pool, self.owner()).await?;
-                sqlx::query_as(concat!(
-                    "SELECT json_group_array(json_array(",
-                    answer_columns!(),
-                    ")) FROM answers WHERE assessment_id = $1"
-                ))
-                .bind(&a.id)
-                .fetch_one(&mut *c)
-                .await?
+                sqlx::query_as(answers_json!(sqlite, "$1"))
+                    .bind(&a.id)
+                    .fetch_one(&mut *c)
+                    .await?
             }
             crate::Backend::Postgres(pool) => {
                 let mut c = crate::pin::lease(pool, self.owner()).await?;
-                sqlx::query_as(concat!(
-                    "SELECT json_agg(json_build_array(",
-                    answer_columns!(),
-                    "))::text FROM answers WHERE assessment_id = $1"
-                ))
-                .bind(&a.id)
-                .fetch_one(&mut *c)
-                .await?
+                sqlx::query_as(answers_json!(postgres, "$1"))
+                    .bind(&a.id)
+                    .fetch_one(&mut *c)
+                    .await?
             }
         };
         answers_from_json(&a.id, json.as_deref())

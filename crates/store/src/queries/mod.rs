@@ -56,28 +56,41 @@ macro_rules! assessment_select {
     };
 }
 
-/// An assessment row (`a`) with its own answers as one JSON column, `answers_json`, for
-/// [`AssessmentWithAnswers`]: SQLite's aggregate or PostgreSQL's. `$rest` follows the joins
-/// (WHERE, ORDER BY). Unqualified answer columns name the subquery's `answers` row.
-macro_rules! assessment_with_answers_select {
-    (sqlite, $rest:expr) => {
+/// A statement of one value: the own answers of the assessment whose id is `$id` (SQL text: a
+/// parameter or a column), as a JSON array of [`answer_columns!`] rows (NULL if none), with
+/// SQLite's aggregate or PostgreSQL's. One row instead of a row per answer: sqlx hands each row
+/// of a SQLite result across a thread (see docs/performance.md).
+macro_rules! answers_json {
+    (sqlite, $id:expr) => {
         concat!(
-            "SELECT ",
-            assessment_columns!(),
-            ", (SELECT json_group_array(json_array(",
+            "SELECT json_group_array(json_array(",
             answer_columns!(),
-            ")) FROM answers WHERE assessment_id = a.id) AS answers_json ",
-            assessment_from!(),
-            $rest
+            ")) FROM answers WHERE assessment_id = ",
+            $id
         )
     };
-    (postgres, $rest:expr) => {
+    (postgres, $id:expr) => {
+        concat!(
+            "SELECT json_agg(json_build_array(",
+            answer_columns!(),
+            "))::text FROM answers WHERE assessment_id = ",
+            $id
+        )
+    };
+}
+
+/// An assessment row (`a`) with its own answers as one JSON column, `answers_json`
+/// ([`answers_json!`]), for [`AssessmentWithAnswers`]; `$engine` is `sqlite` or `postgres`.
+/// `$rest` follows the joins (WHERE, ORDER BY). Unqualified answer columns name the subquery's
+/// `answers` row.
+macro_rules! assessment_with_answers_select {
+    ($engine:ident, $rest:expr) => {
         concat!(
             "SELECT ",
             assessment_columns!(),
-            ", (SELECT json_agg(json_build_array(",
-            answer_columns!(),
-            "))::text FROM answers WHERE assessment_id = a.id) AS answers_json ",
+            ", (",
+            answers_json!($engine, "a.id"),
+            ") AS answers_json ",
             assessment_from!(),
             $rest
         )

@@ -27,7 +27,7 @@ use crate::{Actor, App, AppError, check_user_name, password};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{DateTime, Utc};
 use kojo_domain::Lang;
-use kojo_store::{FailureCount, Session as StoredSession};
+use kojo_store::{ContentStamp, FailureCount, Session as StoredSession};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -57,6 +57,9 @@ pub struct Session {
     pub lang: Lang,
     /// The CSRF token of this session's forms.
     pub csrf: String,
+    /// The database's content stamp, read with the session (none for a session just started):
+    /// a page rendered for this request may be kept under it.
+    pub content_stamp: Option<ContentStamp>,
     token_hash: String,
 }
 
@@ -155,6 +158,7 @@ fn session_of(
     client: &str,
     csrf: String,
     token_hash: String,
+    content_stamp: Option<ContentStamp>,
 ) -> Result<Session, AppError> {
     Ok(Session {
         actor: Actor {
@@ -166,6 +170,7 @@ fn session_of(
         lang: user.lang.parse().unwrap_or_default(),
         csrf,
         token_hash,
+        content_stamp,
     })
 }
 
@@ -203,7 +208,7 @@ impl App {
         self.store.create_session(&stored).await?;
         Ok(NewSession {
             token,
-            session: session_of(user, client, stored.csrf_token, stored.token_hash)?,
+            session: session_of(user, client, stored.csrf_token, stored.token_hash, None)?,
         })
     }
 
@@ -296,7 +301,7 @@ impl App {
         idle: Duration,
     ) -> Result<SessionLookup, AppError> {
         let hash = sha256_hex(token);
-        let Some((s, user)) = self.store.session(&hash).await? else {
+        let Some((s, user, content_stamp)) = self.store.session(&hash).await? else {
             return Ok(SessionLookup::None);
         };
         let now = Utc::now();
@@ -334,6 +339,7 @@ impl App {
             client,
             s.csrf_token,
             hash,
+            Some(content_stamp),
         )?))
     }
 

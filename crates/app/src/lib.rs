@@ -67,8 +67,8 @@ pub fn parse_public_key(text: &str) -> Result<PublicKey, AppError> {
 /// Rows the use cases return (read-only data; only this crate reaches the store).
 pub use kojo_store::{
     ActionEvent, ActionListRow, ActionRow, ApiToken, Assessment, AuditEntry, Comment, CompanyKey,
-    CycleCounts, EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, ReceiptRow, SignOffRow,
-    Site, StoredAnswer, User,
+    ContentStamp, CycleCounts, EvidenceRow, HistoryEntry, Line, Organisation, QueueRow, ReceiptRow,
+    SignOffRow, Site, StoredAnswer, User,
 };
 /// Register rows and queries (see [`registers`]).
 pub use kojo_store::{

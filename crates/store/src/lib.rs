@@ -18,6 +18,7 @@ mod model;
 mod pin;
 mod queries;
 mod register_model;
+mod stamp;
 pub use queries::{
     AUDIT_FIELD_MAX, Anchor, AnchorRow, AnswerWrite, BackupRun, CatalogCarry, ChainReport,
     ClockReading, MAX_UPLOADS_PER_USER, OverdueRow, PortfolioHead, QueueFilter, THROTTLE_MAX_ROWS,
@@ -27,6 +28,7 @@ pub use cycle_model::*;
 pub use exchange_model::*;
 pub use model::*;
 pub use register_model::*;
+pub use stamp::{ContentStamp, UNSTAMPED};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -458,6 +460,7 @@ impl Store {
             }
         }
         self.fill_mark_summaries().await?;
+        self.ensure_content_stamp().await?;
         Ok(())
     }
 

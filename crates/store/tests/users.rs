@@ -33,7 +33,7 @@ async fn users_grants_sessions_and_the_access_log(s: &Store) {
         client: Some("127.0.0.1".into()),
     };
     s.create_session(&sess).await.unwrap();
-    let (got, user) = s.session("abc").await.unwrap().unwrap();
+    let (got, user, _) = s.session("abc").await.unwrap().unwrap();
     assert_eq!(got, sess);
     assert_eq!(user.name, "山田");
     s.touch_session("abc", "2030-01-01T00:00:00.000Z")

@@ -13,6 +13,7 @@ mod assets;
 mod ctx;
 mod error;
 pub mod jobs;
+mod page_cache;
 mod render;
 mod routes;
 mod security;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub app: App,
     /// Settings.
     pub config: Config,
+    /// Rendered pages kept under the content stamp.
+    pages: page_cache::PageCache,
 }
 
 /// Who may reach a route at all (what each role may do there is the app's handles' business).
@@ -261,6 +264,7 @@ pub fn router(app: App, config: Config) -> Router {
     let state = Arc::new(AppState {
         app,
         config: config.clone(),
+        pages: page_cache::PageCache::default(),
     });
     let (public, authed) = add_routes(
         Router::new(),

@@ -5,6 +5,14 @@ use axum::response::{Html, IntoResponse, Response};
 
 /// The page `t` renders to, or an internal error if it fails.
 pub fn render<T: Template>(t: &T) -> Response {
+    match render_html(t) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The HTML `t` renders to.
+pub fn render_html<T: Template>(t: &T) -> Result<String, crate::WebError> {
     // The buffer starts at the size the same template last rendered to on this thread (askama's
     // own hint counts a loop's body once): a 270 KB assessment page otherwise grows it about ten
     // times, copying what it holds each time.
@@ -22,8 +30,8 @@ pub fn render<T: Template>(t: &T) -> Response {
         Ok(()) => {
             let next = (html.len() + html.len() / 8).min(MAX_HINT);
             LAST.with_borrow_mut(|m| m.insert(name, next));
-            Html(html).into_response()
+            Ok(html)
         }
-        Err(e) => crate::WebError::Internal(format!("template: {e}")).into_response(),
+        Err(e) => Err(crate::WebError::Internal(format!("template: {e}"))),
     }
 }

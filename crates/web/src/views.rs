@@ -22,7 +22,12 @@ impl Page {
             lang: ctx.lang,
             user: ctx.session.as_ref().map(|s| s.user_name().to_string()),
             role: ctx.session.as_ref().map(|s| s.actor.role),
-            csrf: crate::session::mask_csrf(&ctx.csrf),
+            // A page being kept by the page cache carries the slot, filled in per response.
+            csrf: if crate::page_cache::is_slot(&ctx.csrf) {
+                ctx.csrf.clone()
+            } else {
+                crate::session::mask_csrf(&ctx.csrf)
+            },
             active,
         }
     }
@@ -70,7 +75,7 @@ impl Page {
     }
 }
 
-pub use crate::render::render;
+pub use crate::render::{render, render_html};
 
 /// A minimal bilingual error page for when no request context is at hand.
 pub fn bare_error(status: u16, ja: &str, en: &str, detail: &str) -> String {

@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{World, login, world};
 use kojo_app::{Actor, Scope};
-use kojo_web::Config;
 use kojo_web::api::API_ROUTES;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -290,7 +289,7 @@ async fn the_web_page_creates_shows_once_and_revokes_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let w = world(dir.path()).await;
     let l = login(&w.app, "viewer1").await;
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let req = Request::post("/tokens")
         .header(header::COOKIE, &l.cookie)
         .header("x-csrf-token", &l.csrf)

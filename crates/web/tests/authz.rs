@@ -14,7 +14,7 @@ mod common;
 #[allow(unused_imports)]
 use common::PASSWORD;
 use common::{Login, RESIDUAL_ITEM, World, login, world};
-use kojo_web::{Access, Config, ROUTES, Route};
+use kojo_web::{Access, ROUTES, Route};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use tower::ServiceExt;
@@ -520,7 +520,7 @@ async fn every_route_answers_every_role_on_both_plants_as_the_matrix_says() {
         .await
         .unwrap();
     assert_eq!(key.key.key_id, SUPPLIER_KEY_ID);
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut seen = BTreeSet::new();

@@ -11,7 +11,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Login, World, login, world};
 use kojo_app::Actor;
-use kojo_web::Config;
 use tower::ServiceExt;
 
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -29,7 +28,7 @@ impl Res {
 }
 
 async fn send(w: &World, req: Request<Body>) -> Res {
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let res = router.oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();

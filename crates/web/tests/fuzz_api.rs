@@ -150,7 +150,7 @@ async fn fuzz_api_bodies() {
         .await
         .unwrap()
         .token;
-    let router = kojo_web::router(w.app.clone(), kojo_web::Config::default());
+    let router = w.router.clone();
     let mut runner = TestRunner::new_with_rng(
         Config {
             cases,

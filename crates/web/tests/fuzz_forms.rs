@@ -212,7 +212,7 @@ async fn fuzz_web_forms() {
     let dir = tempfile::tempdir().unwrap();
     let w = common::world(dir.path()).await;
     let admin = common::login(&w.app, "admin1").await;
-    let router = kojo_web::router(w.app.clone(), kojo_web::Config::default());
+    let router = w.router.clone();
     // Generate the cases first (the runner is synchronous), then send them.
     let mut runner = TestRunner::new_with_rng(
         Config {

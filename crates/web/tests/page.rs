@@ -273,3 +273,107 @@ async fn compact_rows_save_as_rows_keep_the_note_and_open_in_full_to_ask_for_fie
         &format!("/a/{id}?view=compact#item-3")
     );
 }
+
+/// `page` with every CSRF token replaced by `T`, and the tokens it had.
+fn tokens_out(page: &str) -> (String, Vec<String>) {
+    let mut rest = page;
+    let (mut out, mut tokens) = (String::new(), Vec::new());
+    for key in ["name=\"_csrf\" value=\"", "name=\"csrf-token\" content=\""] {
+        assert!(page.contains(key), "{key}");
+    }
+    while let Some(at) = rest.find("_csrf\" value=\"") {
+        let (head, tail) = rest.split_at(at + "_csrf\" value=\"".len());
+        let end = tail.find('"').unwrap();
+        out.push_str(head);
+        out.push('T');
+        tokens.push(tail[..end].to_string());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    let meta = "name=\"csrf-token\" content=\"";
+    let at = out.find(meta).unwrap() + meta.len();
+    let end = at + out[at..].find('"').unwrap();
+    tokens.push(out[at..end].to_string());
+    out.replace_range(at..end, "T");
+    (out, tokens)
+}
+
+#[tokio::test]
+async fn a_kept_page_comes_with_a_fresh_token_until_anything_it_shows_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = world(dir.path()).await;
+    answer_all(&w, &w.own_assessment).await;
+    let l = login(&w.app, "admin1").await;
+    let path = format!("/a/{}", w.own_assessment);
+    let (s, _, first) = send(&w, get(Some(&l), &path)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _, second) = send(&w, get(Some(&l), &path)).await;
+    assert_eq!(s, StatusCode::OK);
+    // The same page, each response with its own masked token in every form.
+    let ((a, ta), (b, tb)) = (tokens_out(&first), tokens_out(&second));
+    assert_eq!(a, b);
+    assert!(ta.len() > 63, "{} tokens", ta.len());
+    assert!(ta.iter().all(|t| *t == ta[0]) && tb.iter().all(|t| *t == tb[0]));
+    assert_ne!(ta[0], tb[0], "a token is masked afresh per response");
+    assert!(!second.contains("csrf-slot"));
+
+    // The kept page's token saves (item 2, version 1 from answer_all).
+    let kept = Login {
+        cookie: l.cookie.clone(),
+        csrf: tb[0].clone(),
+    };
+    let form = [
+        ("version", "1"),
+        ("mark", "implemented"),
+        ("note", "saved with the kept page's token"),
+    ];
+    let (s, _, _) = send(&w, post(&kept, &format!("{path}/items/2"), &form, false)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, third) = send(&w, get(Some(&l), &path)).await;
+    assert!(third.contains("saved with the kept page"), "the save shows");
+
+    // Changes made elsewhere (the CLI, another instance): an answer, and a comment by another
+    // user, show on the next request, on the page and on the dashboard.
+    let dash = format!("{path}/dashboard");
+    let (_, _, dash_before) = send(&w, get(Some(&l), &dash)).await;
+    let cli = Actor::cli();
+    let item = ItemNo::new(5, w.app.catalog).unwrap();
+    let raw = RawAnswer {
+        mark: Some("considering".into()),
+        status: Some("別の経路で変更".into()),
+        ..Default::default()
+    };
+    w.app
+        .editor(&cli)
+        .unwrap()
+        .answer(&w.own_assessment, item, Some(&raw), None)
+        .await
+        .unwrap();
+    let (_, _, fourth) = send(&w, get(Some(&l), &path)).await;
+    assert!(
+        fourth.contains("別の経路で変更"),
+        "the other path's answer shows"
+    );
+    let (_, _, dash_after) = send(&w, get(Some(&l), &dash)).await;
+    assert_ne!(
+        tokens_out(&dash_before).0,
+        tokens_out(&dash_after).0,
+        "the dashboard too"
+    );
+    let other = login(&w.app, "assessor1").await;
+    let form = [("body", "別の利用者のコメント")];
+    let (s, _, _) = send(&w, post(&other, &format!("{path}/comments"), &form, false)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, fifth) = send(&w, get(Some(&l), &path)).await;
+    assert!(
+        fifth.contains("別の利用者のコメント"),
+        "another user's comment shows"
+    );
+
+    // Another user gets their own page: a viewer's has no save buttons, and names them.
+    let v = login(&w.app, "viewer1").await;
+    let (_, _, theirs) = send(&w, get(Some(&v), &path)).await;
+    assert!(theirs.contains("viewer1") && !theirs.contains("class=\"save\""));
+    let (_, _, mine) = send(&w, get(Some(&l), &path)).await;
+    assert!(mine.contains("admin1") && mine.contains("class=\"save\""));
+}

@@ -9,12 +9,11 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{PASSWORD, World, login, world};
 use kojo_app::{Actor, Role};
-use kojo_web::Config;
 use std::io::Read;
 use tower::ServiceExt;
 
 async fn get(w: &World, cookie: &str, path: &str) -> (StatusCode, Vec<u8>) {
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let req = Request::get(path)
         .header(header::COOKIE, cookie)
         .body(Body::empty())

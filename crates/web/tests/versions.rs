@@ -7,11 +7,10 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Login, World, login, world};
-use kojo_web::Config;
 use tower::ServiceExt;
 
 async fn send(w: &World, req: Request<Body>) -> (StatusCode, String, String) {
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let res = router.oneshot(req).await.unwrap();
     let status = res.status();
     let location = res

@@ -25,6 +25,15 @@ fn purge_slots(lines: &[String]) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// Whether item `n`'s form on an assessment page has `mark` checked.
+fn item_checked(page: &str, n: u16, mark: &str) -> bool {
+    let start = page
+        .find(&format!("id=\"item-{n}\""))
+        .unwrap_or_else(|| panic!("no item {n} on the page: {page}"));
+    let end = start + page[start..].find("</form>").unwrap();
+    page[start..end].contains(&format!("value=\"{mark}\" checked"))
+}
+
 /// A slot both instances have logged, if any.
 fn shared_slot(a: &[String], b: &[String]) -> Option<String> {
     let b: Vec<String> = purge_slots(b).into_iter().map(|(s, _)| s).collect();
@@ -47,6 +56,11 @@ fn two_instances_on_one_postgresql_behave_as_one() {
     db.add_plant("P1", "one");
     let id = db.new_assessment("P1", "2026");
     assert_eq!(admin.get(&b, "/sites").status, 200, "A's session on B");
+    // A keeps the page it rendered (its page cache); B's save must still show on it.
+    let page = format!("/a/{id}");
+    for _ in 0..2 {
+        assert!(!item_checked(&admin.get(&a, &page).body, 3, "implemented"));
+    }
     let csrf = admin.csrf(&b, &format!("/a/{id}"));
     let r = admin.post(
         &b,
@@ -68,6 +82,10 @@ fn two_instances_on_one_postgresql_behave_as_one() {
     assert!(
         item.contains("value=\"implemented\" checked"),
         "A shows what B saved"
+    );
+    assert!(
+        item_checked(&admin.get(&a, &page).body, 3, "implemented"),
+        "A's kept page shows what B saved"
     );
 
     // Five failures from one address, alternating A and B, use up that address's allowance on

@@ -88,7 +88,8 @@ pub const TABLES: &[(&str, &str)] = &[
 /// its data: web sessions (a restored copy must not accept old cookies), login throttling,
 /// this installation's backup runs and scheduled-job slots, ledger files
 /// in the middle of an import, the register rules' cached results (derived, and valid only
-/// under the stamp they were computed for), and sqlx's migration bookkeeping (rebuilt on restore).
+/// under the stamp they were computed for), the content stamp (a restored database gets a new
+/// one), and sqlx's migration bookkeeping (rebuilt on restore).
 pub const EXCLUDED: &[&str] = &[
     "sessions",
     "login_throttle",
@@ -96,6 +97,7 @@ pub const EXCLUDED: &[&str] = &[
     "job_runs",
     "register_uploads",
     "register_suggestions",
+    "content_stamp",
     "_sqlx_migrations",
 ];
 

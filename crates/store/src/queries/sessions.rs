@@ -19,10 +19,15 @@ impl Store {
         inserted(n, "session")
     }
 
-    /// A session with its user (one query).
-    pub async fn session(&self, token_hash: &str) -> Result<Option<(Session, User)>> {
+    /// A session with its user, and the content stamp as of this read (one query): a page
+    /// rendered from reads made after this one may be kept under that stamp.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Session, User, crate::ContentStamp)>> {
         let sql = concat!(
             "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen, s.client, ",
+            "(SELECT stamp FROM content_stamp WHERE id = 1) AS content_stamp, ",
             user_columns!("u."),
             " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
         );
@@ -34,6 +39,7 @@ impl Store {
             s_created_at: String,
             last_seen: String,
             client: Option<String>,
+            content_stamp: String,
             #[sqlx(flatten)]
             user: User,
         }
@@ -52,6 +58,7 @@ impl Store {
                     client: r.client,
                 },
                 r.user,
+                crate::ContentStamp::new(r.content_stamp),
             )
         }))
     }

@@ -8,7 +8,8 @@ use crate::ctx::Authed;
 use crate::error::WebError;
 use crate::views::*;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
 use kojo_app::AssessmentView;
 use kojo_domain::{Field, FiscalYear, Mark, RawAnswer, Summary};
 use kojo_i18n::{Lang, tr};
@@ -99,6 +100,18 @@ pub(crate) async fn assessment_page(
     override_item: Option<(u16, ItemState)>,
     error: Option<String>,
 ) -> Result<Response, WebError> {
+    let html = assessment_html(st, au, id, q, override_item, error).await?;
+    Ok(axum::response::Html(html).into_response())
+}
+
+async fn assessment_html(
+    st: &AppState,
+    au: &Authed,
+    id: &str,
+    q: &FilterQuery,
+    override_item: Option<(u16, ItemState)>,
+    error: Option<String>,
+) -> Result<String, WebError> {
     let reader = st.app.reader(au.actor());
     let view = reader.assessment(id).await?;
     let comments = reader.comments_of(&view).await?;
@@ -246,7 +259,7 @@ pub(crate) async fn assessment_page(
         vec![]
     };
     let site_code = view.assessment.site_code.clone();
-    Ok(render(&AssessmentPage {
+    render_html(&AssessmentPage {
         suggestions: crate::views_registers::suggestion_vms(&suggestions, &site_code, lang),
         site_code,
         page: Page::new(&au.ctx, "sites"),
@@ -271,14 +284,21 @@ pub(crate) async fn assessment_page(
         general_comments: comment_rows(&comments, None),
         inherits_notice,
         version: super::versions::version_vm(st, au, &view),
-    }))
+    })
 }
 
+/// The page as it is stored (no error, no item being edited): kept by the page cache.
 pub async fn page(
     State(st): St,
     a: Authed,
+    uri: Uri,
     Path(id): Path<String>,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, WebError> {
-    assessment_page(&st, &a, &id, &q, None, None).await
+    let st = &*st;
+    st.pages
+        .page(&a, &uri, |a| async move {
+            assessment_html(st, &a, &id, &q, None, None).await
+        })
+        .await
 }

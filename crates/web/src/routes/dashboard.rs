@@ -7,19 +7,33 @@ use crate::ctx::Authed;
 use crate::error::WebError;
 use crate::views::*;
 use axum::extract::{Path, Query, State};
+use axum::http::Uri;
 use axum::response::Response;
 use kojo_domain::{Answer, Field, Mark};
 use std::sync::Arc;
 
 type St = State<Arc<AppState>>;
 
+/// Kept by the page cache.
 pub async fn dashboard(
     State(st): St,
     au: Authed,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    let st = &*st;
+    st.pages
+        .page(
+            &au,
+            &uri,
+            |au| async move { dashboard_html(st, &au, &id).await },
+        )
+        .await
+}
+
+async fn dashboard_html(st: &AppState, au: &Authed, id: &str) -> Result<String, WebError> {
     let reader = st.app.reader(au.actor());
-    let view = reader.assessment(&id).await?;
+    let view = reader.assessment(id).await?;
     let lang = au.lang();
     let site_code = view.assessment.site_code.clone();
     let suggestions = reader.suggestions_for(&view, kojo_app::today()).await?;
@@ -98,9 +112,9 @@ pub async fn dashboard(
             .collect(),
         radar: kojo_report::radar_svg(c, sum, lang),
         risks,
-        panel: super::queue::assessment_panel(&st, &au, &view).await?,
+        panel: super::queue::assessment_panel(st, au, &view).await?,
     };
-    Ok(render(&page))
+    render_html(&page)
 }
 
 #[derive(serde::Deserialize)]

@@ -6,7 +6,6 @@
 use crate::common::World;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use kojo_web::Config;
 use kojo_web::api::ApiRoute;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -35,7 +34,7 @@ pub async fn call(
     body: Option<Value>,
     extra: &[(&str, &str)],
 ) -> Res {
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let mut b = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));

@@ -4,7 +4,6 @@
 use super::{Login, World};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use kojo_web::Config;
 use tower::ServiceExt;
 
 /// A response, read whole.
@@ -29,7 +28,7 @@ impl Res {
 
 /// Sends `req` through a router on the world's app (default settings).
 pub async fn send(w: &World, req: Request<Body>) -> Res {
-    let router = kojo_web::router(w.app.clone(), Config::default());
+    let router = w.router.clone();
     let res = router.oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();

@@ -39,6 +39,9 @@ pub struct World {
     /// A ledger file `admin1` uploaded to each plant's firewall register (import wizard).
     pub own_upload: String,
     pub foreign_upload: String,
+    /// One router for all requests of a test, as a server has: its page cache lives across
+    /// them, so every page read after a write shows whether the write reached it.
+    pub router: axum::Router,
 }
 
 /// The register the requests on `{kind}` use.
@@ -279,6 +282,7 @@ pub async fn world(dir: &std::path::Path) -> World {
         own_evidence_pool,
         foreign_evidence_pool,
         checksheet: kojo_xlsx::blank(app.catalog, kojo_i18n::Lang::Ja).unwrap(),
+        router: kojo_web::router(app.clone(), kojo_web::Config::default()),
         app,
         own_site: "OWN".into(),
         foreign_site: "FOREIGN".into(),
@@ -287,15 +291,14 @@ pub async fn world(dir: &std::path::Path) -> World {
     }
 }
 
-/// Sends `req` through a fresh router of `w`'s app: status, headers and the body as sent (still
-/// compressed if the response is).
+/// Sends `req` through `w`'s router: status, headers and the body as sent (still compressed if
+/// the response is).
 pub async fn send_raw(
     w: &World,
     req: axum::http::Request<axum::body::Body>,
 ) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
     use tower::ServiceExt;
-    let router = kojo_web::router(w.app.clone(), kojo_web::Config::default());
-    let res = router.oneshot(req).await.unwrap();
+    let res = w.router.clone().oneshot(req).await.unwrap();
     let (status, headers) = (res.status(), res.headers().clone());
     let body = axum::body::to_bytes(res.into_body(), usize::MAX)
         .await

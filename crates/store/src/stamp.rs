@@ -163,7 +163,7 @@ impl Store {
     }
 
     /// The tables that should bump the stamp but lack a trigger for it (empty after
-    /// [`Store::migrate`]; `kojo doctor` and the tests check it).
+    /// [`Store::migrate`], which every start runs; the store tests check it).
     pub async fn unstamped_tables(&self) -> Result<Vec<String>> {
         let rows: Vec<(String, i64)> = match &self.backend {
             Backend::Sqlite { .. } => crate::on!(self, |pool| sqlx::query_as(

@@ -19,6 +19,8 @@
 
 use crate::ctx::Authed;
 use crate::error::WebError;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use hashlink::LinkedHashMap;
 use kojo_app::ContentStamp;
@@ -45,22 +47,92 @@ struct Key {
     day: chrono::NaiveDate,
 }
 
-/// A kept page: the text between the CSRF token's places.
+/// A kept page: the text between the CSRF token's places, slices of one buffer.
 struct Kept {
-    parts: Vec<Box<str>>,
+    parts: Vec<Bytes>,
     bytes: usize,
 }
 
 impl Kept {
-    fn join(&self, csrf: &str) -> String {
-        let mut out = String::with_capacity(self.bytes + self.parts.len() * csrf.len());
+    /// `html` cut at every slot.
+    fn of(html: String) -> Kept {
+        let bytes = html.len();
+        let ranges: Vec<(usize, usize)> = {
+            let mut at = 0;
+            let mut out = Vec::new();
+            for (i, _) in html.match_indices(SLOT.as_str()) {
+                out.push((at, i));
+                at = i + SLOT.len();
+            }
+            out.push((at, html.len()));
+            out
+        };
+        let all = Bytes::from(html);
+        Kept {
+            parts: ranges.into_iter().map(|(a, b)| all.slice(a..b)).collect(),
+            bytes,
+        }
+    }
+
+    /// The page with `csrf` in every slot, as a response body: the kept text is not copied.
+    fn body(&self, csrf: String) -> Joined {
+        let csrf = Bytes::from(csrf);
+        let mut chunks = Vec::with_capacity(self.parts.len() * 2);
         for (i, p) in self.parts.iter().enumerate() {
             if i > 0 {
-                out.push_str(csrf);
+                chunks.push(csrf.clone());
             }
-            out.push_str(p);
+            if !p.is_empty() {
+                chunks.push(p.clone());
+            }
         }
-        out
+        let left = chunks.iter().map(|c| c.len() as u64).sum();
+        Joined {
+            chunks: chunks.into_iter(),
+            left,
+        }
+    }
+
+    fn respond(&self, csrf: String) -> Response {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            Body::new(self.body(csrf)),
+        )
+            .into_response()
+    }
+}
+
+/// A kept page's parts and tokens, sent one after the other with an exact length (so the
+/// response has a `Content-Length`, as a rendered page has).
+struct Joined {
+    chunks: std::vec::IntoIter<Bytes>,
+    left: u64,
+}
+
+impl http_body::Body for Joined {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let next = self.chunks.next();
+        if let Some(c) = &next {
+            self.left -= c.len() as u64;
+        }
+        std::task::Poll::Ready(next.map(|c| Ok(http_body::Frame::data(c))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
     }
 }
 
@@ -108,19 +180,14 @@ impl PageCache {
         };
         let csrf = crate::session::mask_csrf(&au.ctx.csrf);
         if let Some(kept) = self.get(&stamp, &key) {
-            return Ok(Html(kept.join(&csrf)).into_response());
+            return Ok(kept.respond(csrf));
         }
         let mut slotted = au.clone();
         slotted.ctx.csrf = SLOT.clone();
-        let html = render(slotted).await?;
-        let parts: Vec<Box<str>> = html.split(SLOT.as_str()).map(Box::from).collect();
-        let kept = Kept {
-            bytes: parts.iter().map(|p| p.len()).sum(),
-            parts,
-        };
-        let page = kept.join(&csrf);
+        let kept = Arc::new(Kept::of(render(slotted).await?));
+        let res = kept.respond(csrf);
         self.put(stamp, key, kept);
-        Ok(Html(page).into_response())
+        Ok(res)
     }
 
     fn get(&self, stamp: &ContentStamp, key: &Key) -> Option<Arc<Kept>> {
@@ -133,7 +200,7 @@ impl PageCache {
         Some(kept)
     }
 
-    fn put(&self, stamp: ContentStamp, key: Key, kept: Kept) {
+    fn put(&self, stamp: ContentStamp, key: Key, kept: Arc<Kept>) {
         if kept.bytes > BUDGET / 8 {
             return;
         }
@@ -144,7 +211,7 @@ impl PageCache {
             inner.stamp = Some(stamp);
         }
         inner.bytes += kept.bytes;
-        if let Some(old) = inner.pages.insert(key, Arc::new(kept)) {
+        if let Some(old) = inner.pages.insert(key, kept) {
             inner.bytes -= old.bytes;
         }
         while inner.bytes > BUDGET {
@@ -179,11 +246,8 @@ mod tests {
         }
     }
 
-    fn kept(bytes: usize) -> Kept {
-        Kept {
-            parts: vec!["x".repeat(bytes).into()],
-            bytes,
-        }
+    fn kept(bytes: usize) -> Arc<Kept> {
+        Arc::new(Kept::of("x".repeat(bytes)))
     }
 
     #[test]
@@ -218,15 +282,25 @@ mod tests {
         assert!(c.get(&stamp("a"), &key("/a/big")).is_none());
     }
 
+    fn text(mut b: Joined) -> String {
+        let exact = http_body::Body::size_hint(&b).exact();
+        let mut out = Vec::new();
+        for c in b.chunks.by_ref() {
+            out.extend_from_slice(&c);
+        }
+        assert_eq!(
+            exact,
+            Some(out.len() as u64),
+            "the length sent is the body's"
+        );
+        String::from_utf8(out).unwrap_or_default()
+    }
+
     #[test]
     fn the_token_goes_into_every_slot() {
-        let html = format!("<a>{s}</a><b>{s}</b>", s = SLOT.as_str());
-        let parts: Vec<Box<str>> = html.split(SLOT.as_str()).map(Box::from).collect();
-        let k = Kept {
-            bytes: parts.iter().map(|p| p.len()).sum(),
-            parts,
-        };
-        assert_eq!(k.join("T1"), "<a>T1</a><b>T1</b>");
-        assert_eq!(k.join("T2"), "<a>T2</a><b>T2</b>");
+        let k = Kept::of(format!("{s}<a>{s}</a><b>{s}</b>", s = SLOT.as_str()));
+        assert_eq!(text(k.body("T1".into())), "T1<a>T1</a><b>T1</b>");
+        assert_eq!(text(k.body("T2".into())), "T2<a>T2</a><b>T2</b>");
+        assert_eq!(text(Kept::of("<p>".into()).body("T".into())), "<p>");
     }
 }

@@ -446,11 +446,7 @@ impl Store {
                     tx.commit().await?;
                 }
                 Backend::Postgres(pool) => {
-                    let mut tx = pool.begin().await?;
-                    // Instances starting together migrate one after the other.
-                    sqlx::query("SELECT pg_advisory_xact_lock(7402653321)")
-                        .execute(&mut *tx)
-                        .await?;
+                    let mut tx = begin_start_up(pool).await?;
                     migrator.run_direct(None, &mut *tx, false).await?;
                     if state.database < CHAIN_VERSION {
                         queries::seal_chain!(tx);
@@ -487,6 +483,18 @@ impl Store {
             Backend::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// A PostgreSQL transaction for start-up work on the schema (migrations, the stamp's
+/// triggers): instances starting together do it one after the other.
+pub(crate) async fn begin_start_up(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7402653321)")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// The migration that introduced the audit chain: older databases are sealed when migrated.

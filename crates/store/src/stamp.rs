@@ -20,7 +20,7 @@
 //! started before that commit, so showing it the page of the old stamp is what it would have
 //! seen anyway.
 
-use crate::{Backend, Result, Store};
+use crate::{Backend, Result, Store, on};
 
 /// Tables whose rows no cached page reads: writing them leaves the stamp. Sessions and login
 /// throttling change on every login and every few requests; the access log and its anchors,
@@ -61,7 +61,6 @@ impl Store {
     /// just migrated or restored) by a random one. Idempotent, and cheap when nothing is
     /// missing: two catalogue reads.
     pub(crate) async fn ensure_content_stamp(&self) -> Result<()> {
-        let fresh = uuid::Uuid::new_v4().simple().to_string();
         match &self.backend {
             Backend::Sqlite { writer, .. } => {
                 let _guard = self.write_lock.lock().await;
@@ -94,18 +93,10 @@ impl Store {
                             .await?;
                     }
                 }
-                sqlx::query("UPDATE content_stamp SET stamp = $1 WHERE id = 1 AND stamp = 'unset'")
-                    .bind(&fresh)
-                    .execute(&mut *tx)
-                    .await?;
                 tx.commit().await?;
             }
             Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                // Instances starting together create the function and triggers one at a time.
-                sqlx::query("SELECT pg_advisory_xact_lock(7402653321)")
-                    .execute(&mut *tx)
-                    .await?;
+                let mut tx = crate::begin_start_up(pool).await?;
                 let missing: Vec<(String,)> = sqlx::query_as(
                     "SELECT c.relname::text FROM pg_class c \
                      JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -152,13 +143,16 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("UPDATE content_stamp SET stamp = $1 WHERE id = 1 AND stamp = 'unset'")
-                    .bind(&fresh)
-                    .execute(&mut *tx)
-                    .await?;
                 tx.commit().await?;
             }
         }
+        let fresh = uuid::Uuid::new_v4().simple().to_string();
+        let n = crate::exec!(
+            self,
+            sqlx::query("UPDATE content_stamp SET stamp = $1 WHERE id = 1 AND stamp = 'unset'")
+                .bind(&fresh)
+        )?;
+        crate::at_most_one(n, "content stamp")?;
         Ok(())
     }
 
@@ -166,7 +160,7 @@ impl Store {
     /// [`Store::migrate`], which every start runs; the store tests check it).
     pub async fn unstamped_tables(&self) -> Result<Vec<String>> {
         let rows: Vec<(String, i64)> = match &self.backend {
-            Backend::Sqlite { .. } => crate::on!(self, |pool| sqlx::query_as(
+            Backend::Sqlite { .. } => on!(self, |pool| sqlx::query_as(
                 "SELECT t.name, (SELECT count(*) FROM sqlite_master g WHERE g.type = 'trigger' \
                      AND g.tbl_name = t.name AND g.name LIKE 'kojo\\_stamp\\_%' ESCAPE '\\') \
                      FROM sqlite_master t WHERE t.type = 'table' \
@@ -174,7 +168,7 @@ impl Store {
             )
             .fetch_all(pool)
             .await)?,
-            Backend::Postgres(_) => crate::on!(self, |pool| sqlx::query_as(
+            Backend::Postgres(_) => on!(self, |pool| sqlx::query_as(
                 "SELECT c.relname::text, (SELECT count(*) FROM pg_trigger g \
                      WHERE g.tgrelid = c.oid AND g.tgname = 'kojo_stamp') * 3 \
                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -193,7 +187,7 @@ impl Store {
 
     /// The content stamp now (tests and tools; pages read it with the session).
     pub async fn content_stamp(&self) -> Result<ContentStamp> {
-        let (s,): (String,) = crate::on!(self, |pool| sqlx::query_as(
+        let (s,): (String,) = on!(self, |pool| sqlx::query_as(
             "SELECT stamp FROM content_stamp WHERE id = 1"
         )
         .fetch_one(pool)

@@ -39,17 +39,7 @@ async fn content_writes_change_the_stamp_and_per_installation_writes_do_not(s: &
     changed("a line", s, true).await;
 
     // A write that fails changes nothing, the stamp included.
-    let stale = s
-        .write_answers(
-            &a.id,
-            &[AnswerWrite {
-                item: 1,
-                expected_version: Some(0),
-                answer: Some(ok()),
-            }],
-            "x",
-        )
-        .await;
+    let stale = try_answer_item_one(s, &a.id).await;
     assert!(matches!(stale, Err(StoreError::Conflict { .. })));
     changed("a refused write", s, false).await;
 

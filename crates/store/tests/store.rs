@@ -318,17 +318,7 @@ async fn overwriting_batches_never_conflict_with_each_other(s: &Store) {
 async fn a_signed_off_assessment_is_locked(s: &Store) {
     let (_, _, a) = setup(s).await;
     s.set_status(&a.id, Status::Approved).await.unwrap();
-    let r = s
-        .write_answers(
-            &a.id,
-            &[AnswerWrite {
-                item: 1,
-                expected_version: Some(0),
-                answer: Some(ok()),
-            }],
-            "x",
-        )
-        .await;
+    let r = try_answer_item_one(s, &a.id).await;
     assert!(
         matches!(
             r,

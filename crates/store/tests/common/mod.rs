@@ -109,6 +109,11 @@ pub async fn setup(s: &Store) -> (Organisation, Site, Assessment) {
 
 /// Writes item 1 (○) of assessment `id`, which has no answer yet.
 pub async fn answer_item_one(s: &Store, id: &str) {
+    try_answer_item_one(s, id).await.unwrap();
+}
+
+/// Writes item 1 (○) of assessment `id` as if it had no answer yet: what the store says.
+pub async fn try_answer_item_one(s: &Store, id: &str) -> Result<Vec<StoredAnswer>> {
     s.write_answers(
         id,
         &[AnswerWrite {
@@ -119,5 +124,4 @@ pub async fn answer_item_one(s: &Store, id: &str) {
         "x",
     )
     .await
-    .unwrap();
 }

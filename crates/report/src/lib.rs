@@ -26,8 +26,8 @@
 //! translation. Rates are percentages with one decimal, `—` where undefined (every item －).
 //!
 //! [`html`] escapes every text from data; [`radar_svg`] is plain SVG without script; [`pdf`]
-//! typesets with Typst using only the IPAex Gothic font embedded in this crate (no system fonts,
-//! no packages, no network), so the PDF looks the same everywhere and its text is extractable.
+//! is laid out by kojo and written with krilla using only the IPAex Gothic font embedded in this
+//! crate (no system fonts, no files, no network), so the PDF looks the same everywhere and its text is extractable.
 //!
 //! Nothing here does I/O: callers write the returned bytes where they like.
 #![deny(missing_docs)]
@@ -74,12 +74,9 @@ pub enum ReportError {
     /// The embedded font could not be read (a broken build).
     #[error("the embedded report font could not be loaded / 埋め込みフォントを読み込めません")]
     Font,
-    /// The data could not be serialised for the typesetter.
-    #[error("report data could not be serialised / 帳票データを変換できません: {0}")]
-    Data(#[from] serde_json::Error),
-    /// Typst reported errors while typesetting.
-    #[error("typesetting failed / 組版に失敗しました: {0}")]
-    Typeset(String),
+    /// A chart could not be read (a bug in kojo's chart code).
+    #[error("a chart could not be drawn / グラフを描画できません: {0}")]
+    Chart(String),
     /// The PDF could not be written.
     #[error("PDF export failed / PDF の出力に失敗しました: {0}")]
     Export(String),

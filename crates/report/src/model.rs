@@ -1,7 +1,7 @@
 //! The report's content, localised and formatted once, for every renderer.
 //!
 //! Every string here is plain text (not escaped): the HTML renderer escapes it, the PDF renderer
-//! hands it to Typst as JSON data, where it is never parsed as markup.
+//! draws it as text, never parsed as markup.
 
 use crate::ReportInput;
 use crate::fmt::{capitalize, date, day_of, percent, points};
@@ -11,7 +11,6 @@ use kojo_domain::{
     Answer, ChangeKind, CycleReport, Field, ItemAnswer, ItemNo, Mark, ResidualRisk, Summary,
 };
 use kojo_i18n::{Lang, t, tr};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 mod cycle;
@@ -20,7 +19,7 @@ pub use cycle::*;
 pub use registers::*;
 
 /// A caption and its value.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Pair {
     pub key: String,
     pub value: String,
@@ -33,8 +32,8 @@ fn pair(key: impl Into<String>, value: impl Into<String>) -> Pair {
     }
 }
 
-/// Year, month and day as numbers (for Typst's `datetime`).
-#[derive(Debug, Clone, Serialize)]
+/// Year, month and day as numbers (the PDF's creation date).
+#[derive(Debug, Clone)]
 pub struct Ymd {
     pub year: i32,
     pub month: u32,
@@ -42,7 +41,7 @@ pub struct Ymd {
 }
 
 /// One row of the mark distribution.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct MarkRow {
     /// The symbol, empty for "unanswered".
     pub symbol: String,
@@ -52,7 +51,7 @@ pub struct MarkRow {
 }
 
 /// One label's statistics.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LabelRow {
     pub number: u16,
     pub name: String,
@@ -62,15 +61,13 @@ pub struct LabelRow {
     pub unanswered: u32,
     pub rate: String,
     /// The rate as a fraction; `None` when undefined.
-    #[serde(skip)]
     pub rate_value: Option<f64>,
 }
 
 /// A □ item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct DeferredRow {
     pub number: u16,
-    pub label: u16,
     pub condition: String,
     pub reason: String,
     pub progress: Option<String>,
@@ -82,10 +79,9 @@ pub struct DeferredRow {
 }
 
 /// A △ item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ConsideringRow {
     pub number: u16,
-    pub label: u16,
     pub condition: String,
     pub status: String,
     pub target_date: String,
@@ -95,10 +91,9 @@ pub struct ConsideringRow {
 }
 
 /// A × item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PlainRow {
     pub number: u16,
-    pub label: u16,
     pub condition: String,
     pub note: Option<String>,
     /// Short enough to keep on one page.
@@ -106,7 +101,7 @@ pub struct PlainRow {
 }
 
 /// The residual risks, by mark.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Risks {
     pub deferred: Vec<DeferredRow>,
     pub considering: Vec<ConsideringRow>,
@@ -114,7 +109,7 @@ pub struct Risks {
 }
 
 /// One item of the full list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ItemRow {
     pub number: u16,
     pub condition: String,
@@ -131,7 +126,7 @@ pub struct ItemRow {
 }
 
 /// A label with its items, for the full list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LabelGroup {
     pub number: u16,
     pub name: String,
@@ -140,7 +135,7 @@ pub struct LabelGroup {
 }
 
 /// Everything a report shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Model {
     /// `ja` or `en`.
     pub lang: &'static str,
@@ -407,7 +402,6 @@ impl Model {
                     progress,
                 } => risks.deferred.push(DeferredRow {
                     number,
-                    label: r.label,
                     condition: condition(number),
                     reason: reason.to_string(),
                     progress: progress.as_ref().map(ToString::to_string),
@@ -424,7 +418,6 @@ impl Model {
                     target_date,
                 } => risks.considering.push(ConsideringRow {
                     number,
-                    label: r.label,
                     condition: condition(number),
                     status: status.to_string(),
                     target_date: target_date
@@ -435,7 +428,6 @@ impl Model {
                 }),
                 Answer::NotConsidered => risks.not_considered.push(PlainRow {
                     number,
-                    label: r.label,
                     condition: condition(number),
                     note,
                     keep: keep_together(&r.answer),

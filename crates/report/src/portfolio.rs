@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use kojo_catalog::Catalog;
 use kojo_domain::portfolio::{HEAT, Portfolio, heat_class};
 use kojo_i18n::{Lang, t, tr};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// What the portfolio PDF is made of.
@@ -28,35 +27,39 @@ pub struct PortfolioInput<'a> {
     pub status_names: &'a BTreeMap<String, String>,
 }
 
-#[derive(Serialize)]
-struct Cell {
-    text: String,
-    bg: &'static str,
-    fg: &'static str,
+/// A heatmap cell: its text and colours (`#rrggbb`).
+pub(crate) struct Cell {
+    pub text: String,
+    pub bg: &'static str,
+    pub fg: &'static str,
 }
 
-#[derive(Serialize)]
-struct Row {
-    name: String,
-    child: bool,
-    status: String,
-    rate: String,
-    cells: Vec<Cell>,
+/// A plant's (or line's) row of the heatmap.
+pub(crate) struct Row {
+    pub name: String,
+    /// A line under its plant.
+    pub child: bool,
+    pub status: String,
+    pub rate: String,
+    pub cells: Vec<Cell>,
 }
 
-#[derive(Serialize)]
-struct Model {
-    lang: &'static str,
-    t: BTreeMap<String, String>,
-    title: String,
-    date: (i32, u32, u32),
-    generated_on: String,
-    filters: Vec<(String, String)>,
-    companies: Vec<[String; 4]>,
-    labels: Vec<(u16, String)>,
-    rows: Vec<Row>,
-    weakest: Vec<[String; 4]>,
-    legend: Vec<Cell>,
+/// What the portfolio PDF shows, localised and formatted.
+pub(crate) struct Model {
+    pub lang: &'static str,
+    /// The `portfolio.*` strings, keyed without the prefix.
+    pub t: BTreeMap<String, String>,
+    pub title: String,
+    pub date: (i32, u32, u32),
+    pub generated_on: String,
+    pub filters: Vec<(String, String)>,
+    /// Company, pooled rate, mean of plant rates, plants with a figure.
+    pub companies: Vec<[String; 4]>,
+    pub labels: Vec<(u16, String)>,
+    pub rows: Vec<Row>,
+    /// Item, condition, count, where.
+    pub weakest: Vec<[String; 4]>,
+    pub legend: Vec<Cell>,
 }
 
 fn cell(rate: Option<f64>) -> Cell {
@@ -191,9 +194,5 @@ fn model(input: &PortfolioInput) -> Model {
 /// The portfolio as an A4 landscape PDF: summary, heatmap, trend, the aggregation rules.
 pub fn pdf(input: &PortfolioInput) -> Result<Vec<u8>, ReportError> {
     let chart = trend::svg(input.portfolio, input.lang, 12);
-    crate::pdf::typeset(
-        include_str!("portfolio.typ"),
-        &model(input),
-        &[("/trend.svg", chart.as_str())],
-    )
+    crate::pdf::portfolio(&model(input), &chart)
 }

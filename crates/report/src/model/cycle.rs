@@ -4,7 +4,7 @@
 use super::*;
 
 /// One sign-off box (作成, 確認 or 承認): empty strings while the step has not been made.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SignBox {
     pub name: String,
     /// `YYYY-MM-DD`.
@@ -12,7 +12,7 @@ pub struct SignBox {
 }
 
 /// The notice that some answers are carried from last year and not yet re-confirmed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Provisional {
     pub text: String,
     /// The items, as one line (`No.4、No.12`).
@@ -20,7 +20,7 @@ pub struct Provisional {
 }
 
 /// One □ △ × item with this cycle's review of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ReviewRow {
     pub number: u16,
     pub symbol: String,
@@ -34,7 +34,7 @@ pub struct ReviewRow {
 }
 
 /// One label's rate then and now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct YoyLabel {
     pub number: u16,
     pub name: String,
@@ -45,7 +45,7 @@ pub struct YoyLabel {
 }
 
 /// One item whose mark changed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ChangeRow {
     pub number: u16,
     /// The mark's symbol, or "unanswered".
@@ -56,12 +56,10 @@ pub struct ChangeRow {
 }
 
 /// The comparison with the previous assessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Yoy {
     /// Which assessment is compared with.
     pub compared: String,
-    pub overall_then: String,
-    pub overall_now: String,
     /// "then → now".
     pub overall: String,
     pub labels: Vec<YoyLabel>,
@@ -69,7 +67,7 @@ pub struct Yoy {
 }
 
 /// One action of the action plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ActionRow {
     pub number: u16,
     pub title: String,
@@ -82,7 +80,7 @@ pub struct ActionRow {
 }
 
 /// The yearly cycle's sections.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Cycle {
     pub reviews: Vec<ReviewRow>,
     /// `None`: no previous assessment to compare with.
@@ -257,8 +255,6 @@ pub(super) fn yoy(
             "report.yoy.then_now",
             &[("then", &overall_then), ("now", &overall_now)],
         ),
-        overall_then,
-        overall_now,
         labels,
         changes: previous
             .changes

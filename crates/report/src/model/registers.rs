@@ -7,7 +7,7 @@ use kojo_domain::RegistersReport;
 use kojo_domain::register::Problem;
 
 /// One item of the appendix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RegisterRow {
     pub number: u16,
     pub condition: String,
@@ -23,7 +23,7 @@ pub struct RegisterRow {
 }
 
 /// The appendix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RegistersAppendix {
     /// Where the snapshot comes from: the sign-off step that sealed it, or the registers today.
     pub source: String,

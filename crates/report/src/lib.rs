@@ -36,7 +36,7 @@ mod fmt;
 mod html;
 mod model;
 mod pdf;
-pub use pdf::embedded_font;
+pub use pdf::{embedded_font, embedded_font_br};
 mod portfolio;
 mod radar;
 mod trend;

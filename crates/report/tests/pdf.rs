@@ -203,3 +203,17 @@ fn pdf_is_deterministic() {
     let b = kojo_report::pdf(&input(&sheet, &summary, Lang::Ja)).expect("pdf");
     assert!(a == b, "two renders of the same report differ");
 }
+
+#[test]
+fn the_embedded_font_is_the_font_file_whole_and_stored_compressed() {
+    let file = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/ipaexg.ttf"))
+        .expect("the font file");
+    assert_eq!(kojo_report::embedded_font(), &file[..]);
+    let br = kojo_report::embedded_font_br();
+    assert!(
+        br.len() < file.len() * 2 / 3,
+        "compressed: {} of {}",
+        br.len(),
+        file.len()
+    );
+}

@@ -48,20 +48,30 @@ fn accepts(accept: &str, coding: &str) -> bool {
 }
 
 pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if file == FONT_FILE {
-        // The stylesheet's last-resort Japanese font (the report's, embedded once). Compressed
-        // on the way out by the compression layer; cached for good under its hashed name.
-        return (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("font/ttf")),
-                (
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                ),
-            ],
-            kojo_report::embedded_font(),
-        )
-            .into_response();
+        // The stylesheet's last-resort Japanese font (the report's, embedded once, compressed
+        // with brotli): as it is to browsers that accept brotli, else decompressed (and then
+        // compressed by the compression layer if the browser takes gzip or zstd). Cached for good
+        // under its hashed name.
+        let headers = [
+            (header::CONTENT_TYPE, HeaderValue::from_static("font/ttf")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
+        ];
+        if accepts(accept, "br") {
+            let mut res = (headers, kojo_report::embedded_font_br()).into_response();
+            res.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            return res;
+        }
+        return (headers, kojo_report::embedded_font()).into_response();
     }
     let Some((asset, hashed)) = FILES.iter().find_map(|a| {
         if a.hashed == file {
@@ -74,10 +84,6 @@ pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
     }) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
     let (body, coding) = match (asset.brotli, asset.gzip) {
         (Some(br), _) if accepts(accept, "br") => (br, Some("br")),
         (_, Some(gz)) if accepts(accept, "gzip") => (gz, Some("gzip")),

@@ -146,6 +146,20 @@ async fn static_assets_have_hashed_names_precompressed_forms_and_immutable_cachi
         kojo_report::embedded_font(),
         "the embedded font, whole"
     );
+    assert!(ttf.starts_with(&[0, 1, 0, 0]), "a TrueType font");
+    // To a browser that takes brotli, the embedded compressed bytes as they are.
+    let (s, hd, br) = send(&w, get(&l, font, Some("br, gzip"))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h(&hd, header::CONTENT_ENCODING), "br");
+    assert_eq!(h(&hd, header::VARY), "accept-encoding");
+    assert_eq!(br, kojo_report::embedded_font_br());
+    assert!(
+        br.len() < ttf.len() * 2 / 3,
+        "compressed: {} of {}",
+        br.len(),
+        ttf.len()
+    );
+    assert_eq!(unbrotli(&br), ttf);
     for (accept, coding) in [(None, ""), (Some("br"), "br"), (Some("gzip"), "gzip")] {
         let (s, hd, body) = send(&w, get(&l, css, accept)).await;
         assert_eq!(s, StatusCode::OK);

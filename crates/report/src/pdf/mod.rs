@@ -25,13 +25,27 @@ use crate::model::Model;
 use std::sync::{Arc, OnceLock};
 use text::Face;
 
-/// IPAex Gothic 00401 (IPA Font License v1.0, see `fonts/`): Japanese and Latin glyphs.
-static FONT_DATA: &[u8] = include_bytes!("../../fonts/ipaexg.ttf");
+/// IPAex Gothic 00401 (IPA Font License v1.0, see `fonts/`): Japanese and Latin glyphs,
+/// brotli-compressed by `build.rs`.
+static FONT_BR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ipaexg.ttf.br"));
 
 /// The embedded Japanese font (IPAex Gothic, TrueType), for the web app's font stack too: one
-/// copy in the binary.
+/// copy in the binary, decompressed when first asked for (empty if the build broke it, which
+/// the PDF reports as [`ReportError::Font`]).
 pub fn embedded_font() -> &'static [u8] {
-    FONT_DATA
+    static FONT: OnceLock<Vec<u8>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        let mut out = Vec::with_capacity(6_200_000);
+        match brotli::BrotliDecompress(&mut &FONT_BR[..], &mut out) {
+            Ok(()) => out,
+            Err(_) => Vec::new(),
+        }
+    })
+}
+
+/// [`embedded_font`] as brotli-compressed (`Content-Encoding: br`) bytes.
+pub fn embedded_font_br() -> &'static [u8] {
+    FONT_BR
 }
 
 struct Fonts {
@@ -46,10 +60,11 @@ fn fonts() -> Result<&'static Fonts, ReportError> {
     static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
-            let face = Face::get(FONT_DATA)?;
-            let font = krilla::text::Font::new(FONT_DATA.into(), 0)?;
+            let data = embedded_font();
+            let face = Face::get(data)?;
+            let font = krilla::text::Font::new(data.into(), 0)?;
             let mut db = usvg::fontdb::Database::new();
-            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(FONT_DATA)));
+            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(data)));
             let family = db.faces().next()?.families.first()?.0.clone();
             Some(Fonts {
                 face,

@@ -206,11 +206,11 @@ impl Flow {
             let h = g.height();
             let fits_page = h <= body_h;
             if h <= self.avail() + 0.01 {
-                self.put_group(t, &g, true);
+                self.put_group(t, &g);
             } else if fits_page && (g.keep || h <= body_h / 4.0) {
                 self.page_break();
                 self.put_header(t, &header);
-                self.put_group(t, &g, true);
+                self.put_group(t, &g);
             } else {
                 self.split_group(t, g, &header, body_h);
             }
@@ -223,7 +223,7 @@ impl Flow {
 
     fn put_header(&mut self, t: &Table, header: &[LaidGroup]) {
         for g in header {
-            self.put_group(t, g, true);
+            self.put_group(t, g);
         }
     }
 
@@ -231,11 +231,11 @@ impl Flow {
     /// continues on the next pages.
     fn split_group(&mut self, t: &Table, mut g: LaidGroup, header: &[LaidGroup], body_h: f32) {
         let min_part = 3.0 * t.inset.1 + 12.0;
+        let span = g.span.take();
         let mut first = true;
-        let rows = std::mem::take(&mut g.rows);
         let mut part: Vec<LaidRow> = Vec::new();
         let mut used = 0.0;
-        for mut row in rows {
+        for mut row in std::mem::take(&mut g.rows) {
             if used + row.height <= self.avail() + 0.01 {
                 used += row.height;
                 part.push(row);
@@ -247,47 +247,17 @@ impl Flow {
             {
                 part.push(head);
             }
-            let span = if first {
-                g.span.clone()
-            } else {
-                empty(&g.span)
-            };
-            if !part.is_empty() {
-                self.put_group(
-                    t,
-                    &LaidGroup {
-                        span,
-                        rows: std::mem::take(&mut part),
-                        keep: false,
-                    },
-                    first,
-                );
-                first = false;
-            }
+            self.put_part(t, &span, std::mem::take(&mut part), &mut first);
             self.page_break();
             self.put_header(t, header);
             used = 0.0;
-            // A row taller than a whole page is split again on the next round.
+            // A row taller than a whole page is split again, a page at a time.
             if row.height > body_h {
                 while row.height > self.avail() {
                     let Some(head) = row.split(self.avail(), t.inset.1) else {
                         break;
                     };
-                    let span = if first {
-                        g.span.clone()
-                    } else {
-                        empty(&g.span)
-                    };
-                    self.put_group(
-                        t,
-                        &LaidGroup {
-                            span,
-                            rows: vec![head],
-                            keep: false,
-                        },
-                        first,
-                    );
-                    first = false;
+                    self.put_part(t, &span, vec![head], &mut first);
                     self.page_break();
                     self.put_header(t, header);
                 }
@@ -295,26 +265,42 @@ impl Flow {
             used += row.height;
             part.push(row);
         }
-        if !part.is_empty() {
-            let span = if first {
-                g.span.clone()
-            } else {
-                empty(&g.span)
-            };
-            self.put_group(
-                t,
-                &LaidGroup {
-                    span,
-                    rows: part,
-                    keep: false,
-                },
-                first,
-            );
+        self.put_part(t, &span, part, &mut first);
+    }
+
+    /// Draws rows of a split group: its spanning cell's content only with the first part, its
+    /// frame with every part.
+    fn put_part(
+        &mut self,
+        t: &Table,
+        span: &Option<LaidCell>,
+        rows: Vec<LaidRow>,
+        first: &mut bool,
+    ) {
+        if rows.is_empty() {
+            return;
         }
+        let span = match span {
+            Some(s) if !*first => Some(LaidCell {
+                lines: Vec::new(),
+                height: 0.0,
+                ..s.clone()
+            }),
+            s => s.clone(),
+        };
+        self.put_group(
+            t,
+            &LaidGroup {
+                span,
+                rows,
+                keep: false,
+            },
+        );
+        *first = false;
     }
 
     /// Draws `g` at the current position.
-    fn put_group(&mut self, t: &Table, g: &LaidGroup, _first: bool) {
+    fn put_group(&mut self, t: &Table, g: &LaidGroup) {
         let x0 = self.setup.left;
         let y0 = self.y;
         let (ix, iy) = t.inset;
@@ -333,14 +319,6 @@ impl Flow {
         self.ops().extend(ops);
         self.y = y0 + total;
     }
-}
-
-fn empty(span: &Option<LaidCell>) -> Option<LaidCell> {
-    span.as_ref().map(|s| LaidCell {
-        lines: Vec::new(),
-        height: 0.0,
-        ..s.clone()
-    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -142,8 +142,8 @@ fn text_run(s: &mut Surface, face: &Face, font: &Font, x: f32, y: f32, text: &st
         })
         .collect();
     s.set_fill(Some(fill(style.color)));
-    // IPAex Gothic has one weight: bold text gets a thin outline, as the HTML report's does not
-    // need (browsers synthesise bold).
+    // IPAex Gothic has one weight: bold text gets a thin outline of its own colour (the HTML
+    // report leaves bold to the browser).
     s.set_stroke(style.bold.then(|| stroke(0.28, style.color)));
     s.draw_glyphs(
         Point::from_xy(x, y),

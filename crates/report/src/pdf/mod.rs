@@ -17,6 +17,7 @@ mod flow;
 mod portfolio;
 mod report;
 mod report_cycle;
+mod report_front;
 mod table;
 mod text;
 

@@ -2,7 +2,7 @@
 //! chart, then the heatmap of plants × labels with its legend and the aggregation rules.
 
 use super::flow::{Flow, MM, Op, PageSetup};
-use super::report::{HEAD_FILL, INK, MUTED, RULE, SMALL, cell, p};
+use super::report::{HEAD_FILL, INK, RULE, SMALL, cell, p};
 use super::table::{Cell, Col, Group, Table};
 use super::text::{Align, Para, Rgb, Style};
 use crate::portfolio::Model;
@@ -216,7 +216,7 @@ pub(super) fn layout(mut f: Flow, m: &Model, trend: Option<Arc<usvg::Tree>>) -> 
             x: s.width - s.right - w,
             y,
             text: num,
-            style: SMALL.color(MUTED),
+            style: SMALL,
         });
     }
     pages

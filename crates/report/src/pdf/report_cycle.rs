@@ -2,7 +2,7 @@
 //! review of every □ △ × item, the action plan and the registers' appendix.
 
 use super::flow::MM;
-use super::report::{Doc, TEXT, aligned, cell, header, p, record, record_table, table};
+use super::report::{BODY, Doc, aligned, cell, header, p, record, record_table, table};
 use super::table::{Cell, Col, Group};
 use super::text::{Align, Para};
 use crate::model::{Cycle, RegistersAppendix};
@@ -14,7 +14,7 @@ pub(super) fn yoy(d: &mut Doc, c: &Cycle) {
         d.small(&d.t("yoy.none"));
         return;
     };
-    d.f.para(&p(&y.compared, TEXT));
+    d.f.para(&p(&y.compared, BODY));
     d.f.space(1.0 * MM);
     d.kpis(&[(d.t("yoy.overall"), y.overall.clone(), None)]);
 
@@ -48,11 +48,11 @@ pub(super) fn yoy(d: &mut Doc, c: &Cycle) {
     for l in &y.labels {
         t.body.push(aligned(
             vec![
-                cell(&l.number.to_string(), TEXT),
-                cell(&l.name, TEXT),
-                cell(&l.then, TEXT),
-                cell(&l.now, TEXT),
-                cell(&l.diff, TEXT),
+                cell(&l.number.to_string(), BODY),
+                cell(&l.name, BODY),
+                cell(&l.then, BODY),
+                cell(&l.now, BODY),
+                cell(&l.diff, BODY),
             ],
             &aligns,
         ));
@@ -78,12 +78,12 @@ pub(super) fn yoy(d: &mut Doc, c: &Cycle) {
     ]));
     let aligns = [Align::Center, Align::Center, Align::Center, Align::Left];
     for ch in &y.changes {
-        let em = if ch.regressed { TEXT.bold() } else { TEXT };
+        let em = if ch.regressed { BODY.bold() } else { BODY };
         t.body.push(aligned(
             vec![
                 cell(&ch.number.to_string(), em),
-                cell(&ch.from, TEXT.size(11.0)),
-                cell(&ch.to, TEXT.size(11.0)),
+                cell(&ch.from, BODY.size(11.0)),
+                cell(&ch.to, BODY.size(11.0)),
                 cell(&ch.kind, em),
             ],
             &aligns,
@@ -95,13 +95,13 @@ pub(super) fn yoy(d: &mut Doc, c: &Cycle) {
 pub(super) fn review_and_actions(d: &mut Doc, c: &Cycle) {
     d.f.page_break();
     d.h1(&d.t("review.heading"));
-    d.para(p(&d.t("review.intro"), TEXT));
+    d.para(p(&d.t("review.intro"), BODY));
     if c.reviews.is_empty() {
         d.small(&d.t("review.empty"));
     } else {
         let mut t = record_table();
         for r in &c.reviews {
-            let style = if r.reviewed { TEXT } else { TEXT.bold() };
+            let style = if r.reviewed { BODY } else { BODY.bold() };
             let fields = r
                 .fields
                 .iter()
@@ -120,7 +120,7 @@ pub(super) fn review_and_actions(d: &mut Doc, c: &Cycle) {
         return;
     }
     if let Some(n) = &c.overdue_note {
-        d.para(p(n, TEXT.bold()));
+        d.para(p(n, BODY.bold()));
     }
     let mut t = table(vec![
         Col::Fixed(11.0 * MM),
@@ -139,17 +139,17 @@ pub(super) fn review_and_actions(d: &mut Doc, c: &Cycle) {
         &d.t("items.note"),
     ]));
     for a in &c.actions {
-        let mut due = p(&a.due, TEXT);
+        let mut due = p(&a.due, BODY);
         if a.overdue {
-            due = due.line(format!("[{}]", d.t("actions.overdue")), TEXT.bold());
+            due = due.line(format!("[{}]", d.t("actions.overdue")), BODY.bold());
         }
         t.body.push(Group::row(vec![
-            cell(&a.number.to_string(), TEXT).align(Align::Center),
-            cell(&a.title, TEXT),
-            cell(&a.owner, TEXT),
+            cell(&a.number.to_string(), BODY).align(Align::Center),
+            cell(&a.title, BODY),
+            cell(&a.owner, BODY),
             Cell::new(due),
-            cell(&a.status, TEXT),
-            cell(a.note.as_deref().unwrap_or(""), TEXT),
+            cell(&a.status, BODY),
+            cell(a.note.as_deref().unwrap_or(""), BODY),
         ]));
     }
     d.table(&t);
@@ -158,16 +158,16 @@ pub(super) fn review_and_actions(d: &mut Doc, c: &Cycle) {
 pub(super) fn registers(d: &mut Doc, reg: &RegistersAppendix) {
     d.f.page_break();
     d.h1(&d.t("registers.heading"));
-    d.para(p(&d.t("registers.intro"), TEXT));
+    d.para(p(&d.t("registers.intro"), BODY));
     d.small(&reg.source);
     if let Some(n) = &reg.mismatch_note {
-        d.para(p(n, TEXT.bold()));
+        d.para(p(n, BODY.bold()));
     }
     if reg.rows.is_empty() {
         d.small(&d.t("registers.empty"));
         return;
     }
-    let text = TEXT.size(8.5);
+    let text = BODY.size(8.5);
     let mut t = table(vec![
         Col::Fixed(11.0 * MM),
         Col::Fr(1.0),

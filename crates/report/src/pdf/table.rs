@@ -253,7 +253,8 @@ pub(crate) fn columns(face: &Face, t: &Table, width: f32) -> Vec<(f32, f32)> {
         .map(|c| if let Col::Fixed(w) = c { *w } else { 0.0 })
         .sum();
     let mut natural = vec![0.0f32; n];
-    for g in t.header.iter().chain(&t.body) {
+    let any_auto = t.cols.iter().any(|c| matches!(c, Col::Auto));
+    for g in t.header.iter().chain(&t.body).filter(|_| any_auto) {
         let start = usize::from(g.span.is_some());
         if let Some(s) = &g.span {
             natural[0] = natural[0].max(cell_natural(face, s, t.inset.0));
